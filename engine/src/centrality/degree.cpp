@@ -1,0 +1,42 @@
+#include "smorg/engine/centrality/degree.h"
+
+#include "parallel.h"
+
+namespace smorg::engine {
+
+void validate(const DegreeParams& params, const graph::Snapshot& g) { graph::validate(params.subgraph, g); }
+
+DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunContext& run) {
+    validate(params, g);
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto& nodes = view.nodes();
+    DegreeResult result;
+    result.score.assign(view.node_count(), 0.0);
+    const bool undirected = !view.directed();
+    const bool want_in = undirected || params.direction != Direction::out;
+    const bool want_out = !undirected && params.direction != Direction::in;
+    const double scale = params.normalized && nodes.size() > 1 ? 1.0 / static_cast<double>(nodes.size() - 1) : 1.0;
+    detail::for_batches<std::size_t>(nodes.size(), 16, run, "degree", [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) {
+            const graph::NodeIndex u = nodes[i];
+            double d = 0;
+            if (want_in) {
+                const auto sources = view.in_neighbors(u);
+                const auto weights = view.in_weights(u);
+                for (std::size_t k = 0; k < sources.size(); ++k) {
+                    // Undirected, a loop has two ends on u but is listed once.
+                    d += (undirected && sources[k] == u) ? 2 * weights[k] : weights[k];
+                }
+            }
+            if (want_out) {
+                for (double w : view.out_weights(u)) d += w;
+            }
+            result.score[u] = d * scale;
+        }
+    }, std::size_t{1024});
+    result.nodes = nodes;
+    return result;
+}
+
+}  // namespace smorg::engine

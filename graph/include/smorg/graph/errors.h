@@ -1,0 +1,33 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace smorg::graph {
+
+// A parameter of an algorithm or a subgraph filter is out of range or names something that does
+// not exist. `field` is the parameter's path relative to the params struct, spelled like the JSON
+// request ("damping", "node_kinds/2", "sources/alice"), so a query front end turns it into a JSON
+// pointer without a mapping table.
+class ParamError : public std::invalid_argument {
+public:
+    ParamError(std::string field, const std::string& message)
+        : std::invalid_argument(message), field_(std::move(field)) {}
+    const std::string& field() const noexcept { return field_; }
+
+private:
+    std::string field_;
+};
+
+// A named thing (a node id, a kind, an attribute) does not exist.
+class NotFound : public std::out_of_range {
+public:
+    NotFound(std::string field, const std::string& message)
+        : std::out_of_range(message), field_(std::move(field)) {}
+    const std::string& field() const noexcept { return field_; }
+
+private:
+    std::string field_;
+};
+
+}  // namespace smorg::graph

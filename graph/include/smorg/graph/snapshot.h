@@ -1,0 +1,230 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smorg/graph/attributes.h"
+#include "smorg/graph/id_index.h"
+#include "smorg/graph/types.h"
+#include "smorg/graph/vocabulary.h"
+
+namespace smorg::graph {
+
+// Per-edge weights stored in the narrowest exact form: absent when every weight is 1, float when
+// every weight is exactly a float (counts, most real data), double otherwise.
+class WeightColumn {
+public:
+    double operator[](EdgeIndex e) const noexcept {
+        if (!narrow_.empty()) return narrow_[e];
+        if (!wide_.empty()) return wide_[e];
+        return 1.0;
+    }
+    bool all_one() const noexcept { return narrow_.empty() && wide_.empty(); }
+    void assign(const std::vector<double>& weights);
+    std::size_t memory_bytes() const noexcept;
+
+    std::vector<float> narrow_;
+    std::vector<double> wide_;
+};
+
+// Per-edge timestamps: absent when no edge has one; as 32-bit offsets from a base when the range
+// allows (UINT32_MAX = none), 64-bit otherwise.
+class TimestampColumn {
+public:
+    Timestamp operator[](EdgeIndex e) const noexcept {
+        if (!narrow_.empty()) {
+            const auto d = narrow_[e];
+            return d == kNarrowNone ? kNoTimestamp : base_ + static_cast<Timestamp>(d);
+        }
+        if (!wide_.empty()) return wide_[e];
+        return kNoTimestamp;
+    }
+    bool empty() const noexcept { return narrow_.empty() && wide_.empty(); }
+    void assign(const std::vector<Timestamp>& timestamps);
+    std::size_t memory_bytes() const noexcept;
+
+    static constexpr std::uint32_t kNarrowNone = 0xffffffffu;
+    Timestamp base_ = 0;
+    std::vector<std::uint32_t> narrow_;
+    std::vector<Timestamp> wide_;
+};
+
+// Per-edge referral values, sparse: only the few edges that carry one.
+class ValueColumn {
+public:
+    std::optional<double> operator[](EdgeIndex e) const noexcept;
+    std::size_t size() const noexcept { return edges_.size(); }
+    std::size_t memory_bytes() const noexcept;
+
+    std::vector<EdgeIndex> edges_;  // ascending
+    std::vector<double> values_;
+};
+
+// An edge as handed to the builder.
+struct EdgeRecord {
+    NodeIndex source = kNoNode;
+    NodeIndex target = kNoNode;
+    KindId kind = 0;
+    double weight = 1.0;                      // > 0
+    Timestamp timestamp = kNoTimestamp;       // kNoTimestamp: none
+    std::optional<double> value;              // money a referral brought
+};
+
+class SnapshotBuilder;
+
+// The immutable in-memory graph (DESIGN.md, data model). Nodes carry an external id, a kind, the
+// import batch that created them and attribute columns. Edges are stored once, sorted by
+// (source, kind, target, timestamp); out-adjacency is a CSR over that order and in-adjacency a CSR of
+// edge indexes sorted by source. About 13 bytes per edge plus the weight and timestamp columns
+// when the data has them. Writers build a new snapshot and swap it in; readers keep theirs.
+class Snapshot {
+public:
+    Snapshot() = default;
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    Snapshot(Snapshot&&) noexcept = default;
+    Snapshot& operator=(Snapshot&&) noexcept = default;
+
+    NodeIndex node_count() const noexcept { return ids_.size(); }
+    EdgeIndex edge_count() const noexcept { return static_cast<EdgeIndex>(targets_.size()); }
+
+    // Nodes.
+    std::string_view id(NodeIndex node) const noexcept { return ids_.id(node); }
+    std::optional<NodeIndex> find(std::string_view id) const noexcept { return ids_.find(id); }
+    KindId node_kind(NodeIndex node) const noexcept { return node_kinds_[node]; }
+    std::string_view node_kind_name(NodeIndex node) const { return node_vocab_.name(node_kinds_[node]); }
+    std::uint32_t node_batch(NodeIndex node) const noexcept { return node_batch_[node]; }
+    const Vocabulary& node_kinds() const noexcept { return node_vocab_; }
+    const AttributeTable& attributes() const noexcept { return attributes_; }
+    const IdIndex& ids() const noexcept { return ids_; }
+    // Employees are the inside (I) of DESIGN.md; every other kind is outside (E).
+    bool is_inside(NodeIndex node) const noexcept {
+        return employee_kind_ != kNoKind && node_kinds_[node] == employee_kind_;
+    }
+
+    // Edges.
+    NodeIndex target(EdgeIndex e) const noexcept { return targets_[e]; }
+    // O(log V): edges do not store their source; iterate out_edges where it matters.
+    NodeIndex source(EdgeIndex e) const noexcept;
+    KindId edge_kind(EdgeIndex e) const noexcept { return edge_kinds_[e]; }
+    std::string_view edge_kind_name(EdgeIndex e) const { return edge_vocab_.name(edge_kinds_[e]); }
+    double weight(EdgeIndex e) const noexcept { return weights_[e]; }
+    Timestamp timestamp(EdgeIndex e) const noexcept { return timestamps_[e]; }
+    std::optional<double> value(EdgeIndex e) const noexcept { return values_[e]; }
+    const Vocabulary& edge_kinds() const noexcept { return edge_vocab_; }
+    bool has_timestamps() const noexcept { return !timestamps_.empty(); }
+    bool all_weights_one() const noexcept { return weights_.all_one(); }
+    // True when some ordered pair (u, v) is joined by more than one edge (of any kinds).
+    bool has_parallel_arcs() const noexcept { return has_parallel_arcs_; }
+
+    // Out-edges of `node`: edge indexes [first, last), targets in the same order.
+    EdgeIndex out_begin(NodeIndex node) const noexcept { return static_cast<EdgeIndex>(out_offsets_[node]); }
+    EdgeIndex out_end(NodeIndex node) const noexcept { return static_cast<EdgeIndex>(out_offsets_[node + 1]); }
+    std::span<const NodeIndex> out_targets(NodeIndex node) const noexcept {
+        return {targets_.data() + out_offsets_[node], targets_.data() + out_offsets_[node + 1]};
+    }
+    // In-edges of `node`: their sources and edge indexes, sorted by source.
+    std::span<const NodeIndex> in_sources(NodeIndex node) const noexcept {
+        return {in_sources_.data() + in_offsets_[node], in_sources_.data() + in_offsets_[node + 1]};
+    }
+    std::span<const EdgeIndex> in_edges(NodeIndex node) const noexcept {
+        return {in_edges_.data() + in_offsets_[node], in_edges_.data() + in_offsets_[node + 1]};
+    }
+    std::uint64_t out_degree(NodeIndex node) const noexcept { return out_offsets_[node + 1] - out_offsets_[node]; }
+    std::uint64_t in_degree(NodeIndex node) const noexcept { return in_offsets_[node + 1] - in_offsets_[node]; }
+
+    // Raw CSR arrays (for zero-copy views and serialization).
+    const std::vector<std::uint64_t>& out_offsets() const noexcept { return out_offsets_; }
+    const std::vector<NodeIndex>& targets() const noexcept { return targets_; }
+    const std::vector<std::uint64_t>& in_offsets() const noexcept { return in_offsets_; }
+    const std::vector<NodeIndex>& in_sources() const noexcept { return in_sources_; }
+
+    // Bytes held by this snapshot (all arrays, ids, attributes).
+    std::size_t memory_bytes() const noexcept;
+
+    // Compact binary form: a versioned header and the raw arrays. `read` throws
+    // std::runtime_error on a truncated or foreign stream.
+    void write(std::ostream& out) const;
+    static Snapshot read(std::istream& in);
+
+    // A stable digest of the content (ids, kinds, edges, columns): equal for equal graphs.
+    std::uint64_t fingerprint() const;
+
+private:
+    friend class SnapshotBuilder;
+
+    IdIndex ids_;
+    Vocabulary node_vocab_;
+    Vocabulary edge_vocab_;
+    KindId employee_kind_ = kNoKind;
+    std::vector<KindId> node_kinds_;
+    std::vector<std::uint32_t> node_batch_;
+    AttributeTable attributes_;
+
+    std::vector<std::uint64_t> out_offsets_{0};
+    std::vector<NodeIndex> targets_;
+    std::vector<KindId> edge_kinds_;
+    WeightColumn weights_;
+    TimestampColumn timestamps_;
+    ValueColumn values_;
+    std::vector<std::uint64_t> in_offsets_{0};
+    std::vector<NodeIndex> in_sources_;
+    std::vector<EdgeIndex> in_edges_;
+    bool has_parallel_arcs_ = false;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+// Collects nodes and edges, then sorts them into a Snapshot. Node indexes handed out by add_node are
+// the snapshot's indexes. Not thread-safe; build() sorts in parallel.
+class SnapshotBuilder {
+public:
+    SnapshotBuilder() = default;
+    // Starts from everything in `base` (to add a batch to it), optionally without some nodes and
+    // every edge touching them (erasure). Indexes of kept nodes shift down past removed ones.
+    explicit SnapshotBuilder(const Snapshot& base, std::span<const NodeIndex> remove = {});
+
+    NodeIndex node_count() const noexcept { return ids_.size(); }
+    std::size_t edge_count() const noexcept { return sources_.size(); }
+    void reserve(std::size_t nodes, std::size_t edges);
+
+    std::optional<NodeIndex> find(std::string_view id) const noexcept { return ids_.find(id); }
+    std::string_view id(NodeIndex node) const noexcept { return ids_.id(node); }
+    KindId node_kind(NodeIndex node) const noexcept { return node_kinds_[node]; }
+    Vocabulary& node_kinds() noexcept { return node_vocab_; }
+    Vocabulary& edge_kinds() noexcept { return edge_vocab_; }
+    AttributeTable& attributes() noexcept { return attributes_; }
+
+    // Adds a node, or returns the existing one with that id (its kind is left as it was: callers
+    // check conflicts, since only they know the line to blame). `added` tells which.
+    NodeIndex add_node(std::string_view id, KindId kind, std::uint32_t batch, bool* added = nullptr);
+    void set_node_kind(NodeIndex node, KindId kind) { node_kinds_[node] = kind; }
+    // Throws ParamError(name) on a type that conflicts with the column.
+    void set_attribute(NodeIndex node, std::string_view name, const AttributeValue& value);
+    void add_edge(const EdgeRecord& edge);
+
+    Snapshot build() &&;
+
+private:
+    IdIndex ids_;
+    Vocabulary node_vocab_;
+    Vocabulary edge_vocab_;
+    std::vector<KindId> node_kinds_;
+    std::vector<std::uint32_t> node_batch_;
+    AttributeTable attributes_;
+
+    std::vector<NodeIndex> sources_;
+    std::vector<NodeIndex> targets_;
+    std::vector<KindId> kinds_;
+    std::vector<double> weights_;
+    std::vector<Timestamp> timestamps_;
+    std::vector<std::pair<std::size_t, double>> values_;  // (edge position, value)
+};
+
+}  // namespace smorg::graph

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "smorg/graph/enum_names.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/types.h"
+
+namespace smorg::graph {
+
+// How path-based measures read a weight. Weight is tie strength everywhere in smorg, so by default
+// a stronger tie is a shorter step: length = 1 / weight. `length` takes the weight as the length.
+enum class WeightAs : std::uint8_t { strength, length };
+
+// Which part of a snapshot an algorithm runs on. Member names are the JSON request's common filters.
+struct SubgraphSpec {
+    std::vector<std::string> node_kinds;  // keep only nodes of these kinds; empty: all kinds
+    std::vector<std::string> edge_kinds;  // keep only edges of these kinds; empty: all kinds
+    std::optional<Timestamp> since;       // keep edges with timestamp >= since (edges without a
+    std::optional<Timestamp> until;       //   timestamp are dropped once a window is given); < until
+    bool directed = true;                 // false: every edge joins both ends
+    bool weighted = true;                 // false: every kept arc has weight 1
+
+    bool selects_everything() const noexcept {
+        return node_kinds.empty() && edge_kinds.empty() && !since && !until;
+    }
+};
+
+// Throws ParamError naming the field ("node_kinds/1", "until") for an unknown kind or an empty window.
+void validate(const SubgraphSpec& spec, const Snapshot& g);
+
+// An algorithm's view of a snapshot: the arcs that pass a SubgraphSpec, as out- and in-CSR with
+// weights, over the snapshot's own node indexes (nodes outside the view are inactive and have no
+// arcs). Parallel arcs between the same ordered pair are merged into one: weighted, the merged arc's
+// weight is the sum of theirs; unweighted, it is 1. Undirected, an arc u->v and v->u both make the
+// single tie {u, v} (weight summed the same way), listed in the neighbour lists of both ends, and a
+// self-loop is listed once. Neighbour lists are sorted by node index.
+//
+// When the spec selects the whole snapshot, directed, and the snapshot has no parallel arcs and no
+// weights other than 1 (or the view is unweighted), the view points into the snapshot's own arrays
+// and copies nothing. Otherwise it builds its arrays in parallel, O(V + E log d).
+class Subgraph {
+public:
+    static Subgraph of(const Snapshot& g, const SubgraphSpec& spec);
+
+    const Snapshot& snapshot() const noexcept { return *g_; }
+    NodeIndex node_count() const noexcept { return n_; }
+    bool directed() const noexcept { return directed_; }
+    bool weighted() const noexcept { return weighted_; }
+    // Number of arcs (directed) or of neighbour-list entries (undirected: 2 per tie, 1 per loop).
+    std::uint64_t arc_count() const noexcept { return out_offsets_[n_]; }
+
+    bool active(NodeIndex node) const noexcept { return active_.empty() || active_[node] != 0; }
+    // The active nodes, ascending.
+    const std::vector<NodeIndex>& nodes() const noexcept { return nodes_; }
+
+    std::span<const NodeIndex> out_neighbors(NodeIndex u) const noexcept {
+        return {out_targets_ + out_offsets_[u], out_targets_ + out_offsets_[u + 1]};
+    }
+    // Weights parallel to out_neighbors (all 1 when unweighted).
+    std::span<const double> out_weights(NodeIndex u) const noexcept {
+        const auto begin = out_offsets_[u];
+        const auto size = out_offsets_[u + 1] - begin;
+        return out_weights_ ? std::span<const double>(out_weights_ + begin, size)
+                            : std::span<const double>(ones_.data(), size);
+    }
+    std::span<const NodeIndex> in_neighbors(NodeIndex v) const noexcept {
+        return {in_sources_ + in_offsets_[v], in_sources_ + in_offsets_[v + 1]};
+    }
+    std::span<const double> in_weights(NodeIndex v) const noexcept {
+        const auto begin = in_offsets_[v];
+        const auto size = in_offsets_[v + 1] - begin;
+        return in_weights_ ? std::span<const double>(in_weights_ + begin, size)
+                           : std::span<const double>(ones_.data(), size);
+    }
+    std::uint64_t out_degree(NodeIndex u) const noexcept { return out_offsets_[u + 1] - out_offsets_[u]; }
+    std::uint64_t in_degree(NodeIndex v) const noexcept { return in_offsets_[v + 1] - in_offsets_[v]; }
+    // Offset of u's first out-arc: out arcs are numbered 0 .. arc_count()-1 in CSR order.
+    std::uint64_t out_offset(NodeIndex u) const noexcept { return out_offsets_[u]; }
+    // Arc `a` (an out-arc number) by itself: its target and weight.
+    NodeIndex arc_target(std::uint64_t a) const noexcept { return out_targets_[a]; }
+    double arc_weight(std::uint64_t a) const noexcept { return out_weights_ ? out_weights_[a] : 1.0; }
+    // True when the view copied nothing from the snapshot.
+    bool zero_copy() const noexcept { return owned_out_offsets_.empty(); }
+
+    // Sum of out_weights(u) / in_weights(v).
+    double out_strength(NodeIndex u) const noexcept;
+    double in_strength(NodeIndex v) const noexcept;
+
+    Subgraph(Subgraph&&) noexcept = default;
+    Subgraph& operator=(Subgraph&&) noexcept = default;
+    Subgraph(const Subgraph&) = delete;
+    Subgraph& operator=(const Subgraph&) = delete;
+    ~Subgraph() = default;
+
+private:
+    Subgraph() = default;
+    void point_at_owned();
+
+    const Snapshot* g_ = nullptr;
+    NodeIndex n_ = 0;
+    bool directed_ = true;
+    bool weighted_ = true;
+    std::vector<std::uint8_t> active_;  // empty: all active
+    std::vector<NodeIndex> nodes_;
+
+    const std::uint64_t* out_offsets_ = nullptr;
+    const NodeIndex* out_targets_ = nullptr;
+    const double* out_weights_ = nullptr;
+    const std::uint64_t* in_offsets_ = nullptr;
+    const NodeIndex* in_sources_ = nullptr;
+    const double* in_weights_ = nullptr;
+
+    std::vector<std::uint64_t> owned_out_offsets_;
+    std::vector<NodeIndex> owned_out_targets_;
+    std::vector<double> owned_out_weights_;
+    std::vector<std::uint64_t> owned_in_offsets_;
+    std::vector<NodeIndex> owned_in_sources_;
+    std::vector<double> owned_in_weights_;
+    std::vector<double> ones_;  // max degree entries of 1.0, for unweighted views
+};
+
+}  // namespace smorg::graph
+
+template <>
+struct smorg::graph::EnumNames<smorg::graph::WeightAs> {
+    static constexpr std::array<std::string_view, 2> names{"strength", "length"};
+};

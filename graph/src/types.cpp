@@ -1,0 +1,24 @@
+#include "smorg/graph/types.h"
+
+namespace smorg::graph {
+
+std::string_view to_string(Provenance p) noexcept {
+    switch (p) {
+        case Provenance::owned: return "owned";
+        case Provenance::copied: return "copied";
+        case Provenance::borrowed: return "borrowed";
+    }
+    return "owned";
+}
+
+bool parse_provenance(std::string_view text, Provenance& out) noexcept {
+    for (auto p : {Provenance::owned, Provenance::copied, Provenance::borrowed}) {
+        if (text == to_string(p)) {
+            out = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace smorg::graph

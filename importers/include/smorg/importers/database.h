@@ -1,0 +1,108 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smorg/graph/enum_names.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/types.h"
+#include "smorg/importers/import_error.h"
+
+namespace smorg::importers {
+
+enum class Format : std::uint8_t { csv, jsonl, edgelist };
+
+// One import batch: files in, as DESIGN.md describes. Member names are the JSON `import` op's fields.
+struct ImportSpec {
+    std::vector<std::string> nodes;      // node files: CSV (header id,kind,...) or JSON Lines
+    std::vector<std::string> edges;      // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
+    std::optional<Format> format;        // default: by extension (.csv, .jsonl/.ndjson; anything else is
+                                         //   an edge list), after stripping .gz
+    // Edge lists: what each column is. Names: source, target, weight, timestamp, value, kind, skip.
+    std::vector<std::string> columns{"source", "target"};
+    std::string edge_kind = "interaction";  // kind of edges from an edge list
+    std::string node_kind = "unknown";      // kind of nodes an edge list or labels file names first
+    std::string labels;                     // optional labels file: "node value" per line
+    std::string label_attribute = "label";  // the attribute the labels file sets
+    graph::Provenance provenance = graph::Provenance::owned;
+    bool create_missing = false;            // CSV/JSONL edges naming unknown nodes create them
+                                            //   (kind "unknown") instead of failing
+    std::size_t max_errors = 100;           // errors listed before giving up; >= 1
+};
+
+struct ImportReport {
+    std::uint32_t batch = 0;
+    graph::Provenance provenance = graph::Provenance::owned;
+    std::uint64_t nodes_added = 0;
+    std::uint64_t nodes_updated = 0;             // existing nodes whose attributes the batch set
+    std::uint64_t missing_nodes_created = 0;     // by create_missing or implicit edge-list endpoints
+    std::uint64_t edges_added = 0;
+    std::uint64_t edges_skipped_zero_weight = 0; // edge-list lines with weight 0
+    std::uint64_t lines = 0;
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+};
+
+struct BatchInfo {
+    std::uint32_t id = 0;
+    std::string source;       // the files, comma separated
+    graph::Timestamp started_at = 0;
+    graph::Provenance provenance = graph::Provenance::owned;
+    std::uint64_t nodes_added = 0;
+    std::uint64_t edges_added = 0;
+    bool kept = true;         // false for borrowed batches: their records live in memory only
+};
+
+struct EraseReport {
+    std::vector<std::string> erased;
+    std::vector<std::string> not_found;
+    std::uint64_t edges_removed = 0;
+};
+
+struct StoreStats {
+    std::string path;
+    std::uint64_t file_bytes = 0;       // database file, its WAL and the snapshot cache
+    std::uint64_t generation = 0;       // bumped by every write
+    std::uint64_t snapshot_bytes = 0;   // memory held by the current snapshot
+};
+
+struct OpenOptions {
+    bool create = true;  // false: opening a missing file is a StoreError
+};
+
+using ProgressFn = std::function<void(std::string_view phase, double done)>;
+
+// A smorg database: the SQLite store of DESIGN.md plus its current in-memory snapshot. Imports and
+// erasures are serialized; each builds a new snapshot and swaps it in after its transaction
+// commits, while readers keep the snapshot they took. Thread-safe.
+class Database {
+public:
+    // Opens a database file, or ":memory:" for a store that lives in memory only. Loads the
+    // snapshot from the compact cache beside the file when it is current, else from the rows.
+    static std::unique_ptr<Database> open(const std::string& path, const OpenOptions& options = {});
+    virtual ~Database() = default;
+
+    virtual graph::SnapshotPtr snapshot() const = 0;
+    // Checks the whole batch, then stores it in one transaction. Throws ImportFailed (nothing
+    // landed), StoreError, or graph::ParamError for a bad spec.
+    virtual ImportReport import(const ImportSpec& spec, const ProgressFn& progress = {}) = 0;
+    // Forgets people: their nodes, every edge touching them and their attribute values, from
+    // memory and from the file (no readable copy left), with an entry in the erasure log that holds
+    // no personal data.
+    virtual EraseReport erase(const std::vector<std::string>& ids) = 0;
+    virtual std::vector<BatchInfo> batches() const = 0;
+    virtual StoreStats stats() const = 0;
+    virtual const std::string& path() const = 0;
+};
+
+}  // namespace smorg::importers
+
+template <>
+struct smorg::graph::EnumNames<smorg::importers::Format> {
+    static constexpr std::array<std::string_view, 3> names{"csv", "jsonl", "edgelist"};
+};

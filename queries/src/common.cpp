@@ -1,0 +1,107 @@
+#include "common.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace smorg::queries {
+
+graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults) {
+    graph::SubgraphSpec spec = std::move(defaults);
+    if (auto kinds = reader.maybe<std::vector<std::string>>("node_kinds")) spec.node_kinds = std::move(*kinds);
+    if (auto kinds = reader.maybe<std::vector<std::string>>("edge_kinds")) spec.edge_kinds = std::move(*kinds);
+    if (auto since = reader.maybe_timestamp("since")) spec.since = since;
+    if (auto until = reader.maybe_timestamp("until")) spec.until = until;
+    spec.directed = reader.optional<bool>("directed", spec.directed);
+    spec.weighted = reader.optional<bool>("weighted", spec.weighted);
+    return spec;
+}
+
+std::size_t read_top(FieldReader& reader, std::size_t fallback) {
+    return static_cast<std::size_t>(reader.optional<std::uint64_t>("top", fallback));
+}
+
+graph::NodeIndex resolve_node(const graph::Snapshot& g, const std::string& id, const std::string& at) {
+    if (auto node = g.find(id)) return *node;
+    throw QueryError(ErrorCode::not_found, "no node with id '" + id + "'", at);
+}
+
+graph::NodeIndex read_node(FieldReader& reader, const graph::Snapshot& g, std::string_view key) {
+    return resolve_node(g, reader.required<std::string>(key), reader.at(key));
+}
+
+std::vector<graph::NodeIndex> read_nodes(FieldReader& reader, const graph::Snapshot& g, std::string_view key) {
+    std::vector<graph::NodeIndex> out;
+    const auto ids = reader.maybe<std::vector<std::string>>(key);
+    if (!ids) return out;
+    out.reserve(ids->size());
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        out.push_back(resolve_node(g, (*ids)[i], pointer_append(reader.at(key), std::to_string(i))));
+    }
+    return out;
+}
+
+json node_ref(const graph::Snapshot& g, graph::NodeIndex node) {
+    json ref = {{"id", g.id(node)}, {"kind", g.node_kind_name(node)}};
+    if (const auto* names = g.attributes().find(graph::attributes::name)) {
+        if (names->has(node)) ref["name"] = names->string(node);
+    }
+    return ref;
+}
+
+std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
+                                        std::size_t k) {
+    auto better = [&](graph::NodeIndex a, graph::NodeIndex b) {
+        const double sa = std::isnan(score[a]) ? -INFINITY : score[a];
+        const double sb = std::isnan(score[b]) ? -INFINITY : score[b];
+        return sa != sb ? sa > sb : a < b;
+    };
+    std::vector<graph::NodeIndex> order(nodes);
+    if (k == 0 || k >= order.size()) {
+        std::sort(order.begin(), order.end(), better);
+        return order;
+    }
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(), better);
+    order.resize(k);
+    std::sort(order.begin(), order.end(), better);
+    return order;
+}
+
+json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+
+json ranked_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
+                 std::size_t top, std::string_view score_field, const RowExtra& extra) {
+    json rows = json::array();
+    std::size_t rank = 0;
+    for (auto node : top_nodes(nodes, score, top)) {
+        json row = node_ref(g, node);
+        row[std::string(score_field)] = number(score[node]);
+        row["rank"] = ++rank;
+        if (extra) extra(row, node);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score) {
+    std::vector<double> values;
+    values.reserve(nodes.size());
+    for (auto u : nodes) {
+        if (std::isfinite(score[u])) values.push_back(score[u]);
+    }
+    json out = {{"count", values.size()}};
+    if (values.empty()) return out;
+    std::sort(values.begin(), values.end());
+    double sum = 0;
+    for (double v : values) sum += v;
+    auto percentile = [&](double p) {
+        const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+        return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+    };
+    out["min"] = values.front();
+    out["max"] = values.back();
+    out["mean"] = sum / static_cast<double>(values.size());
+    for (int p : {25, 50, 75, 90, 99}) out["p" + std::to_string(p)] = percentile(p);
+    return out;
+}
+
+}  // namespace smorg::queries

@@ -1,0 +1,50 @@
+#pragma once
+
+// Reading the common filters and rendering ranked results, shared by the ops.
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "field_reader.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/subgraph.h"
+
+namespace smorg::queries {
+
+// node_kinds, edge_kinds, since, until, directed, weighted; absent fields keep `defaults`.
+graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {});
+
+// `top`: how many rows (>= 0; 0 = all). Default `fallback`.
+std::size_t read_top(FieldReader& reader, std::size_t fallback = 10);
+
+// The node with external id `id`, or a not_found error at `at`.
+graph::NodeIndex resolve_node(const graph::Snapshot& g, const std::string& id, const std::string& at);
+// A required field holding one id.
+graph::NodeIndex read_node(FieldReader& reader, const graph::Snapshot& g, std::string_view key);
+// An optional field holding an array of ids (each error points at its element); empty when absent.
+std::vector<graph::NodeIndex> read_nodes(FieldReader& reader, const graph::Snapshot& g, std::string_view key);
+
+// {"id", "kind"} plus "name" when the node has one.
+json node_ref(const graph::Snapshot& g, graph::NodeIndex node);
+
+// The k best of `nodes` by score (descending; ties by node index), best first; k = 0: all.
+// O(n + k log k): selects before it sorts.
+std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
+                                        std::size_t k);
+
+// Rows {id, kind, [name], <score_field>, rank} for the top nodes; `extra` may add fields per row.
+using RowExtra = std::function<void(json& row, graph::NodeIndex node)>;
+json ranked_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
+                 const std::vector<double>& score, std::size_t top, std::string_view score_field = "score",
+                 const RowExtra& extra = {});
+
+// {count, min, max, mean, p25, p50, p75, p90, p99} of score over nodes (nearest-rank percentiles).
+json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score);
+
+// A finite double for JSON (NaN and infinities become null).
+json number(double value);
+
+}  // namespace smorg::queries

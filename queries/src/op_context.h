@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "field_reader.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/importers/database.h"
+#include "smorg/queries/query_engine.h"
+
+namespace smorg::queries {
+
+// What one request of a batch runs with.
+struct OpContext {
+    importers::Database& db;
+    graph::SnapshotPtr snapshot;  // taken when the request started; the op reads only this one
+    RunContext& run;
+    std::string at;               // JSON pointer of the request ("" alone, "/2" in a batch)
+
+    const graph::Snapshot& g() const { return *snapshot; }
+};
+
+// An op reads its params with the FieldReader (shape only: types, required and unknown fields),
+// calls reader.reject_unknown(), lets the engine validate ranges, runs, and returns its "result".
+using OpFn = json (*)(OpContext& ctx, FieldReader& reader);
+
+struct OpEntry {
+    std::string_view name;
+    std::string_view summary;
+    OpFn run;
+};
+
+// Every op, in the order help texts list them (ops/registry.cpp).
+const std::vector<OpEntry>& op_table();
+
+}  // namespace smorg::queries

@@ -1,0 +1,17 @@
+#pragma once
+
+// One function per op, one file per op (ops/<op>.cpp); registry.cpp lists them.
+
+#include "op_context.h"
+
+namespace smorg::queries::ops {
+
+json stats(OpContext& ctx, FieldReader& reader);
+json node(OpContext& ctx, FieldReader& reader);
+json neighbors(OpContext& ctx, FieldReader& reader);
+json path(OpContext& ctx, FieldReader& reader);
+json centrality(OpContext& ctx, FieldReader& reader);
+json import(OpContext& ctx, FieldReader& reader);
+json erase(OpContext& ctx, FieldReader& reader);
+
+}  // namespace smorg::queries::ops

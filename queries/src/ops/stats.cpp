@@ -1,0 +1,54 @@
+#include <map>
+
+#include "common.h"
+#include "ops/ops.h"
+#include "smorg/graph/time.h"
+
+namespace smorg::queries::ops {
+
+json stats(OpContext& ctx, FieldReader& reader) {
+    reader.reject_unknown();
+    const auto& g = ctx.g();
+    std::vector<std::uint64_t> node_counts(g.node_kinds().size(), 0);
+    std::vector<std::uint64_t> edge_counts(g.edge_kinds().size(), 0);
+    for (graph::NodeIndex u = 0; u < g.node_count(); ++u) ++node_counts[g.node_kind(u)];
+    for (graph::EdgeIndex e = 0; e < g.edge_count(); ++e) ++edge_counts[g.edge_kind(e)];
+    json nodes_by_kind = json::object();
+    json edges_by_kind = json::object();
+    for (std::size_t k = 0; k < node_counts.size(); ++k) {
+        if (node_counts[k]) nodes_by_kind[g.node_kinds().names()[k]] = node_counts[k];
+    }
+    for (std::size_t k = 0; k < edge_counts.size(); ++k) {
+        if (edge_counts[k]) edges_by_kind[g.edge_kinds().names()[k]] = edge_counts[k];
+    }
+    json attributes = json::array();
+    for (const auto& column : g.attributes().columns()) {
+        std::uint64_t set = 0;
+        for (graph::NodeIndex u = 0; u < g.node_count(); ++u) set += column.has(u) ? 1 : 0;
+        attributes.push_back({{"name", column.name()}, {"type", graph::to_string(column.type())}, {"nodes", set}});
+    }
+    json batches = json::array();
+    for (const auto& b : ctx.db.batches()) {
+        batches.push_back({{"batch", b.id},
+                           {"source", b.source},
+                           {"started_at", graph::format_timestamp(b.started_at)},
+                           {"provenance", graph::name_of(b.provenance)},
+                           {"nodes_added", b.nodes_added},
+                           {"edges_added", b.edges_added},
+                           {"kept", b.kept}});
+    }
+    const auto store = ctx.db.stats();
+    return {{"nodes", g.node_count()},
+            {"edges", g.edge_count()},
+            {"nodes_by_kind", nodes_by_kind},
+            {"edges_by_kind", edges_by_kind},
+            {"attributes", attributes},
+            {"batches", batches},
+            {"store",
+             {{"path", store.path},
+              {"file_bytes", store.file_bytes},
+              {"generation", store.generation},
+              {"snapshot_bytes", store.snapshot_bytes}}}};
+}
+
+}  // namespace smorg::queries::ops

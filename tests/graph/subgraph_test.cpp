@@ -1,0 +1,135 @@
+#include "smorg/graph/subgraph.h"
+
+#include <vector>
+
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <catch2/catch.hpp>
+
+#include "smorg/graph/bgl.h"
+#include "smorg/graph/errors.h"
+#include "support/fixtures.h"
+
+using namespace smorg;
+using graph::NodeIndex;
+
+namespace {
+std::vector<NodeIndex> to_vector(std::span<const NodeIndex> s) { return {s.begin(), s.end()}; }
+std::vector<double> to_vector(std::span<const double> s) { return {s.begin(), s.end()}; }
+}  // namespace
+
+TEST_CASE("the whole graph without weights is viewed without copying", "[graph][subgraph]") {
+    const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}, {2, 0}});
+    const auto view = graph::Subgraph::of(g, {});
+    CHECK(view.zero_copy());
+    CHECK(view.arc_count() == 3);
+    CHECK(to_vector(view.out_neighbors(0)) == std::vector<NodeIndex>{1});
+    CHECK(to_vector(view.in_neighbors(0)) == std::vector<NodeIndex>{2});
+    CHECK(to_vector(view.out_weights(0)) == std::vector<double>{1.0});
+}
+
+TEST_CASE("kinds and a time window filter edges exactly", "[graph][subgraph]") {
+    //  0 -referral(t=10)-> 1 -referral(t=20)-> 2
+    //  0 -interaction(t=15)-> 2,   3 (an employee) -interaction(no time)-> 0
+    graph::SnapshotBuilder b;
+    const auto customer = b.node_kinds().intern("customer");
+    const auto employee = b.node_kinds().intern("employee");
+    for (int i = 0; i < 3; ++i) b.add_node(std::to_string(i), customer, 1);
+    b.add_node("3", employee, 1);
+    const auto referral = b.edge_kinds().intern("referral");
+    const auto interaction = b.edge_kinds().intern("interaction");
+    b.add_edge({0, 1, referral, 1, 10, std::nullopt});
+    b.add_edge({1, 2, referral, 1, 20, std::nullopt});
+    b.add_edge({0, 2, interaction, 1, 15, std::nullopt});
+    b.add_edge({3, 0, interaction, 1, graph::kNoTimestamp, std::nullopt});
+    const auto g = std::move(b).build();
+
+    graph::SubgraphSpec only_referrals;
+    only_referrals.edge_kinds = {"referral"};
+    const auto r = graph::Subgraph::of(g, only_referrals);
+    CHECK_FALSE(r.zero_copy());
+    CHECK(r.arc_count() == 2);
+    CHECK(to_vector(r.out_neighbors(0)) == std::vector<NodeIndex>{1});
+
+    graph::SubgraphSpec window;
+    window.since = 12;
+    window.until = 20;
+    const auto w = graph::Subgraph::of(g, window);
+    CHECK(w.arc_count() == 1);  // only 0->2 at t=15; undated 3->0 is dropped under a window
+    CHECK(to_vector(w.out_neighbors(0)) == std::vector<NodeIndex>{2});
+
+    graph::SubgraphSpec customers;
+    customers.node_kinds = {"customer"};
+    const auto c = graph::Subgraph::of(g, customers);
+    CHECK(c.nodes() == std::vector<NodeIndex>{0, 1, 2});
+    CHECK_FALSE(c.active(3));
+    CHECK(c.in_degree(0) == 0);
+    CHECK(c.arc_count() == 3);
+}
+
+TEST_CASE("unknown kinds and empty windows are refused with the field", "[graph][subgraph]") {
+    const auto g = testing::graph_from_edges(2, {{0, 1}});
+    graph::SubgraphSpec spec;
+    spec.edge_kinds = {"interaction", "refferal"};
+    try {
+        (void)graph::Subgraph::of(g, spec);
+        FAIL("expected a ParamError");
+    } catch (const graph::ParamError& e) {
+        CHECK(e.field() == "edge_kinds/1");
+        CHECK_THAT(e.what(), Catch::Contains("refferal") && Catch::Contains("interaction"));
+    }
+    graph::SubgraphSpec empty;
+    empty.since = 5;
+    empty.until = 5;
+    CHECK_THROWS_AS(graph::Subgraph::of(g, empty), graph::ParamError);
+}
+
+TEST_CASE("parallel and reciprocal arcs merge into one tie", "[graph][subgraph]") {
+    //  0 =2=> 1 (two arcs, weights 2 and 3),  1 -> 0 (weight 4),  1 -> 1 (loop, weight 5)
+    const auto g = testing::graph_from_edges(2, {{0, 1, 2, "a"}, {0, 1, 3, "b"}, {1, 0, 4}, {1, 1, 5}});
+    const auto directed = graph::Subgraph::of(g, {});
+    CHECK(to_vector(directed.out_weights(0)) == std::vector<double>{5});
+    CHECK(to_vector(directed.in_neighbors(1)) == std::vector<NodeIndex>{0, 1});
+    CHECK(to_vector(directed.in_weights(1)) == std::vector<double>{5, 5});
+
+    graph::SubgraphSpec undirected;
+    undirected.directed = false;
+    const auto u = graph::Subgraph::of(g, undirected);
+    CHECK(to_vector(u.out_neighbors(0)) == std::vector<NodeIndex>{1});
+    CHECK(to_vector(u.out_weights(0)) == std::vector<double>{9});
+    CHECK(to_vector(u.out_neighbors(1)) == std::vector<NodeIndex>{0, 1});
+    CHECK(to_vector(u.out_weights(1)) == std::vector<double>{9, 5});
+
+    undirected.weighted = false;
+    const auto plain = graph::Subgraph::of(g, undirected);
+    CHECK(to_vector(plain.out_weights(1)) == std::vector<double>{1, 1});
+}
+
+TEST_CASE("Boost.Graph algorithms run on a view", "[graph][bgl]") {
+    //  0 -1-> 1 -1-> 2          lengths are 1 / weight, so the strong tie 0 -4-> 2 is the
+    //  0 ------4-------> 2      shortest way from 0 to 2 (length 0.25)
+    const auto g = testing::graph_from_edges(4, {{0, 1, 1}, {1, 2, 1}, {0, 2, 4}, {2, 3, 2}});
+    const auto view = graph::Subgraph::of(g, {});
+    std::vector<double> distance(view.node_count());
+    std::vector<NodeIndex> parent(view.node_count());
+    boost::dijkstra_shortest_paths(
+        view, NodeIndex{0},
+        boost::weight_map(graph::length_map(view))
+            .distance_map(boost::make_iterator_property_map(distance.begin(), get(boost::vertex_index, view)))
+            .predecessor_map(boost::make_iterator_property_map(parent.begin(), get(boost::vertex_index, view))));
+    CHECK(distance[2] == Approx(0.25));
+    CHECK(distance[3] == Approx(0.75));
+    CHECK(parent[2] == 0);
+
+    std::vector<boost::default_color_type> colors(view.node_count());
+    std::vector<NodeIndex> order;
+    struct Recorder : boost::default_bfs_visitor {
+        std::vector<NodeIndex>* out;
+        void discover_vertex(NodeIndex u, const graph::Subgraph&) const { out->push_back(u); }
+    } recorder;
+    recorder.out = &order;
+    boost::breadth_first_search(
+        view, NodeIndex{0},
+        boost::visitor(recorder).color_map(boost::make_iterator_property_map(colors.begin(), get(boost::vertex_index, view))));
+    CHECK(order == std::vector<NodeIndex>{0, 1, 2, 3});
+}
