@@ -17,9 +17,12 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.execu
 # The standard generated graphs: sample organizations at three scales (see `smorg generate`).
 # Keys are the names benchmarks use; values are generator arguments.
 SCALES = {
-    "250k": ["--employees", "600", "--customers", "15000", "--influencers", "100", "--interactions-per-customer", "14"],
-    "1m": ["--employees", "2000", "--customers", "62000", "--influencers", "300", "--interactions-per-customer", "14"],
-    "16m": ["--employees", "20000", "--customers", "1000000", "--influencers", "2000", "--interactions-per-customer", "14"],
+    # ~16k nodes, ~250k edges
+    "250k": ["--employees", "500", "--customers", "12800", "--influencers", "80", "--interactions-per-customer", "15"],
+    # ~65k nodes, ~1M edges
+    "1m": ["--employees", "2000", "--customers", "52000", "--influencers", "300", "--interactions-per-customer", "15"],
+    # ~1M nodes, ~16M edges
+    "16m": ["--employees", "20000", "--customers", "820000", "--influencers", "2000", "--interactions-per-customer", "15"],
 }
 SMALL = {"250k": "250k", "1m": "250k", "16m": "250k"}
 

@@ -1,7 +1,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS smorg_graph smorg_engine smorg_importers smorg_queries smorg smorg_warnings
+install(TARGETS smorg_graph smorg_engine smorg_importers smorg_queries smorg_all smorg_warnings
     EXPORT smorgTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -24,7 +24,7 @@ json stats(OpContext& ctx, FieldReader& reader) {
     json attributes = json::array();
     for (const auto& column : g.attributes().columns()) {
         std::uint64_t set = 0;
-        for (graph::NodeIndex u = 0; u < g.node_count(); ++u) set += column.has(u) ? 1 : 0;
+        for (graph::NodeIndex u = 0; u < g.node_count(); ++u) set += column.has(u) ? 1u : 0u;
         attributes.push_back({{"name", column.name()}, {"type", graph::to_string(column.type())}, {"nodes", set}});
     }
     json batches = json::array();

@@ -46,6 +46,20 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Caps the threads smorg's parallel algorithms use while it lives (threads >= 1; 0 = every core).
+// Answers do not depend on it: every algorithm gives the same result at any thread count.
+class ThreadLimit {
+public:
+    explicit ThreadLimit(int threads);
+    ~ThreadLimit();
+    ThreadLimit(const ThreadLimit&) = delete;
+    ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // True when a response (or every response of a batch) is ok.
 bool response_ok(const nlohmann::json& response);
 

@@ -1,0 +1,59 @@
+#pragma once
+
+// The `smorg` command line: a thin front end that turns argv into JSON queries. Each subcommand
+// lives in its own file and registers itself through one add_<command> function listed in main.cpp.
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "smorg/queries/query_engine.h"
+
+namespace smorg::cli {
+
+using json = nlohmann::json;
+
+// Exit codes: 0 ok, 1 the work failed (bad data, a failed query), 2 usage error.
+inline constexpr int kOk = 0;
+inline constexpr int kFailed = 1;
+inline constexpr int kUsage = 2;
+
+struct Globals {
+    int threads = 0;     // --threads: 0 = every core
+    bool quiet = false;  // --quiet: no progress on stderr
+};
+
+// A subcommand's work, set by its parse callback and run by main after parsing.
+using Command = std::function<int()>;
+
+void add_import(CLI::App& app, Globals& globals, Command& command);
+void add_query(CLI::App& app, Globals& globals, Command& command);
+void add_generate(CLI::App& app, Globals& globals, Command& command);
+void add_demo(CLI::App& app, Globals& globals, Command& command);
+
+// Progress on stderr, only when stderr is a terminal and not --quiet: one self-rewriting line.
+queries::RunContext::ProgressFn progress_printer(const Globals& globals);
+// Ends the progress line (if one was drawn).
+void end_progress();
+
+// Cancels `run` on Ctrl-C while the guard lives.
+class InterruptGuard {
+public:
+    explicit InterruptGuard(queries::RunContext& run);
+    ~InterruptGuard();
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+};
+
+// Human output of a query result: scalar fields as "key: value" lines, `rows` (and other arrays of
+// objects) as aligned tables.
+void print_result(std::ostream& out, const json& result);
+void print_table(std::ostream& out, const json& rows, std::size_t max_width = 40);
+// A failed response, as "error (code) at /pointer: message" plus any import errors, on stderr.
+void print_error(const json& response);
+
+}  // namespace smorg::cli

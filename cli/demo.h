@@ -1,0 +1,28 @@
+#pragma once
+
+// `smorg demo`: generate the sample organization, import it, then run a list of sections, each a
+// few queries printed as tables. Later capabilities add a section (a function in its own
+// demo_<topic>.cpp and one line in kSections in demo.cpp).
+
+#include <iosfwd>
+#include <string>
+
+#include "cli.h"
+
+namespace smorg::cli {
+
+struct DemoContext {
+    queries::QueryEngine& engine;
+    std::ostream& out;
+    std::string db_path;
+    std::string dir;
+
+    // Runs one request, shows it (so readers learn the protocol) and returns its result; throws
+    // std::runtime_error if it fails, since the demo's own queries must not.
+    json ask(const json& request, bool show_request = true);
+};
+
+void demo_overview(DemoContext& ctx);
+void demo_reach(DemoContext& ctx);
+
+}  // namespace smorg::cli

@@ -1,0 +1,96 @@
+#include <iostream>
+
+#include "cli.h"
+
+namespace smorg::cli {
+
+void add_import(CLI::App& app, Globals& globals, Command& command) {
+    struct Options {
+        std::string db;
+        std::vector<std::string> nodes, edges;
+        std::string format, columns, edge_kind, node_kind, labels, label_attribute, provenance;
+        bool create_missing = false;
+        bool json_output = false;
+        std::size_t max_errors = 100;
+    };
+    auto o = std::make_shared<Options>();
+    auto* sub = app.add_subcommand("import", "Import a batch of nodes and edges from files into a database");
+    sub->footer(
+        "Formats: CSV (nodes: id,kind,... with any further columns as attributes; edges:\n"
+        "source,target[,kind,weight,timestamp,value]), JSON Lines (one node or edge object per line) and\n"
+        "edge lists as SNAP publishes them (whitespace or comma separated, # comments, plain or .gz).\n"
+        "A batch lands whole or not at all: any error lists file:line:column and nothing is stored.\n\n"
+        "Examples:\n"
+        "  smorg import --db org.db --nodes nodes.csv --edges edges.csv\n"
+        "  smorg import --db eu.db --edges email-Eu-core.txt --edge-kind communication --node-kind employee \\\n"
+        "               --labels email-Eu-core-department-labels.txt --label-attribute department\n"
+        "  smorg import --db k.db --edges Krack-High-Tec-edgelist-Advice.txt --columns source,target,weight");
+    sub->add_option("--db", o->db, "Database file (created when missing)")->required();
+    sub->add_option("--nodes", o->nodes, "Node file(s): CSV or JSON Lines");
+    sub->add_option("--edges", o->edges, "Edge file(s): CSV, JSON Lines or an edge list");
+    sub->add_option("--format", o->format, "csv, jsonl or edgelist (default: by file extension)")
+        ->check(CLI::IsMember({"csv", "jsonl", "edgelist"}));
+    sub->add_option("--columns", o->columns,
+                    "Edge lists: what each column is, comma separated (source,target,weight,timestamp,value,kind,skip); "
+                    "default source,target");
+    sub->add_option("--edge-kind", o->edge_kind, "Kind of the edges of an edge list (default interaction)");
+    sub->add_option("--node-kind", o->node_kind, "Kind of nodes first named by an edge list or labels file (default unknown)");
+    sub->add_option("--labels", o->labels, "A labels file: 'node value' per line");
+    sub->add_option("--label-attribute", o->label_attribute, "The attribute the labels set (default label)");
+    sub->add_option("--provenance", o->provenance, "owned (default), copied or borrowed")
+        ->check(CLI::IsMember({"owned", "copied", "borrowed"}));
+    sub->add_flag("--create-missing", o->create_missing, "Create nodes that edges name but no node file defines (kind unknown)");
+    sub->add_option("--max-errors", o->max_errors, "Errors listed before giving up (default 100)")->check(CLI::PositiveNumber);
+    sub->add_flag("--json", o->json_output, "Print the JSON response instead of a summary");
+    sub->callback([o, &globals, &command] {
+        command = [o, &globals]() -> int {
+            json request = {{"op", "import"}};
+            if (!o->nodes.empty()) request["nodes"] = o->nodes;
+            if (!o->edges.empty()) request["edges"] = o->edges;
+            if (!o->format.empty()) request["format"] = o->format;
+            if (!o->columns.empty()) {
+                std::vector<std::string> columns;
+                std::stringstream in(o->columns);
+                for (std::string c; std::getline(in, c, ',');) columns.push_back(c);
+                request["columns"] = columns;
+            }
+            if (!o->edge_kind.empty()) request["edge_kind"] = o->edge_kind;
+            if (!o->node_kind.empty()) request["node_kind"] = o->node_kind;
+            if (!o->labels.empty()) request["labels"] = o->labels;
+            if (!o->label_attribute.empty()) request["label_attribute"] = o->label_attribute;
+            if (!o->provenance.empty()) request["provenance"] = o->provenance;
+            if (o->create_missing) request["create_missing"] = true;
+            request["max_errors"] = o->max_errors;
+            if (o->provenance == "borrowed") {
+                std::cerr << "smorg: borrowed data is kept in memory only, for one analysis; a separate import\n"
+                             "command would forget it at once. Send the import and your queries as one batch:\n"
+                             "  smorg query --db " << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
+                return kUsage;
+            }
+            queries::QueryEngine engine(o->db);
+            queries::RunContext run(progress_printer(globals));
+            InterruptGuard guard(run);
+            const auto response = engine.execute(request, run);
+            end_progress();
+            if (o->json_output) std::cout << response.dump(2) << '\n';
+            if (!queries::response_ok(response)) {
+                if (!o->json_output) print_error(response);
+                return kFailed;
+            }
+            if (!o->json_output) {
+                const auto& r = response["result"];
+                std::cout << "imported batch " << r["batch"] << " (" << r["provenance"].get<std::string>() << ") into "
+                          << o->db << ": " << r["nodes_added"] << " nodes added, " << r["nodes_updated"]
+                          << " updated, " << r["missing_nodes_created"] << " created from edges, " << r["edges_added"]
+                          << " edges";
+                if (r["edges_skipped_zero_weight"].get<std::uint64_t>() > 0) {
+                    std::cout << " (" << r["edges_skipped_zero_weight"] << " lines with weight 0 skipped)";
+                }
+                std::cout << ", " << r["lines"] << " lines in " << r["seconds"].get<double>() << " s\n";
+            }
+            return kOk;
+        };
+    });
+}
+
+}  // namespace smorg::cli

@@ -1,0 +1,50 @@
+#include <iostream>
+
+#include "cli.h"
+#include "smorg/queries/query_engine.h"
+
+int main(int argc, char** argv) {
+    using namespace smorg::cli;
+    CLI::App app{"smorg: a relationship and influence engine.\n"
+                 "Load customers, employees, influencers and their ties into one graph; rank advocates and map silos."};
+    app.name("smorg");
+    app.require_subcommand(1);
+    app.fallthrough();  // global options may come after the subcommand
+    Globals globals;
+    app.add_option("--threads", globals.threads, "Worker threads (default: every core); answers do not depend on it")
+        ->check(CLI::NonNegativeNumber);
+    app.add_flag("-q,--quiet", globals.quiet, "No progress output on stderr");
+    app.set_version_flag("--version", "smorg 0.1.0");
+
+    Command command;
+    add_import(app, globals, command);
+    add_query(app, globals, command);
+    add_generate(app, globals, command);
+    add_demo(app, globals, command);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kUsage;
+    }
+    if (!command) return kUsage;
+    smorg::queries::ThreadLimit limit(globals.threads);
+    try {
+        return command();
+    } catch (const smorg::queries::QueryError& e) {
+        end_progress();
+        std::cerr << "smorg: " << e.what() << '\n';
+        return kFailed;
+    } catch (const std::exception& e) {
+        end_progress();
+        std::cerr << "smorg: " << e.what() << '\n';
+        return kFailed;
+    }
+}

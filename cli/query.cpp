@@ -1,0 +1,79 @@
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli.h"
+
+namespace smorg::cli {
+
+void add_query(CLI::App& app, Globals& globals, Command& command) {
+    struct Options {
+        std::string db, request, file, format = "json";
+        bool compact = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* sub = app.add_subcommand("query", "Answer a JSON query (or a batch: a JSON array of queries)");
+    std::string ops = "Ops:\n";
+    for (const auto& op : queries::op_summaries()) {
+        ops += "  " + std::string(op.name) + std::string(12 - std::min<std::size_t>(11, op.name.size()), ' ') +
+               std::string(op.summary) + "\n";
+    }
+    sub->footer(ops +
+                "\nExit status: 0 when every query succeeded, 1 when one failed, 2 on a usage error.\n\n"
+                "Examples:\n"
+                "  smorg query --db org.db '{\"op\": \"stats\"}'\n"
+                "  smorg query --db org.db '{\"op\": \"centrality\", \"algorithm\": \"pagerank\", "
+                "\"edge_kinds\": [\"referral\", \"interaction\"], \"top\": 10}' --format table\n"
+                "  echo '[{\"op\": \"node\", \"id\": \"c000042\"}]' | smorg query --db org.db -");
+    sub->add_option("--db", o->db, "Database file")->required();
+    sub->add_option("request", o->request, "The request as JSON, or - to read it from stdin");
+    sub->add_option("--file", o->file, "Read the request from a file");
+    sub->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
+    sub->add_flag("--compact", o->compact, "One-line JSON output");
+    sub->callback([o, &globals, &command, sub] {
+        command = [o, &globals, sub]() -> int {
+            std::string text;
+            if (!o->file.empty()) {
+                std::ifstream in(o->file, std::ios::binary);
+                if (!in) {
+                    std::cerr << "smorg: cannot read " << o->file << '\n';
+                    return kUsage;
+                }
+                text.assign(std::istreambuf_iterator<char>(in), {});
+            } else if (o->request == "-") {
+                text.assign(std::istreambuf_iterator<char>(std::cin), {});
+            } else {
+                text = o->request;
+            }
+            if (text.empty()) {
+                std::cerr << "smorg: give a request: as an argument, - for stdin, or --file F\n\n" << sub->help();
+                return kUsage;
+            }
+            queries::QueryEngine engine(o->db, {.create = false});
+            queries::RunContext run(progress_printer(globals));
+            InterruptGuard guard(run);
+            const auto response = engine.execute_text(text, run);
+            end_progress();
+            if (o->format == "table") {
+                const auto show = [](const json& r) {
+                    if (r.value("ok", false)) {
+                        std::cout << "== " << r.value("op", "") << " (" << r.value("took_ms", 0.0) << " ms)\n";
+                        print_result(std::cout, r["result"]);
+                    } else {
+                        print_error(r);
+                    }
+                };
+                if (response.is_array()) {
+                    for (const auto& r : response) show(r);
+                } else {
+                    show(response);
+                }
+            } else {
+                std::cout << response.dump(o->compact ? -1 : 2) << '\n';
+            }
+            return queries::response_ok(response) ? kOk : kFailed;
+        };
+    });
+}
+
+}  // namespace smorg::cli

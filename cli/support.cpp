@@ -1,0 +1,180 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "cli.h"
+
+namespace smorg::cli {
+
+namespace {
+bool g_progress_drawn = false;
+queries::RunContext* g_interruptible = nullptr;
+
+extern "C" void on_interrupt(int) {
+    // RunContext::cancel is a lock-free atomic store: safe in a signal handler.
+    if (g_interruptible) g_interruptible->cancel();
+}
+}  // namespace
+
+queries::RunContext::ProgressFn progress_printer(const Globals& globals) {
+    if (globals.quiet || !isatty(STDERR_FILENO)) return {};
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [last](std::string_view phase, double done) {
+        const auto now = std::chrono::steady_clock::now();
+        if (done < 1.0 && now - *last < std::chrono::milliseconds(100)) return;
+        *last = now;
+        constexpr int kWidth = 30;
+        const int filled = static_cast<int>(done * kWidth);
+        std::fprintf(stderr, "\r%-12.*s [%.*s%*s] %3d%%", static_cast<int>(phase.size()), phase.data(), filled,
+                     "##############################", kWidth - filled, "", static_cast<int>(done * 100));
+        std::fflush(stderr);
+        g_progress_drawn = true;
+    };
+}
+
+void end_progress() {
+    if (g_progress_drawn) {
+        std::fprintf(stderr, "\r%60s\r", "");
+        std::fflush(stderr);
+        g_progress_drawn = false;
+    }
+}
+
+InterruptGuard::InterruptGuard(queries::RunContext& run) {
+    g_interruptible = &run;
+    std::signal(SIGINT, on_interrupt);
+}
+
+InterruptGuard::~InterruptGuard() {
+    std::signal(SIGINT, SIG_DFL);
+    g_interruptible = nullptr;
+}
+
+namespace {
+
+std::string cell(const json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_null()) return "-";
+    if (value.is_number_float()) {
+        const double d = value.get<double>();
+        std::ostringstream s;
+        if (d != 0 && (std::abs(d) < 1e-3 || std::abs(d) >= 1e7)) {
+            s << std::setprecision(4) << std::scientific << d;
+        } else {
+            s << std::setprecision(6) << d;
+        }
+        return s.str();
+    }
+    return value.dump();
+}
+
+// Columns in a readable order: rank and identity first, then the rest as they come.
+std::vector<std::string> columns_of(const json& rows) {
+    static const std::vector<std::string> kFirst{"rank", "id", "name", "kind", "group", "score"};
+    std::vector<std::string> keys;
+    for (const auto& row : rows) {
+        for (const auto& [key, value] : row.items()) {
+            if (value.is_object() || (value.is_array() && !value.empty() && value.front().is_object())) continue;
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+        }
+    }
+    std::vector<std::string> ordered;
+    for (const auto& k : kFirst) {
+        if (std::find(keys.begin(), keys.end(), k) != keys.end()) ordered.push_back(k);
+    }
+    for (const auto& k : keys) {
+        if (std::find(ordered.begin(), ordered.end(), k) == ordered.end()) ordered.push_back(k);
+    }
+    return ordered;
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, const json& rows, std::size_t max_width) {
+    if (!rows.is_array() || rows.empty()) {
+        out << "  (none)\n";
+        return;
+    }
+    const auto columns = columns_of(rows);
+    std::vector<std::vector<std::string>> cells;
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
+    for (const auto& row : rows) {
+        auto& line = cells.emplace_back();
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            std::string text = row.contains(columns[c]) ? cell(row[columns[c]]) : "";
+            if (text.size() > max_width) text = text.substr(0, max_width - 1) + "~";
+            width[c] = std::max(width[c], text.size());
+            line.push_back(std::move(text));
+        }
+    }
+    auto print_line = [&](const std::vector<std::string>& line) {
+        out << ' ';
+        for (std::size_t c = 0; c < line.size(); ++c) {
+            const bool numeric = !rows.front().contains(columns[c]) || rows.front()[columns[c]].is_number();
+            out << ' ' << (numeric ? std::right : std::left) << std::setw(static_cast<int>(width[c])) << line[c];
+        }
+        out << '\n';
+    };
+    print_line(columns);
+    std::vector<std::string> rule;
+    for (auto w : width) rule.emplace_back(w, '-');
+    print_line(rule);
+    for (const auto& line : cells) print_line(line);
+}
+
+void print_result(std::ostream& out, const json& result) {
+    if (!result.is_object()) {
+        out << result.dump(2) << '\n';
+        return;
+    }
+    for (const auto& [key, value] : result.items()) {
+        if (!value.is_structured()) out << key << ": " << cell(value) << '\n';
+    }
+    for (const auto& [key, value] : result.items()) {
+        if (value.is_object()) {
+            bool flat = true;
+            for (const auto& [k, v] : value.items()) flat = flat && !v.is_structured();
+            if (flat) {
+                out << key << ":";
+                for (const auto& [k, v] : value.items()) out << "  " << k << "=" << cell(v);
+                out << '\n';
+            } else {
+                out << key << ":\n" << value.dump(2) << '\n';
+            }
+        }
+    }
+    for (const auto& [key, value] : result.items()) {
+        if (value.is_array()) {
+            if (!value.empty() && value.front().is_object()) {
+                out << key << ":\n";
+                print_table(out, value);
+            } else {
+                out << key << ": " << value.dump() << '\n';
+            }
+        }
+    }
+}
+
+void print_error(const json& response) {
+    end_progress();
+    if (response.is_array()) {
+        for (const auto& r : response) {
+            if (!r.value("ok", false)) print_error(r);
+        }
+        return;
+    }
+    const auto& error = response.at("error");
+    std::cerr << "smorg: error (" << error.value("code", "") << ")";
+    if (!error.value("at", "").empty()) std::cerr << " at " << error.value("at", "");
+    std::cerr << ": " << error.value("message", "") << '\n';
+}
+
+}  // namespace smorg::cli
