@@ -22,3 +22,20 @@ bool parse_provenance(std::string_view text, Provenance& out) noexcept {
 }
 
 }  // namespace smorg::graph
+
+#include <charconv>
+#include <cmath>
+
+#include "smorg/graph/errors.h"
+
+namespace smorg::graph {
+
+std::string format_number(double value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buffer[32];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    return std::string(buffer, end);
+}
+
+}  // namespace smorg::graph

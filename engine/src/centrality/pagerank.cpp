@@ -10,10 +10,10 @@ namespace smorg::engine {
 void validate(const PageRankParams& params, const graph::Snapshot& g) {
     graph::validate(params.subgraph, g);
     if (!(params.damping >= 0 && params.damping < 1)) {
-        throw ParamError("damping", "damping must be in [0, 1), got " + std::to_string(params.damping));
+        throw ParamError("damping", "damping must be in [0, 1), got " + graph::format_number(params.damping));
     }
     if (!(params.tolerance > 0) || !std::isfinite(params.tolerance)) {
-        throw ParamError("tolerance", "tolerance must be a positive number, got " + std::to_string(params.tolerance));
+        throw ParamError("tolerance", "tolerance must be a positive number, got " + graph::format_number(params.tolerance));
     }
     if (params.max_iterations < 1) {
         throw ParamError("max_iterations",
@@ -27,7 +27,7 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
         }
         if (!(weight >= 0) || !std::isfinite(weight)) {
             throw ParamError("sources/" + std::to_string(i),
-                             "a source's weight must be a finite number >= 0, got " + std::to_string(weight));
+                             "a source's weight must be a finite number >= 0, got " + graph::format_number(weight));
         }
         total += weight;
     }

@@ -41,7 +41,8 @@ json path(OpContext& ctx, FieldReader& reader) {
             view, from,
             boost::weight_map(graph::length_map(view, weight_as == graph::WeightAs::length))
                 .distance_map(boost::make_iterator_property_map(distance.begin(), index))
-                .predecessor_map(boost::make_iterator_property_map(parent.begin(), index)));
+                .predecessor_map(boost::make_iterator_property_map(parent.begin(), index))
+                .distance_inf(kInf));
         for (graph::NodeIndex u = 0; u < n; ++u) {
             if (parent[u] == u) parent[u] = graph::kNoNode;
         }

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "smorg/graph/enum_names.h"
 #include "smorg/graph/types.h"
 
 namespace smorg::graph {
@@ -88,3 +89,8 @@ private:
 };
 
 }  // namespace smorg::graph
+
+template <>
+struct smorg::graph::EnumNames<smorg::graph::AttributeType> {
+    static constexpr std::array<std::string_view, 3> names{"string", "number", "boolean"};
+};

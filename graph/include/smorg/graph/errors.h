@@ -5,6 +5,10 @@
 
 namespace smorg::graph {
 
+// The shortest text that reads back as `value` ("1.5", "1e-10", "nan"): for messages that quote a
+// bad number (std::to_string would print "1.500000").
+std::string format_number(double value);
+
 // A parameter of an algorithm or a subgraph filter is out of range or names something that does
 // not exist. `field` is the parameter's path relative to the params struct, spelled like the JSON
 // request ("damping", "node_kinds/2", "sources/alice"), so a query front end turns it into a JSON
