@@ -2,7 +2,6 @@
 // exactly as an algorithm sees it (parallel arcs merged, kinds filtered), so that peers in a
 // benchmark load the very same graph.
 //   smorg_bench_export_edgelist --db F --out F [--weighted] [--undirected] [--edge-kinds a,b]
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -48,7 +47,6 @@ int main(int argc, char** argv) {
         std::cerr << "cannot write " << out_path << ": " << std::strerror(errno) << '\n';
         return 1;
     }
-    char line[96];
     std::uint64_t arcs = 0;
     for (graph::NodeIndex u = 0; u < view.node_count(); ++u) {
         const auto targets = view.out_neighbors(u);
@@ -56,16 +54,11 @@ int main(int argc, char** argv) {
         for (std::size_t k = 0; k < targets.size(); ++k) {
             // Undirected views list each tie from both ends; write it once.
             if (!spec.directed && targets[k] < u) continue;
-            char* p = line;
-            p = std::to_chars(p, line + sizeof line, u).ptr;
-            *p++ = ' ';
-            p = std::to_chars(p, line + sizeof line, targets[k]).ptr;
             if (spec.weighted) {
-                *p++ = ' ';
-                p = std::to_chars(p, line + sizeof line, weights[k]).ptr;
+                std::fprintf(out, "%u %u %.17g\n", u, targets[k], weights[k]);
+            } else {
+                std::fprintf(out, "%u %u\n", u, targets[k]);
             }
-            *p++ = '\n';
-            std::fwrite(line, 1, static_cast<std::size_t>(p - line), out);
             ++arcs;
         }
     }

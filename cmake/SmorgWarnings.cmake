@@ -3,7 +3,7 @@
 add_library(smorg_warnings INTERFACE)
 target_compile_options(smorg_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
 if(SMORG_WARNINGS_AS_ERRORS)
     target_compile_options(smorg_warnings INTERFACE -Werror)
 endif()
