@@ -91,7 +91,7 @@ std::size_t Snapshot::memory_bytes() const noexcept {
     for (const auto& c : attributes_.columns()) bytes += c.memory_bytes();
     bytes += out_offsets_.capacity() * 8 + targets_.capacity() * 4 + edge_kinds_.capacity();
     bytes += weights_.memory_bytes() + timestamps_.memory_bytes() + values_.memory_bytes();
-    bytes += in_offsets_.capacity() * 8 + in_sources_.capacity() * 4 + in_edges_.capacity() * 4;
+    bytes += in_offsets_.capacity() * 8 + in_sources_.capacity() * 4;
     return bytes;
 }
 
@@ -256,14 +256,12 @@ Snapshot SnapshotBuilder::build() && {
     for (auto v : s.targets_) ++s.in_offsets_[v + 1];
     std::partial_sum(s.in_offsets_.begin(), s.in_offsets_.end(), s.in_offsets_.begin());
     s.in_sources_.resize(m);
-    s.in_edges_.resize(m);
     {
         std::vector<std::uint64_t> cursor(s.in_offsets_.begin(), s.in_offsets_.end() - 1);
         for (NodeIndex u = 0; u < n; ++u) {
             for (auto e = s.out_offsets_[u]; e < s.out_offsets_[u + 1]; ++e) {
                 const auto at = cursor[s.targets_[e]]++;
                 s.in_sources_[at] = u;
-                s.in_edges_[at] = static_cast<EdgeIndex>(e);
             }
         }
     }

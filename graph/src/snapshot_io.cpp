@@ -17,7 +17,7 @@ namespace {
 
 constexpr char kMagic[8] = {'S', 'M', 'O', 'R', 'G', 'S', 'N', 'P'};
 constexpr char kTrailer[8] = {'S', 'N', 'P', 'E', 'N', 'D', '!', '!'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kEndianProbe = 0x01020304;
 
 class Writer {
@@ -124,7 +124,6 @@ void Snapshot::write(std::ostream& out) const {
     w.array(values_.values_);
     w.array(in_offsets_);
     w.array(in_sources_);
-    w.array(in_edges_);
     w.scalar<std::uint8_t>(has_parallel_arcs_ ? 1 : 0);
     w.bytes(kTrailer, sizeof kTrailer);
     if (!out) throw std::runtime_error("could not write the snapshot");
@@ -170,7 +169,6 @@ Snapshot Snapshot::read(std::istream& in) {
     r.array(s.values_.values_);
     r.array(s.in_offsets_);
     r.array(s.in_sources_);
-    r.array(s.in_edges_);
     s.has_parallel_arcs_ = r.scalar<std::uint8_t>() != 0;
     char trailer[8];
     r.bytes(trailer, sizeof trailer);
@@ -181,8 +179,7 @@ Snapshot Snapshot::read(std::istream& in) {
     const bool consistent = s.node_kinds_.size() == n && s.node_batch_.size() == n &&
                             s.out_offsets_.size() == n + 1 && s.in_offsets_.size() == n + 1 &&
                             s.out_offsets_.back() == m && s.in_offsets_.back() == m &&
-                            s.edge_kinds_.size() == m && s.in_sources_.size() == m &&
-                            s.in_edges_.size() == m;
+                            s.edge_kinds_.size() == m && s.in_sources_.size() == m;
     if (!consistent) throw std::runtime_error("snapshot file is corrupt");
     s.employee_kind_ = s.node_vocab_.find(kinds::employee).value_or(kNoKind);
     return s;

@@ -44,6 +44,12 @@ struct Chunk {
     std::vector<double> weights;
 };
 
+struct Csr {
+    std::vector<std::uint64_t> offsets;
+    std::vector<NodeIndex> targets;
+    std::vector<double> weights;  // empty when unweighted
+};
+
 // Sorts (neighbour, weight) pairs by neighbour and merges duplicates: weights summed, or 1.
 void merge_arcs(std::vector<std::pair<NodeIndex, double>>& arcs, bool weighted) {
     std::sort(arcs.begin(), arcs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -56,6 +62,74 @@ void merge_arcs(std::vector<std::pair<NodeIndex, double>>& arcs, bool weighted) 
         }
     }
     arcs.resize(out);
+}
+
+// A CSR over n nodes whose lists come from collect(u, arcs) (which fills `arcs` for node u), built
+// in parallel chunks of fixed size and stitched together in order.
+template <class Collect>
+Csr build_csr(NodeIndex n, bool weighted, Collect&& collect) {
+    const NodeIndex chunks = (n + kChunk - 1) / kChunk;
+    std::vector<Chunk> parts(chunks);
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, chunks, 1), [&](const auto& range) {
+        std::vector<std::pair<NodeIndex, double>> arcs;
+        for (NodeIndex c = range.begin(); c != range.end(); ++c) {
+            auto& part = parts[c];
+            const NodeIndex first = c * kChunk;
+            const NodeIndex last = std::min(n, first + kChunk);
+            part.degree.resize(last - first);
+            for (NodeIndex u = first; u < last; ++u) {
+                arcs.clear();
+                collect(u, arcs);
+                merge_arcs(arcs, weighted);
+                part.degree[u - first] = static_cast<std::uint32_t>(arcs.size());
+                for (const auto& [v, w] : arcs) {
+                    part.targets.push_back(v);
+                    if (weighted) part.weights.push_back(w);
+                }
+            }
+        }
+    });
+    Csr csr;
+    csr.offsets.assign(std::size_t{n} + 1, 0);
+    std::vector<std::uint64_t> chunk_start(std::size_t{chunks} + 1, 0);
+    for (NodeIndex c = 0; c < chunks; ++c) {
+        chunk_start[c + 1] = chunk_start[c] + parts[c].targets.size();
+        const NodeIndex first = c * kChunk;
+        for (std::size_t i = 0; i < parts[c].degree.size(); ++i) csr.offsets[first + i + 1] = parts[c].degree[i];
+    }
+    std::partial_sum(csr.offsets.begin(), csr.offsets.end(), csr.offsets.begin());
+    const std::uint64_t m = csr.offsets[n];
+    csr.targets.resize(m);
+    if (weighted) csr.weights.resize(m);
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, chunks, 1), [&](const auto& range) {
+        for (NodeIndex c = range.begin(); c != range.end(); ++c) {
+            const auto at = static_cast<std::ptrdiff_t>(chunk_start[c]);
+            std::copy(parts[c].targets.begin(), parts[c].targets.end(), csr.targets.begin() + at);
+            if (weighted) std::copy(parts[c].weights.begin(), parts[c].weights.end(), csr.weights.begin() + at);
+            parts[c] = Chunk{};
+        }
+    });
+    return csr;
+}
+
+// The reverse of a CSR: sources arrive in ascending order, so every list comes out sorted.
+Csr transpose(const Csr& out, NodeIndex n, bool weighted) {
+    Csr in;
+    const std::uint64_t m = out.offsets[n];
+    in.offsets.assign(std::size_t{n} + 1, 0);
+    for (auto v : out.targets) ++in.offsets[v + 1];
+    std::partial_sum(in.offsets.begin(), in.offsets.end(), in.offsets.begin());
+    in.targets.resize(m);
+    if (weighted) in.weights.resize(m);
+    std::vector<std::uint64_t> cursor(in.offsets.begin(), in.offsets.end() - 1);
+    for (NodeIndex u = 0; u < n; ++u) {
+        for (auto a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
+            const auto at = cursor[out.targets[a]]++;
+            in.targets[at] = u;
+            if (weighted) in.weights[at] = out.weights[a];
+        }
+    }
+    return in;
 }
 
 }  // namespace
@@ -111,83 +185,33 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     };
 
     const bool weighted = spec.weighted;
-    const NodeIndex chunks = (n + kChunk - 1) / kChunk;
-    std::vector<Chunk> parts(chunks);
-    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, chunks, 1), [&](const auto& range) {
-        std::vector<std::pair<NodeIndex, double>> arcs;
-        for (NodeIndex c = range.begin(); c != range.end(); ++c) {
-            auto& part = parts[c];
-            const NodeIndex first = c * kChunk;
-            const NodeIndex last = std::min(n, first + kChunk);
-            part.degree.resize(last - first);
-            for (NodeIndex u = first; u < last; ++u) {
-                arcs.clear();
-                if (s.active(u)) {
-                    for (EdgeIndex e = g.out_begin(u); e < g.out_end(u); ++e) {
-                        if (keep(e, u, g.target(e))) arcs.emplace_back(g.target(e), g.weight(e));
-                    }
-                    if (!spec.directed) {
-                        const auto sources = g.in_sources(u);
-                        const auto edges = g.in_edges(u);
-                        for (std::size_t i = 0; i < sources.size(); ++i) {
-                            // A self-loop was already taken from the out-list.
-                            if (sources[i] != u && keep(edges[i], sources[i], u)) {
-                                arcs.emplace_back(sources[i], g.weight(edges[i]));
-                            }
-                        }
-                    }
-                    merge_arcs(arcs, weighted);
-                }
-                part.degree[u - first] = static_cast<std::uint32_t>(arcs.size());
-                for (const auto& [v, w] : arcs) {
-                    part.targets.push_back(v);
-                    if (weighted) part.weights.push_back(w);
-                }
-            }
+    // The filtered, merged directed arcs.
+    Csr out = build_csr(n, weighted, [&](NodeIndex u, std::vector<std::pair<NodeIndex, double>>& arcs) {
+        if (!s.active(u)) return;
+        for (EdgeIndex e = g.out_begin(u); e < g.out_end(u); ++e) {
+            if (keep(e, u, g.target(e))) arcs.emplace_back(g.target(e), g.weight(e));
         }
     });
-
-    s.owned_out_offsets_.assign(std::size_t{n} + 1, 0);
-    std::vector<std::uint64_t> chunk_start(std::size_t{chunks} + 1, 0);
-    for (NodeIndex c = 0; c < chunks; ++c) {
-        chunk_start[c + 1] = chunk_start[c] + parts[c].targets.size();
-        const NodeIndex first = c * kChunk;
-        for (std::size_t i = 0; i < parts[c].degree.size(); ++i) {
-            s.owned_out_offsets_[first + i + 1] = parts[c].degree[i];
-        }
-    }
-    std::partial_sum(s.owned_out_offsets_.begin(), s.owned_out_offsets_.end(), s.owned_out_offsets_.begin());
-    const std::uint64_t m = s.owned_out_offsets_[n];
-    s.owned_out_targets_.resize(m);
-    if (weighted) s.owned_out_weights_.resize(m);
-    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, chunks, 1), [&](const auto& range) {
-        for (NodeIndex c = range.begin(); c != range.end(); ++c) {
-            std::copy(parts[c].targets.begin(), parts[c].targets.end(),
-                      s.owned_out_targets_.begin() + static_cast<std::ptrdiff_t>(chunk_start[c]));
-            if (weighted) {
-                std::copy(parts[c].weights.begin(), parts[c].weights.end(),
-                          s.owned_out_weights_.begin() + static_cast<std::ptrdiff_t>(chunk_start[c]));
+    Csr in = transpose(out, n, weighted);
+    if (!spec.directed) {
+        // A tie is every arc between the two people, either way; a self-loop appears once.
+        Csr ties = build_csr(n, weighted, [&](NodeIndex u, std::vector<std::pair<NodeIndex, double>>& arcs) {
+            for (auto a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
+                arcs.emplace_back(out.targets[a], weighted ? out.weights[a] : 1.0);
             }
-            parts[c] = Chunk{};
-        }
-    });
-
-    if (spec.directed) {
-        // Transpose: sources arrive in ascending order, so in-lists come out sorted.
-        s.owned_in_offsets_.assign(std::size_t{n} + 1, 0);
-        for (auto v : s.owned_out_targets_) ++s.owned_in_offsets_[v + 1];
-        std::partial_sum(s.owned_in_offsets_.begin(), s.owned_in_offsets_.end(), s.owned_in_offsets_.begin());
-        s.owned_in_sources_.resize(m);
-        if (weighted) s.owned_in_weights_.resize(m);
-        std::vector<std::uint64_t> cursor(s.owned_in_offsets_.begin(), s.owned_in_offsets_.end() - 1);
-        for (NodeIndex u = 0; u < n; ++u) {
-            for (auto a = s.owned_out_offsets_[u]; a < s.owned_out_offsets_[u + 1]; ++a) {
-                const auto at = cursor[s.owned_out_targets_[a]]++;
-                s.owned_in_sources_[at] = u;
-                if (weighted) s.owned_in_weights_[at] = s.owned_out_weights_[a];
+            for (auto a = in.offsets[u]; a < in.offsets[u + 1]; ++a) {
+                if (in.targets[a] != u) arcs.emplace_back(in.targets[a], weighted ? in.weights[a] : 1.0);
             }
-        }
+        });
+        out = std::move(ties);
+        in = Csr{};
     }
+    s.owned_out_offsets_ = std::move(out.offsets);
+    s.owned_out_targets_ = std::move(out.targets);
+    s.owned_out_weights_ = std::move(out.weights);
+    s.owned_in_offsets_ = std::move(in.offsets);
+    s.owned_in_sources_ = std::move(in.targets);
+    s.owned_in_weights_ = std::move(in.weights);
     s.point_at_owned();
     std::uint64_t max_degree = 0;
     for (NodeIndex u = 0; u < n; ++u) max_degree = std::max({max_degree, s.out_degree(u), s.in_degree(u)});

@@ -536,8 +536,16 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, const ProgressFn& pr
     const bool borrowed = spec.provenance == graph::Provenance::borrowed;
     // Borrowed data may refer to borrowed people; stored data only to stored ones.
     const graph::SnapshotPtr base = borrowed ? snapshot() : stored_;
+    auto lap = std::chrono::steady_clock::now();
+    auto phase = [&](const char* name) {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - lap).count();
+        lap = now;
+        return std::pair<std::string, double>(name, seconds);
+    };
     auto batch = detail::stage(spec, *base, progress);
     ImportReport report = batch.report;
+    report.phases.push_back(phase("parse"));
 
     if (borrowed) {
         const auto batch_id = record_batch(spec, report, started);
@@ -555,10 +563,13 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, const ProgressFn& pr
         // The snapshot is built while the edge rows are written; it is swapped in only after COMMIT.
         std::optional<graph::Snapshot> next;
         std::exception_ptr build_error;
+        double build_seconds = 0;
         tbb::task_group build;
         build.run([&] {
             try {
+                const auto t0 = std::chrono::steady_clock::now();
                 next.emplace(apply(batch, batch_id));
+                build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             } catch (...) {
                 build_error = std::current_exception();
             }
@@ -577,8 +588,11 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, const ProgressFn& pr
             throw;
         }
         keys_ = std::move(keys);
+        report.phases.push_back(phase("store"));
+        report.phases.emplace_back("snapshot", build_seconds);
         stored_ = std::make_shared<graph::Snapshot>(std::move(*next));
         if (!in_memory()) write_cache(generation());
+        report.phases.push_back(phase("cache"));
         publish();
         report.batch = batch_id;
     }

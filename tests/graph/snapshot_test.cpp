@@ -54,7 +54,11 @@ TEST_CASE("the builder sorts edges by source, kind and target and links in-edges
     CHECK(g.timestamp(g.out_begin(a)) == graph::kNoTimestamp);
     CHECK(g.in_sources(a).size() == 1);
     CHECK(g.in_sources(a)[0] == bb);
-    CHECK(g.source(g.in_edges(a)[0]) == bb);
+    std::vector<std::pair<NodeIndex, graph::EdgeIndex>> into_b;
+    g.for_each_in_edge(bb, [&](NodeIndex source, graph::EdgeIndex e) { into_b.emplace_back(source, e); });
+    REQUIRE(into_b.size() == 1);
+    CHECK(into_b[0].first == a);
+    CHECK(g.weight(into_b[0].second) == 2.5);
     CHECK(g.source(ab) == a);
     CHECK(g.node_batch(c) == 2);
     CHECK_FALSE(g.has_parallel_arcs());

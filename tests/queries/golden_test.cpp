@@ -49,6 +49,7 @@ void strip_volatile(json& value) {
     if (value.is_object()) {
         value.erase("took_ms");
         value.erase("seconds");
+        value.erase("phases");
         value.erase("started_at");
         value.erase("path");
         value.erase("file_bytes");

@@ -40,7 +40,12 @@ json import(OpContext& ctx, FieldReader& reader) {
             {"edges_skipped_zero_weight", report.edges_skipped_zero_weight},
             {"lines", report.lines},
             {"bytes", report.bytes},
-            {"seconds", report.seconds}};
+            {"seconds", report.seconds},
+            {"phases", [&] {
+                 json phases = json::object();
+                 for (const auto& [name, seconds] : report.phases) phases[name] = seconds;
+                 return phases;
+             }()}};
 }
 
 }  // namespace smorg::queries::ops

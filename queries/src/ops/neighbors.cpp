@@ -61,9 +61,7 @@ json neighbors(OpContext& ctx, FieldReader& reader) {
         for (auto e = g.out_begin(u); e < g.out_end(u); ++e) add(e, g.target(e), "out");
     }
     if (direction != Side::out) {
-        const auto sources = g.in_sources(u);
-        const auto edges = g.in_edges(u);
-        for (std::size_t i = 0; i < edges.size(); ++i) add(edges[i], sources[i], "in");
+        g.for_each_in_edge(u, [&](graph::NodeIndex source, graph::EdgeIndex e) { add(e, source, "in"); });
     }
     return {{"node", node_ref(g, u)}, {"total", total}, {"rows", rows}};
 }

@@ -26,7 +26,7 @@ json node(OpContext& ctx, FieldReader& reader) {
     std::map<std::string, std::uint64_t> out_by_kind;
     std::map<std::string, std::uint64_t> in_by_kind;
     for (auto e = g.out_begin(u); e < g.out_end(u); ++e) ++out_by_kind[std::string(g.edge_kind_name(e))];
-    for (auto e : g.in_edges(u)) ++in_by_kind[std::string(g.edge_kind_name(e))];
+    g.for_each_in_edge(u, [&](graph::NodeIndex, graph::EdgeIndex e) { ++in_by_kind[std::string(g.edge_kind_name(e))]; });
     json result = node_ref(g, u);
     result["attributes"] = attributes;
     result["out_degree"] = g.out_degree(u);

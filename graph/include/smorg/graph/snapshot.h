@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -81,8 +82,7 @@ class SnapshotBuilder;
 // The immutable in-memory graph (DESIGN.md, data model). Nodes carry an external id, a kind, the
 // import batch that created them and attribute columns. Edges are stored once, sorted by
 // (source, kind, target, timestamp); out-adjacency is a CSR over that order and in-adjacency a CSR of
-// edge indexes sorted by source. About 13 bytes per edge plus the weight and timestamp columns
-// when the data has them. Writers build a new snapshot and swap it in; readers keep theirs.
+// sources (sorted). About 9 bytes per edge plus the weight and timestamp columns when the data has them. Writers build a new snapshot and swap it in; readers keep theirs.
 class Snapshot {
 public:
     Snapshot() = default;
@@ -133,8 +133,26 @@ public:
     std::span<const NodeIndex> in_sources(NodeIndex node) const noexcept {
         return {in_sources_.data() + in_offsets_[node], in_sources_.data() + in_offsets_[node + 1]};
     }
-    std::span<const EdgeIndex> in_edges(NodeIndex node) const noexcept {
-        return {in_edges_.data() + in_offsets_[node], in_edges_.data() + in_offsets_[node + 1]};
+    // Calls f(source, edge) for every edge into `node`, sources ascending. Edges keep no back
+    // pointer from the in-CSR (4 bytes per edge saved); each distinct source's out-list is searched
+    // instead, one binary search per kind segment: O(kinds * log degree) per source.
+    template <class F>
+    void for_each_in_edge(NodeIndex node, F&& f) const {
+        const auto sources = in_sources(node);
+        for (std::size_t i = 0; i < sources.size();) {
+            const NodeIndex s = sources[i];
+            while (i < sources.size() && sources[i] == s) ++i;
+            const auto kinds_begin = edge_kinds_.begin();
+            for (EdgeIndex e = out_begin(s), end = out_end(s); e < end;) {
+                const auto segment_end = static_cast<EdgeIndex>(
+                    std::upper_bound(kinds_begin + e, kinds_begin + end, edge_kinds_[e]) - kinds_begin);
+                auto at = std::lower_bound(targets_.begin() + e, targets_.begin() + segment_end, node);
+                for (; at != targets_.begin() + segment_end && *at == node; ++at) {
+                    f(s, static_cast<EdgeIndex>(at - targets_.begin()));
+                }
+                e = segment_end;
+            }
+        }
     }
     std::uint64_t out_degree(NodeIndex node) const noexcept { return out_offsets_[node + 1] - out_offsets_[node]; }
     std::uint64_t in_degree(NodeIndex node) const noexcept { return in_offsets_[node + 1] - in_offsets_[node]; }
@@ -175,7 +193,6 @@ private:
     ValueColumn values_;
     std::vector<std::uint64_t> in_offsets_{0};
     std::vector<NodeIndex> in_sources_;
-    std::vector<EdgeIndex> in_edges_;
     bool has_parallel_arcs_ = false;
 };
 

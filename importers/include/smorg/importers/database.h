@@ -46,6 +46,9 @@ struct ImportReport {
     std::uint64_t lines = 0;
     std::uint64_t bytes = 0;
     double seconds = 0;
+    // Where the time went: "parse" (read and check every file), "snapshot" (build the new snapshot;
+    // overlaps "store"), "store" (the SQLite transaction), "cache" (write the snapshot cache).
+    std::vector<std::pair<std::string, double>> phases;
 };
 
 struct BatchInfo {
