@@ -89,34 +89,30 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
 
     for (int it = 1; it <= params.max_iterations; ++it) {
         run.throw_if_cancelled();
+        // One pass computes what each node sends along an arc and the dangling mass ...
         const double dangling = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
             const NodeIndex u = nodes[i];
-            return strength[u] > 0 ? 0.0 : x[u];
-        });
-        tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, count, 4096), [&](const auto& r) {
-            for (NodeIndex i = r.begin(); i != r.end(); ++i) {
-                const NodeIndex u = nodes[i];
-                share[u] = strength[u] > 0 ? x[u] / strength[u] : 0.0;
+            if (strength[u] > 0) {
+                share[u] = x[u] / strength[u];
+                return 0.0;
             }
+            share[u] = 0.0;
+            return x[u];
         });
+        // ... a second pulls it over in-arcs and measures the change, both in fixed order.
         const double base = d * dangling + (1 - d);
-        tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, count, 1024), [&](const auto& r) {
-            for (NodeIndex i = r.begin(); i != r.end(); ++i) {
-                const NodeIndex v = nodes[i];
-                const auto sources = view.in_neighbors(v);
-                double sum = 0;
-                if (weighted) {
-                    const auto weights = view.in_weights(v);
-                    for (std::size_t k = 0; k < sources.size(); ++k) sum += share[sources[k]] * weights[k];
-                } else {
-                    for (auto u : sources) sum += share[u];
-                }
-                next[v] = d * sum + base * teleport[v];
-            }
-        });
         const double change = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
-            const NodeIndex u = nodes[i];
-            return std::abs(next[u] - x[u]);
+            const NodeIndex v = nodes[i];
+            const auto sources = view.in_neighbors(v);
+            double sum = 0;
+            if (weighted) {
+                const auto weights = view.in_weights(v);
+                for (std::size_t k = 0; k < sources.size(); ++k) sum += share[sources[k]] * weights[k];
+            } else {
+                for (auto u : sources) sum += share[u];
+            }
+            next[v] = d * sum + base * teleport[v];
+            return std::abs(next[v] - x[v]);
         });
         x.swap(next);
         result.iterations = it;

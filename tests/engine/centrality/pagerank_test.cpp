@@ -56,8 +56,8 @@ TEST_CASE("pagerank equals a serial reference on random weighted graphs", "[engi
     const auto seed = GENERATE(1u, 2u, 3u);
     const auto g = testing::random_graph(200, 0.02, seed, true);
     PageRankParams p;
-    p.tolerance = 1e-15;
-    p.max_iterations = 60;
+    p.tolerance = 1e-17;
+    p.max_iterations = 400;
     RunContext run;
     const auto r = engine::pagerank(g, p, run);
     const auto expected = reference_pagerank(g, p.damping, r.iterations);

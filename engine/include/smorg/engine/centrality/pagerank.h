@@ -12,8 +12,9 @@ namespace smorg::engine {
 struct PageRankParams {
     graph::SubgraphSpec subgraph;  // weighted: follow arcs in proportion to tie strength
     double damping = 0.85;         // chance to follow an arc rather than teleport; in [0, 1)
-    double tolerance = 1e-6;       // converged when the L1 change of a sweep is < n * tolerance; > 0
-    int max_iterations = 100;      // >= 1
+    double tolerance = 1e-10;      // converged when the L1 change of a sweep is < n * tolerance (the
+                                   //   mean change per node, networkx's rule); > 0
+    int max_iterations = 1000;     // >= 1
     // Personalization: teleport (and spread dangling mass) only to these nodes, in proportion to
     // their weights (>= 0, not all 0). Empty: to every node of the subgraph alike.
     std::vector<std::pair<graph::NodeIndex, double>> sources;
