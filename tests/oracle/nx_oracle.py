@@ -45,11 +45,44 @@ def build(request):
     return graph
 
 
+def path_weight(graph, request, params):
+    """The edge attribute networkx should add up along paths: smorg's weight is tie strength, so a
+    path's length is the sum of 1 / weight unless weight_as is "length"."""
+    if not request.get("weighted", True):
+        return None
+    if params.get("weight_as", "strength") == "length":
+        return "weight"
+    for _, _, data in graph.edges(data=True):
+        data["length"] = 1.0 / data["weight"]
+    return "length"
+
+
 def run(request):
     graph = build(request)
     algorithm = request["algorithm"]
     params = request.get("params", {})
     weight = "weight" if request.get("weighted", True) else None
+    if algorithm == "betweenness":
+        return nx.betweenness_centrality(graph, normalized=params.get("normalized", True),
+                                         endpoints=params.get("endpoints", False),
+                                         weight=path_weight(graph, request, params))
+    if algorithm in ("closeness", "harmonic"):
+        distance = path_weight(graph, request, params)
+        # networkx measures distances to a node (incoming); "out" is the same on the reversed graph.
+        g = graph.reverse() if graph.is_directed() and params.get("direction", "in") == "out" else graph
+        if algorithm == "closeness":
+            return nx.closeness_centrality(g, distance=distance)
+        scores = nx.harmonic_centrality(g, distance=distance)
+        if params.get("normalized"):
+            scores = {k: v / (g.number_of_nodes() - 1) for k, v in scores.items()}
+        return scores
+    if algorithm == "eigenvector":
+        return nx.eigenvector_centrality(graph, max_iter=params.get("max_iterations", 100),
+                                         tol=params.get("tolerance", 1e-6), weight=weight)
+    if algorithm == "katz":
+        return nx.katz_centrality(graph, alpha=params.get("alpha", 0.1), beta=params.get("beta", 1.0),
+                                  max_iter=params.get("max_iterations", 1000), tol=params.get("tolerance", 1e-6),
+                                  normalized=params.get("normalized", True), weight=weight)
     if algorithm == "pagerank":
         return nx.pagerank(graph, alpha=params.get("damping", 0.85), tol=params.get("tolerance", 1e-6),
                            max_iter=params.get("max_iterations", 100), weight=weight,

@@ -51,9 +51,11 @@ void strip_volatile(json& value) {
         value.erase("seconds");
         value.erase("phases");
         value.erase("started_at");
-        value.erase("path");
-        value.erase("file_bytes");
-        value.erase("snapshot_bytes");
+        if (value.contains("store") && value["store"].is_object()) {
+            value["store"].erase("path");
+            value["store"].erase("file_bytes");
+            value["store"].erase("snapshot_bytes");
+        }
         value.erase("bytes");
     }
     if (value.is_structured()) {

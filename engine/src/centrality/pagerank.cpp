@@ -1,5 +1,6 @@
 #include "smorg/engine/centrality/pagerank.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -125,6 +126,28 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
     }
     result.score = std::move(x);
     return result;
+}
+
+std::vector<PageRankContribution> explain_pagerank(const graph::Subgraph& view, const PageRankResult& result,
+                                                   const PageRankParams& params, graph::NodeIndex node, std::size_t k) {
+    std::vector<PageRankContribution> out;
+    const double total = result.score[node];
+    if (!(total > 0)) return out;
+    const auto sources = view.in_neighbors(node);
+    const auto weights = view.in_weights(node);
+    double from_arcs = 0;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const auto u = sources[i];
+        const double strength = view.out_strength(u);
+        if (strength <= 0) continue;
+        const double part = params.damping * result.score[u] * weights[i] / strength;
+        from_arcs += part;
+        out.push_back({u, part / total});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.share != b.share ? a.share > b.share : a.from < b.from; });
+    if (out.size() > k) out.resize(k);
+    out.push_back({graph::kNoNode, std::max(0.0, 1.0 - from_arcs / total)});
+    return out;
 }
 
 }  // namespace smorg::engine

@@ -1,25 +1,33 @@
+#include <map>
+
 #include "common.h"
 #include "ops/ops.h"
+#include "smorg/engine/centrality/betweenness.h"
+#include "smorg/engine/centrality/closeness.h"
 #include "smorg/engine/centrality/degree.h"
 #include "smorg/engine/centrality/pagerank.h"
+#include "smorg/engine/centrality/spectral.h"
 
 namespace smorg::queries::ops {
 
 namespace {
 
-enum class Algorithm : std::uint8_t { degree, pagerank };
+enum class Algorithm : std::uint8_t { degree, pagerank, betweenness, closeness, harmonic, eigenvector, katz };
 
 }  // namespace
 }  // namespace smorg::queries::ops
 
 template <>
 struct smorg::graph::EnumNames<smorg::queries::ops::Algorithm> {
-    static constexpr std::array<std::string_view, 2> names{"degree", "pagerank"};
+    static constexpr std::array<std::string_view, 7> names{"degree",   "pagerank",    "betweenness", "closeness",
+                                                           "harmonic", "eigenvector", "katz"};
 };
 
 namespace smorg::queries::ops {
 
 namespace {
+
+constexpr std::size_t kMaxExplained = 10;  // explanations cost work per row: at most this many rows
 
 // `sources`: an array of ids (equal weights) or an object id -> weight. Returns the pairs and, for
 // error messages, the JSON key of each (its index or its id).
@@ -63,60 +71,226 @@ std::vector<std::pair<graph::NodeIndex, double>> read_sources(FieldReader& reade
 struct Output {
     std::size_t top = 10;
     bool summary = false;
+    bool explain = false;
 };
 
 json render(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
-            const Output& out, json result) {
+            const Output& out, json result, const RowExtra& extra = {}) {
     result["nodes"] = nodes.size();
     if (out.summary) {
         result["summary"] = score_summary(nodes, score);
     } else {
-        result["rows"] = ranked_rows(g, nodes, score, out.top);
+        result["rows"] = ranked_rows(g, nodes, score, out.top, "score", extra);
     }
     return result;
+}
+
+std::size_t explained_rows(const Output& out) { return out.top == 0 ? kMaxExplained : std::min(out.top, kMaxExplained); }
+
+json degree_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
+    engine::DegreeParams p;
+    p.subgraph = subgraph;
+    p.direction = reader.optional_enum<engine::Direction>("direction", p.direction);
+    p.normalized = reader.optional<bool>("normalized", p.normalized);
+    reader.reject_unknown();
+    const auto r = engine::degree(ctx.g(), p, ctx.run);
+    return render(ctx.g(), r.nodes, r.score, out, {{"algorithm", "degree"}});
+}
+
+json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
+    const auto& g = ctx.g();
+    engine::PageRankParams p;
+    p.subgraph = subgraph;
+    p.damping = reader.optional<double>("damping", p.damping);
+    p.tolerance = reader.optional<double>("tolerance", p.tolerance);
+    p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
+    std::vector<std::string> keys;
+    p.sources = read_sources(reader, g, keys);
+    reader.reject_unknown();
+    engine::PageRankResult r;
+    try {
+        engine::validate(p, g);
+    } catch (const graph::ParamError& e) {
+        rethrow_source_error(e, keys, ctx.at);
+    }
+    const auto view = graph::Subgraph::of(g, p.subgraph);
+    try {
+        r = engine::pagerank(view, p, ctx.run);
+    } catch (const graph::ParamError& e) {
+        rethrow_source_error(e, keys, ctx.at);
+    }
+    RowExtra extra;
+    std::size_t explained = 0;
+    if (out.explain) {
+        extra = [&](json& row, graph::NodeIndex v) {
+            if (explained++ >= explained_rows(out)) return;
+            json reasons = json::array();
+            for (const auto& c : engine::explain_pagerank(view, r, p, v, 3)) {
+                json reason = {{"share", c.share}};
+                if (c.from == graph::kNoNode) {
+                    reason["from"] = p.sources.empty() ? "teleport" : "teleport to the sources";
+                } else {
+                    reason["from"] = node_ref(g, c.from);
+                }
+                reasons.push_back(std::move(reason));
+            }
+            row["explain"] = std::move(reasons);
+        };
+    }
+    return render(g, r.nodes, r.score, out,
+                  {{"algorithm", "pagerank"},
+                   {"iterations", r.iterations},
+                   {"converged", r.converged},
+                   {"personalized", !p.sources.empty()}},
+                  extra);
+}
+
+// Group ids per node from an attribute (for cross-group betweenness): equal values, equal group.
+// People without a value are each a group of their own, so every pair with them counts.
+std::vector<std::uint32_t> read_groups(FieldReader& reader, const graph::Snapshot& g) {
+    const auto name = reader.maybe<std::string>("cross_group");
+    if (!name) return {};
+    const auto* column = g.attributes().find(*name);
+    if (!column) {
+        throw QueryError(ErrorCode::not_found, "no attribute '" + *name + "' to group people by", reader.at("cross_group"));
+    }
+    std::vector<std::uint32_t> groups(g.node_count());
+    std::map<std::string, std::uint32_t> ids;
+    auto next_id = static_cast<std::uint32_t>(g.node_count());  // ids above every node index for the ungrouped
+    for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
+        const auto value = column->value(u);
+        if (std::holds_alternative<std::monostate>(value)) {
+            groups[u] = u;
+            continue;
+        }
+        const std::string key = std::holds_alternative<std::string>(value) ? std::get<std::string>(value)
+                                : std::holds_alternative<double>(value)    ? graph::format_number(std::get<double>(value))
+                                                                           : (std::get<bool>(value) ? "true" : "false");
+        const auto [it, added] = ids.emplace(key, next_id);
+        if (added) ++next_id;
+        groups[u] = it->second;
+    }
+    return groups;
+}
+
+json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
+    const auto& g = ctx.g();
+    engine::BetweennessParams p;
+    p.subgraph = subgraph;
+    p.weight_as = reader.optional_enum<graph::WeightAs>("weight_as", p.weight_as);
+    p.normalized = reader.optional<bool>("normalized", p.normalized);
+    p.endpoints = reader.optional<bool>("endpoints", p.endpoints);
+    p.epsilon = reader.maybe<double>("epsilon");
+    p.delta = reader.optional<double>("delta", p.delta);
+    p.seed = reader.optional<std::uint64_t>("seed", p.seed);
+    p.groups = read_groups(reader, g);
+    if (!p.epsilon && reader.has("delta")) {
+        throw QueryError(ErrorCode::invalid_argument, "delta applies to sampled betweenness: give epsilon too", reader.at("delta"));
+    }
+    if (out.explain) p.explain = explained_rows(out);
+    reader.reject_unknown();
+    const auto r = engine::betweenness(g, p, ctx.run);
+    json result = {{"algorithm", "betweenness"}, {"sampled", r.sampled}, {"normalized", p.normalized}};
+    if (r.sampled) {
+        result["samples"] = r.samples;
+        result["epsilon"] = *p.epsilon;
+        result["delta"] = p.delta;
+        result["error_bound"] = r.error_bound;
+        result["vertex_diameter_bound"] = r.vertex_diameter_bound;
+    }
+    if (!p.groups.empty()) result["cross_group"] = reader.value().at("cross_group");
+    RowExtra extra;
+    if (out.explain) {
+        extra = [&](json& row, graph::NodeIndex v) {
+            for (const auto& [node, reasons] : r.explanations) {
+                if (node != v) continue;
+                json list = json::array();
+                for (const auto& reason : reasons) {
+                    json path = json::array();
+                    for (auto u : reason.path) path.push_back(g.id(u));
+                    list.push_back({{"source", g.id(reason.source)},
+                                    {"target", g.id(reason.target)},
+                                    {"share", reason.share},
+                                    {"path", path}});
+                }
+                row["explain"] = std::move(list);
+            }
+        };
+    }
+    return render(g, r.nodes, r.score, out, std::move(result), extra);
+}
+
+json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out,
+                 engine::DistanceMeasure measure) {
+    engine::ClosenessParams p;
+    p.subgraph = subgraph;
+    p.weight_as = reader.optional_enum<graph::WeightAs>("weight_as", p.weight_as);
+    p.direction = reader.optional_enum<engine::Direction>("direction", p.direction);
+    if (measure == engine::DistanceMeasure::harmonic) p.normalized = reader.optional<bool>("normalized", p.normalized);
+    p.samples = reader.maybe<std::uint64_t>("samples");
+    p.seed = reader.optional<std::uint64_t>("seed", p.seed);
+    reader.reject_unknown();
+    const auto r = measure == engine::DistanceMeasure::closeness ? engine::closeness(ctx.g(), p, ctx.run)
+                                                                 : engine::harmonic(ctx.g(), p, ctx.run);
+    json result = {{"algorithm", graph::name_of(measure)}, {"sampled", r.sampled}, {"samples", r.samples}};
+    return render(ctx.g(), r.nodes, r.score, out, std::move(result));
+}
+
+json spectral_result(const char* name, const engine::SpectralResult& r) {
+    json result = {{"algorithm", name}, {"iterations", r.iterations}, {"converged", r.converged}};
+    if (!r.converged) {
+        result["warning"] = std::string("did not converge in ") + std::to_string(r.iterations) +
+                            " iterations (last change " + graph::format_number(r.last_change) +
+                            "): the scores are the last iterate; raise max_iterations" +
+                            (std::string(name) == "katz" ? " or lower alpha below 1 / the largest eigenvalue" : "");
+    }
+    return result;
+}
+
+json eigenvector_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
+    engine::EigenvectorParams p;
+    p.subgraph = subgraph;
+    p.tolerance = reader.optional<double>("tolerance", p.tolerance);
+    p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
+    reader.reject_unknown();
+    const auto r = engine::eigenvector(ctx.g(), p, ctx.run);
+    return render(ctx.g(), r.nodes, r.score, out, spectral_result("eigenvector", r));
+}
+
+json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
+    engine::KatzParams p;
+    p.subgraph = subgraph;
+    p.alpha = reader.optional<double>("alpha", p.alpha);
+    p.beta = reader.optional<double>("beta", p.beta);
+    p.tolerance = reader.optional<double>("tolerance", p.tolerance);
+    p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
+    p.normalized = reader.optional<bool>("normalized", p.normalized);
+    reader.reject_unknown();
+    const auto r = engine::katz(ctx.g(), p, ctx.run);
+    return render(ctx.g(), r.nodes, r.score, out, spectral_result("katz", r));
 }
 
 }  // namespace
 
 json centrality(OpContext& ctx, FieldReader& reader) {
-    const auto& g = ctx.g();
     const auto algorithm = reader.required_enum<Algorithm>("algorithm");
     const auto subgraph = read_subgraph(reader);
     Output out;
     out.top = read_top(reader);
     out.summary = reader.optional<bool>("summary", false);
-
+    const bool explainable = algorithm == Algorithm::pagerank || algorithm == Algorithm::betweenness;
+    if (explainable) out.explain = reader.optional<bool>("explain", false);
+    if (out.explain && out.summary) {
+        throw QueryError(ErrorCode::invalid_argument, "explain applies to rows; it cannot go with summary", reader.at("explain"));
+    }
     switch (algorithm) {
-        case Algorithm::degree: {
-            engine::DegreeParams p;
-            p.subgraph = subgraph;
-            p.direction = reader.optional_enum<engine::Direction>("direction", p.direction);
-            p.normalized = reader.optional<bool>("normalized", p.normalized);
-            reader.reject_unknown();
-            const auto r = engine::degree(g, p, ctx.run);
-            return render(g, r.nodes, r.score, out, {{"algorithm", "degree"}});
-        }
-        case Algorithm::pagerank: {
-            engine::PageRankParams p;
-            p.subgraph = subgraph;
-            p.damping = reader.optional<double>("damping", p.damping);
-            p.tolerance = reader.optional<double>("tolerance", p.tolerance);
-            p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
-            std::vector<std::string> keys;
-            p.sources = read_sources(reader, g, keys);
-            reader.reject_unknown();
-            engine::PageRankResult r;
-            try {
-                r = engine::pagerank(g, p, ctx.run);
-            } catch (const graph::ParamError& e) {
-                rethrow_source_error(e, keys, ctx.at);
-            }
-            return render(g, r.nodes, r.score, out,
-                          {{"algorithm", "pagerank"},
-                           {"iterations", r.iterations},
-                           {"converged", r.converged},
-                           {"personalized", !p.sources.empty()}});
-        }
+        case Algorithm::degree: return degree_op(ctx, reader, subgraph, out);
+        case Algorithm::pagerank: return pagerank_op(ctx, reader, subgraph, out);
+        case Algorithm::betweenness: return betweenness_op(ctx, reader, subgraph, out);
+        case Algorithm::closeness: return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::closeness);
+        case Algorithm::harmonic: return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::harmonic);
+        case Algorithm::eigenvector: return eigenvector_op(ctx, reader, subgraph, out);
+        case Algorithm::katz: return katz_op(ctx, reader, subgraph, out);
     }
     throw QueryError(ErrorCode::internal, "unhandled algorithm");
 }

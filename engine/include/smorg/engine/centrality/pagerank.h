@@ -39,4 +39,15 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
 // The same on a view the caller already built (it must satisfy params.subgraph's meaning).
 PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& params, RunContext& run);
 
+// Where a node's score comes from at the fixed point: each in-neighbour u sends
+// damping * score[u] * w(u, v) / strength(u); the rest is teleport (and dangling mass), reported with
+// `from` = kNoNode. Shares are fractions of score[v], largest first, at most `k` neighbours plus the
+// teleport part. O(in-degree of v).
+struct PageRankContribution {
+    graph::NodeIndex from = graph::kNoNode;
+    double share = 0;
+};
+std::vector<PageRankContribution> explain_pagerank(const graph::Subgraph& view, const PageRankResult& result,
+                                                   const PageRankParams& params, graph::NodeIndex node, std::size_t k);
+
 }  // namespace smorg::engine

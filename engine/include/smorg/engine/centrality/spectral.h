@@ -1,0 +1,45 @@
+#pragma once
+
+#include <vector>
+
+#include "smorg/engine/run_context.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/subgraph.h"
+
+namespace smorg::engine {
+
+struct EigenvectorParams {
+    graph::SubgraphSpec subgraph;  // weighted: arcs count by tie strength
+    double tolerance = 1e-6;       // converged when the L1 change is < n * tolerance (networkx); > 0
+    int max_iterations = 100;      // >= 1
+};
+
+struct KatzParams {
+    graph::SubgraphSpec subgraph;
+    double alpha = 0.1;        // attenuation; in (0, 1 / largest eigenvalue) for convergence; > 0
+    double beta = 1.0;         // weight every node gets for free; finite
+    double tolerance = 1e-6;   // as eigenvector; > 0
+    int max_iterations = 1000; // >= 1
+    bool normalized = true;    // scale to unit Euclidean length (networkx)
+};
+
+struct SpectralResult {
+    std::vector<graph::NodeIndex> nodes;
+    std::vector<double> score;  // by NodeIndex
+    int iterations = 0;
+    bool converged = false;     // false: max_iterations reached; the scores are the last iterate
+    double last_change = 0;     // L1 change of the last sweep
+};
+
+void validate(const EigenvectorParams& params, const graph::Snapshot& g);
+void validate(const KatzParams& params, const graph::Snapshot& g);
+
+// Eigenvector centrality by power iteration on A^T + I, normalized to unit length after each sweep,
+// exactly networkx's eigenvector_centrality (the shift keeps bipartite graphs from oscillating).
+// O(iterations (V + E)); the same bits at any thread count.
+SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& params, RunContext& run);
+// Katz centrality (Katz 1953): x = alpha A^T x + beta, by fixed-point iteration from 0, networkx's
+// katz_centrality. Diverges when alpha >= 1 / lambda_max: then converged is false.
+SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run);
+
+}  // namespace smorg::engine

@@ -1,0 +1,158 @@
+#include "smorg/engine/centrality/closeness.h"
+
+#include <string>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_reduce.h>
+
+#include "parallel.h"
+#include "rng.h"
+#include "sssp.h"
+
+namespace smorg::engine {
+
+using graph::NodeIndex;
+
+void validate(const ClosenessParams& params, const graph::Snapshot& g) {
+    graph::validate(params.subgraph, g);
+    if (params.direction == Direction::total) {
+        throw ParamError("direction", "direction must be \"in\" or \"out\" for closeness and harmonic centrality");
+    }
+    if (params.samples && *params.samples < 1) throw ParamError("samples", "samples must be at least 1");
+}
+
+namespace {
+
+// Per node: the sum of distances (or of their reciprocals) and how many nodes are at a finite
+// distance, from every source or from sampled pivots.
+struct Sums {
+    std::vector<double> total;
+    std::vector<double> reached;
+    void ensure(NodeIndex n) {
+        if (total.empty()) {
+            total.assign(n, 0.0);
+            reached.assign(n, 0.0);
+        }
+    }
+    void join(const Sums& other) {
+        if (other.total.empty()) return;
+        if (total.empty()) {
+            *this = other;
+            return;
+        }
+        for (std::size_t i = 0; i < total.size(); ++i) {
+            total[i] += other.total[i];
+            reached[i] += other.reached[i];
+        }
+    }
+};
+
+double finish(DistanceMeasure measure, double total, double reached, double n, bool normalized) {
+    if (measure == DistanceMeasure::harmonic) return normalized && n > 1 ? total / (n - 1) : total;
+    // reached counts the other nodes; networkx's r includes the node itself.
+    if (total <= 0 || n <= 1) return 0.0;
+    return (reached / (n - 1)) * (reached / total);
+}
+
+ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, DistanceMeasure measure, RunContext& run) {
+    validate(p, g);
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, p.subgraph);
+    const NodeIndex n = view.node_count();
+    const auto& nodes = view.nodes();
+    const auto count = static_cast<NodeIndex>(nodes.size());
+    const bool incoming = view.directed() && p.direction == Direction::in;
+    const bool weighted = view.weighted();
+    const bool weight_is_length = p.weight_as == graph::WeightAs::length;
+    tbb::enumerable_thread_specific<detail::SsspWorkspace> workspaces([n] { return detail::SsspWorkspace(n); });
+    const std::string phase(graph::name_of(measure));
+    ClosenessResult result;
+    result.nodes = nodes;
+    result.score.assign(n, 0.0);
+    const double nd = count;
+
+    if (!p.samples || *p.samples >= count) {
+        // Exact: each node runs its own search, against the arcs for "in" (distances to it).
+        result.samples = count;
+        const detail::SsspMode mode{weighted, weight_is_length, incoming};
+        detail::for_batches<NodeIndex>(count, 32, run, phase, [&](NodeIndex first, NodeIndex last) {
+            auto& ws = workspaces.local();
+            for (NodeIndex i = first; i < last; ++i) {
+                const NodeIndex u = nodes[i];
+                detail::shortest_paths(view, u, mode, ws);
+                double total = 0;
+                double reached = 0;
+                for (auto v : ws.order) {
+                    if (v == u) continue;
+                    total += measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v];
+                    reached += 1;
+                }
+                result.score[u] = finish(measure, total, reached, nd, p.normalized);
+            }
+        });
+        return result;
+    }
+
+    // Sampled: searches from random pivots along the arcs ("in": a pivot's distance to u counts for
+    // u), scaled by (n - 1) / (pivots other than u).
+    result.sampled = true;
+    const std::uint64_t k = *p.samples;
+    result.samples = k;
+    std::vector<NodeIndex> order(nodes);
+    Rng rng(p.seed);
+    for (std::uint64_t i = 0; i < k; ++i) std::swap(order[i], order[i + rng.below(count - i)]);
+    order.resize(k);
+    std::vector<std::uint8_t> is_pivot(n, 0);
+    for (auto v : order) is_pivot[v] = 1;
+    const detail::SsspMode mode{weighted, weight_is_length, view.directed() && !incoming};
+    Sums sums;
+    constexpr int kBatches = 16;
+    for (int b = 0; b < kBatches; ++b) {
+        run.throw_if_cancelled();
+        const auto first = static_cast<std::uint64_t>(k * static_cast<std::uint64_t>(b) / kBatches);
+        const auto last = static_cast<std::uint64_t>(k * static_cast<std::uint64_t>(b + 1) / kBatches);
+        if (first == last) continue;
+        Sums batch = tbb::parallel_deterministic_reduce(
+            tbb::blocked_range<std::uint64_t>(first, last, 1), Sums{},
+            [&](const tbb::blocked_range<std::uint64_t>& r, Sums acc) {
+                auto& ws = workspaces.local();
+                for (auto i = r.begin(); i != r.end(); ++i) {
+                    const NodeIndex pivot = order[i];
+                    detail::shortest_paths(view, pivot, mode, ws);
+                    acc.ensure(n);
+                    for (auto v : ws.order) {
+                        if (v == pivot) continue;
+                        acc.total[v] += measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v];
+                        acc.reached[v] += 1;
+                    }
+                }
+                return acc;
+            },
+            [](Sums a, const Sums& c) {
+                a.join(c);
+                return a;
+            });
+        sums.join(batch);
+        run.report(phase, static_cast<double>(b + 1) / kBatches);
+    }
+    if (sums.total.empty()) sums.ensure(n);
+    for (auto u : nodes) {
+        const double others = static_cast<double>(k) - (is_pivot[u] ? 1.0 : 0.0);
+        const double scale = others > 0 ? (nd - 1) / others : 0.0;
+        result.score[u] = finish(measure, sums.total[u] * scale, sums.reached[u] * scale, nd, p.normalized);
+    }
+    return result;
+}
+
+}  // namespace
+
+ClosenessResult closeness(const graph::Snapshot& g, const ClosenessParams& params, RunContext& run) {
+    return run_measure(g, params, DistanceMeasure::closeness, run);
+}
+
+ClosenessResult harmonic(const graph::Snapshot& g, const ClosenessParams& params, RunContext& run) {
+    return run_measure(g, params, DistanceMeasure::harmonic, run);
+}
+
+}  // namespace smorg::engine
