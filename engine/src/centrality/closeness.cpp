@@ -75,7 +75,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     if (!p.samples || *p.samples >= count) {
         // Exact: each node runs its own search, against the arcs for "in" (distances to it).
         result.samples = count;
-        const detail::SsspMode mode{weighted, weight_is_length, incoming};
+        const detail::SsspMode mode{weighted, weight_is_length, incoming, false};
         detail::for_batches<NodeIndex>(count, 32, run, phase, [&](NodeIndex first, NodeIndex last) {
             auto& ws = workspaces.local();
             for (NodeIndex i = first; i < last; ++i) {
@@ -105,7 +105,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     order.resize(k);
     std::vector<std::uint8_t> is_pivot(n, 0);
     for (auto v : order) is_pivot[v] = 1;
-    const detail::SsspMode mode{weighted, weight_is_length, view.directed() && !incoming};
+    const detail::SsspMode mode{weighted, weight_is_length, view.directed() && !incoming, false};
     Sums sums;
     constexpr int kBatches = 16;
     for (int b = 0; b < kBatches; ++b) {

@@ -33,6 +33,11 @@ struct SsspWorkspace {
         touched.reserve(n);
     }
     void reset() {
+        // BFS settles everything it touches, so it records `order` only.
+        for (auto u : order) {
+            dist[u] = kUnreached;
+            sigma[u] = 0;
+        }
         for (auto u : touched) {
             dist[u] = kUnreached;
             sigma[u] = 0;
@@ -48,6 +53,7 @@ struct SsspMode {
     bool weighted = false;          // Dijkstra over lengths; false: BFS over hops
     bool weight_is_length = false;  // length = weight; false: length = 1 / weight
     bool reverse = false;           // follow in-arcs
+    bool count_paths = true;        // false: distances only (BFS skips sigma)
 };
 
 inline double arc_length(double weight, const SsspMode& mode) { return mode.weight_is_length ? weight : 1.0 / weight; }
@@ -74,25 +80,36 @@ inline void shortest_paths(const graph::Subgraph& g, graph::NodeIndex source, co
     ws.reset();
     ws.dist[source] = 0;
     ws.sigma[source] = 1;
-    ws.touched.push_back(source);
     if (!mode.weighted) {
-        // BFS: the queue is the settled order; `touched` is the same list.
+        // BFS: the queue is the settled order (and all that needs resetting).
         ws.order.push_back(source);
+        auto* dist = ws.dist.data();
+        auto* sigma = ws.sigma.data();
         for (std::size_t head = 0; head < ws.order.size(); ++head) {
             const auto u = ws.order[head];
             if (u == stop_at) break;
-            const double next = ws.dist[u] + 1;
-            for (auto v : next_nodes(g, u, mode)) {
-                if (ws.dist[v] == kUnreached) {
-                    ws.dist[v] = next;
-                    ws.order.push_back(v);
-                    ws.touched.push_back(v);
+            const double next = dist[u] + 1;
+            const double paths = sigma[u];
+            if (!mode.count_paths) {
+                for (auto v : next_nodes(g, u, mode)) {
+                    if (dist[v] == kUnreached) {
+                        dist[v] = next;
+                        ws.order.push_back(v);
+                    }
                 }
-                if (ws.dist[v] == next) ws.sigma[v] += ws.sigma[u];
+                continue;
+            }
+            for (auto v : next_nodes(g, u, mode)) {
+                if (dist[v] == kUnreached) {
+                    dist[v] = next;
+                    ws.order.push_back(v);
+                }
+                if (dist[v] == next) sigma[v] += paths;
             }
         }
         return;
     }
+    ws.touched.push_back(source);
     // Dijkstra with lazy deletion: an entry is pushed only on a strict improvement, so each node has
     // exactly one live entry and is settled once. Lengths are > 0, so a node's predecessors are all
     // settled before it and its sigma is complete when it is.

@@ -182,6 +182,7 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     p.endpoints = reader.optional<bool>("endpoints", p.endpoints);
     p.epsilon = reader.maybe<double>("epsilon");
     p.delta = reader.optional<double>("delta", p.delta);
+    p.pivots = reader.maybe<std::uint64_t>("pivots");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     p.groups = read_groups(reader, g);
     if (!p.epsilon && reader.has("delta")) {
@@ -191,7 +192,8 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     reader.reject_unknown();
     const auto r = engine::betweenness(g, p, ctx.run);
     json result = {{"algorithm", "betweenness"}, {"sampled", r.sampled}, {"normalized", p.normalized}};
-    if (r.sampled) {
+    if (p.pivots) result["pivots"] = r.samples;
+    if (r.sampled && p.epsilon) {
         result["samples"] = r.samples;
         result["epsilon"] = *p.epsilon;
         result["delta"] = p.delta;

@@ -226,3 +226,25 @@ TEST_CASE("betweenness refuses bad parameters with the field", "[engine][between
     p.groups = {1, 2};
     CHECK(field_of(p) == "groups");
 }
+
+TEST_CASE("source pivots estimate betweenness, and all pivots give the exact answer", "[engine][betweenness]") {
+    const auto g = testing::random_graph(200, 0.03, 31, false);
+    BetweennessParams p;
+    p.subgraph.directed = false;
+    RunContext run;
+    const auto exact = engine::betweenness(g, p, run);
+    p.pivots = 200;
+    CHECK(engine::betweenness(g, p, run).score == exact.score);
+    p.pivots = 100;
+    const auto half = engine::betweenness(g, p, run);
+    CHECK(half.sampled);
+    CHECK(half.samples == 100);
+    double error = 0, total = 0;
+    for (auto v : exact.nodes) {
+        error += std::abs(half.score[v] - exact.score[v]);
+        total += exact.score[v];
+    }
+    CHECK(error / total < 0.25);
+    p.epsilon = 0.1;
+    CHECK_THROWS_AS(engine::betweenness(g, p, run), engine::ParamError);
+}

@@ -21,6 +21,10 @@ struct BetweennessParams {
     // least 1 - delta. epsilon in (0, 1); delta in (0, 1).
     std::optional<double> epsilon;
     double delta = 0.1;
+    // Source sampling (Brandes & Pich 2007): when set, Brandes runs from this many random source
+    // pivots and scales by n / pivots, an unbiased estimate without a stated bound (graph-tool's
+    // `pivots`). Cannot be combined with epsilon.
+    std::optional<std::uint64_t> pivots;
     std::uint64_t seed = 1;
     // Cross-group betweenness: when set (one group id per node of the snapshot), only pairs (s, t)
     // in different groups count. Exact only.
@@ -43,7 +47,7 @@ struct BetweennessResult {
     std::vector<graph::NodeIndex> nodes;  // the subgraph's nodes, ascending
     std::vector<double> score;            // by NodeIndex
     bool sampled = false;
-    std::uint64_t samples = 0;            // source nodes (exact) or sampled paths
+    std::uint64_t samples = 0;            // sources (exact or pivots) or sampled paths (epsilon)
     double error_bound = 0;               // sampled: max error, in the units of `score`, w.p. 1 - delta
     std::uint32_t vertex_diameter_bound = 0;  // sampled: the bound the sample size was computed from
     // Explained nodes, best first, with their reasons.
