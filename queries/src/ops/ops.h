@@ -13,5 +13,9 @@ json path(OpContext& ctx, FieldReader& reader);
 json centrality(OpContext& ctx, FieldReader& reader);
 json import(OpContext& ctx, FieldReader& reader);
 json erase(OpContext& ctx, FieldReader& reader);
+json crv(OpContext& ctx, FieldReader& reader);
+json spread(OpContext& ctx, FieldReader& reader);
+json seeds(OpContext& ctx, FieldReader& reader);
+json advocates(OpContext& ctx, FieldReader& reader);
 
 }  // namespace smorg::queries::ops

@@ -8,7 +8,12 @@ const std::vector<OpEntry>& op_table() {
         {"node", "one person: kind, attributes, degree, provenance", ops::node},
         {"neighbors", "a person's ties (direction, edge kinds, time window, limit)", ops::neighbors},
         {"path", "a shortest path between two people", ops::path},
-        {"centrality", "rank people by degree, pagerank, ...", ops::centrality},
+        {"centrality", "rank people by degree, pagerank, betweenness, closeness, harmonic, eigenvector, katz",
+         ops::centrality},
+        {"crv", "customer referral value per referrer, data-quality findings, Kumar's segments", ops::crv},
+        {"spread", "expected people reached from given seeds (independent cascade, linear threshold)", ops::spread},
+        {"seeds", "the best k seeds for a campaign (IMM), with their marginal gains", ops::seeds},
+        {"advocates", "one ranking of customers, influencers and employees with its reasons", ops::advocates},
         {"import", "a batch import from files (CSV, JSON Lines, edge lists)", ops::import},
         {"erase", "forget people: their node, ties and attributes", ops::erase},
     };

@@ -81,6 +81,8 @@ public:
     std::uint64_t in_degree(NodeIndex v) const noexcept { return in_offsets_[v + 1] - in_offsets_[v]; }
     // Offset of u's first out-arc: out arcs are numbered 0 .. arc_count()-1 in CSR order.
     std::uint64_t out_offset(NodeIndex u) const noexcept { return out_offsets_[u]; }
+    // Offset of v's first in-arc in the in-CSR (its own numbering; undirected views share the out one).
+    std::uint64_t in_offset(NodeIndex v) const noexcept { return in_offsets_[v]; }
     // Arc `a` (an out-arc number) by itself: its target and weight.
     NodeIndex arc_target(std::uint64_t a) const noexcept { return out_targets_[a]; }
     double arc_weight(std::uint64_t a) const noexcept { return out_weights_ ? out_weights_[a] : 1.0; }

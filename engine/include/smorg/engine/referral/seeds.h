@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "smorg/engine/referral/spread.h"
+#include "smorg/engine/run_context.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/subgraph.h"
+
+namespace smorg::engine {
+
+struct SeedsParams {
+    graph::SubgraphSpec subgraph;  // the ties influence travels along (directed)
+    std::uint32_t k = 10;          // seeds to choose; in [1, number of candidates]
+    CascadeModel model = CascadeModel::independent_cascade;
+    ProbabilityParams probability;
+    double epsilon = 0.1;          // IMM's approximation slack; in (0, 1)
+    double l = 1;                  // the guarantee holds with probability 1 - 1/n^l; > 0
+    std::vector<std::string> candidate_kinds;  // seeds only among these kinds; empty: anyone
+    std::uint64_t seed = 1;
+    std::uint64_t simulations = 10000;  // Monte Carlo runs to measure the chosen set's spread; >= 1
+    std::uint64_t max_rr_sets = 200'000'000;  // refuse (resource_exhausted) rather than exceed; >= 1
+};
+
+struct SeedsResult {
+    std::vector<graph::NodeIndex> seeds;  // in the order greedy chose them
+    std::vector<double> marginal_gain;    // expected extra people reached by each, from the RR sets
+    double estimated_spread = 0;          // n x share of RR sets the seeds cover
+    SpreadResult spread;                  // Monte Carlo spread of the chosen set, with its interval
+    std::uint64_t rr_sets = 0;            // reverse-reachable sets behind the final choice
+    std::uint64_t rr_sets_sampling = 0;   // ... and used to bound OPT in the sampling phase
+    double opt_lower_bound = 0;
+    std::uint64_t candidates = 0;
+};
+
+// Thrown when the guarantee would need more RR sets than params.max_rr_sets.
+class TooManySamples : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+void validate(const SeedsParams& params, const graph::Snapshot& g);
+
+// Influence maximization by reverse-influence sampling with the IMM guarantee (Tang, Shi & Xiao 2015):
+// with probability at least 1 - 1/n^l the seed set reaches at least (1 - 1/e - epsilon) of the best k
+// candidates'. The final selection draws fresh RR sets, independent of the sampling phase (Chen 2018's
+// correction). RR sets are generated in parallel from per-set streams and greedy picks the lowest
+// index among ties, so the seeds are the same at any thread count. Memory: the RR sets, flat.
+SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContext& run);
+
+// Each node's expected reach when activated alone, estimated from `samples` RR sets (Borgs et al.
+// 2014): n x the share of RR sets containing it. Used by the advocates ranking.
+std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbabilities& probabilities,
+                                    CascadeModel model, std::uint64_t samples, std::uint64_t seed, RunContext& run);
+
+}  // namespace smorg::engine

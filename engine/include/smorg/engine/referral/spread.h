@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "smorg/engine/run_context.h"
+#include "smorg/graph/enum_names.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/subgraph.h"
+
+namespace smorg::engine {
+
+enum class CascadeModel : std::uint8_t { independent_cascade, linear_threshold };
+
+// Where the probability that a tie passes influence on comes from.
+enum class ProbabilitySource : std::uint8_t {
+    constant,  // the same p on every arc
+    weight,    // w(u, v) / (total weight into v): the weighted cascade (Kempe et al. 2003), also the LT weights
+    history,   // per source u: (referrals u made + a) / (interactions u had + a + b), a Beta(a, b) prior
+               //   so that one event never gives certainty
+};
+
+struct ProbabilityParams {
+    ProbabilitySource source = ProbabilitySource::weight;
+    double constant = 0.1;             // constant: p in [0, 1]
+    double prior_referrals = 1;        // history: a > 0
+    double prior_interactions = 9;     // history: b > 0 (prior mean a / (a + b) = 0.1)
+    std::string referral_kind = "referral";        // history: what counts as a referral ...
+    std::string interaction_kind = "interaction";  // ... and as an interaction
+};
+
+// The probability of every arc of a view, in out-arc order (and, LT, normalized so that the weights
+// into a node sum to at most 1).
+struct ArcProbabilities {
+    std::vector<double> out;  // by out-arc number
+    std::vector<double> in;   // by in-arc position (in_neighbors order)
+};
+
+void validate(const ProbabilityParams& params, const graph::Snapshot& g, const char* field = "probability");
+ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
+
+struct SpreadParams {
+    graph::SubgraphSpec subgraph;  // the ties influence travels along (directed)
+    std::vector<graph::NodeIndex> seeds;  // who is activated first; at least one, in the subgraph
+    CascadeModel model = CascadeModel::independent_cascade;
+    ProbabilityParams probability;
+    std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); >= 1
+    std::optional<double> ci_width;       // stop early once the 95% interval is at most this wide; > 0
+    std::uint64_t seed = 1;
+};
+
+struct SpreadResult {
+    double mean = 0;             // expected number of people reached, seeds included
+    double ci_low = 0, ci_high = 0;  // 95% confidence interval of the mean (normal approximation)
+    double stddev = 0;
+    std::uint64_t simulations = 0;   // actually run
+    bool stopped_early = false;
+};
+
+void validate(const SpreadParams& params, const graph::Snapshot& g);
+
+// Expected spread of a seed set under the independent cascade or linear threshold model (Kempe,
+// Kleinberg & Tardos 2003) by parallel Monte Carlo. Simulation i draws from its own stream of the
+// seed, and batches are checked for the early stop in order, so the answer (and where it stopped)
+// is the same at any thread count. O(simulations * reached arcs).
+SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run);
+SpreadResult spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
+                    RunContext& run);
+
+}  // namespace smorg::engine
+
+template <>
+struct smorg::graph::EnumNames<smorg::engine::CascadeModel> {
+    static constexpr std::array<std::string_view, 2> names{"independent_cascade", "linear_threshold"};
+};
+template <>
+struct smorg::graph::EnumNames<smorg::engine::ProbabilitySource> {
+    static constexpr std::array<std::string_view, 3> names{"constant", "weight", "history"};
+};

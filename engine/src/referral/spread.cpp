@@ -1,0 +1,176 @@
+#include "smorg/engine/referral/spread.h"
+
+#include <cmath>
+#include <string>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "cascade.h"
+#include "rng.h"
+#include "smorg/graph/errors.h"
+
+namespace smorg::engine {
+
+using graph::NodeIndex;
+
+void validate(const ProbabilityParams& params, const graph::Snapshot& g, const char* field) {
+    const std::string at(field);
+    switch (params.source) {
+        case ProbabilitySource::constant:
+            if (!(params.constant >= 0 && params.constant <= 1)) {
+                throw ParamError(at, "a constant probability must be in [0, 1], got " + graph::format_number(params.constant));
+            }
+            break;
+        case ProbabilitySource::weight: break;
+        case ProbabilitySource::history:
+            if (!(params.prior_referrals > 0) || !(params.prior_interactions > 0) || !std::isfinite(params.prior_referrals) ||
+                !std::isfinite(params.prior_interactions)) {
+                throw ParamError(at, "the history prior's counts must be > 0");
+            }
+            if (!g.edge_kinds().find(params.referral_kind)) {
+                throw ParamError(at, "learning probabilities from history needs '" + params.referral_kind +
+                                         "' edges; this database has: " + g.edge_kinds().joined());
+            }
+            break;
+    }
+}
+
+ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model) {
+    const auto& g = view.snapshot();
+    const NodeIndex n = view.node_count();
+    // Per-source probability for the history rule: from the stored edges, whatever the view keeps.
+    std::vector<double> per_source;
+    if (params.source == ProbabilitySource::history) {
+        per_source.assign(n, 0.0);
+        const auto referral = g.edge_kinds().find(params.referral_kind);
+        const auto interaction = g.edge_kinds().find(params.interaction_kind);
+        tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
+            for (NodeIndex u = r.begin(); u != r.end(); ++u) {
+                double referrals = 0, interactions = 0;
+                for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
+                    if (referral && g.edge_kind(e) == *referral) referrals += 1;
+                    if (interaction && g.edge_kind(e) == *interaction) interactions += 1;
+                }
+                per_source[u] = (referrals + params.prior_referrals) /
+                                (referrals + interactions + params.prior_referrals + params.prior_interactions);
+            }
+        });
+    }
+    auto raw = [&](NodeIndex u, NodeIndex v, double w) {
+        switch (params.source) {
+            case ProbabilitySource::constant: return params.constant;
+            case ProbabilitySource::weight: {
+                const double total = view.in_strength(v);
+                return total > 0 ? w / total : 0.0;
+            }
+            case ProbabilitySource::history: return per_source[u];
+        }
+        return 0.0;
+    };
+    // Linear threshold needs the weights into a node to sum to at most 1: scale down where they do not.
+    std::vector<double> scale(n, 1.0);
+    if (model == CascadeModel::linear_threshold && params.source != ProbabilitySource::weight) {
+        tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
+            for (NodeIndex v = r.begin(); v != r.end(); ++v) {
+                const auto sources = view.in_neighbors(v);
+                const auto weights = view.in_weights(v);
+                double total = 0;
+                for (std::size_t k = 0; k < sources.size(); ++k) total += raw(sources[k], v, weights[k]);
+                scale[v] = total > 1 ? 1.0 / total : 1.0;
+            }
+        });
+    }
+    ArcProbabilities p;
+    p.out.resize(view.arc_count());
+    p.in.resize(view.arc_count());
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
+        for (NodeIndex u = r.begin(); u != r.end(); ++u) {
+            const auto targets = view.out_neighbors(u);
+            const auto weights = view.out_weights(u);
+            const auto first = view.out_offset(u);
+            for (std::size_t k = 0; k < targets.size(); ++k) p.out[first + k] = raw(u, targets[k], weights[k]) * scale[targets[k]];
+        }
+    });
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
+        for (NodeIndex v = r.begin(); v != r.end(); ++v) {
+            const auto sources = view.in_neighbors(v);
+            const auto weights = view.in_weights(v);
+            for (std::size_t k = 0; k < sources.size(); ++k) p.in[view.in_offset(v) + k] = raw(sources[k], v, weights[k]) * scale[v];
+        }
+    });
+    return p;
+}
+
+void validate(const SpreadParams& params, const graph::Snapshot& g) {
+    graph::validate(params.subgraph, g);
+    validate(params.probability, g);
+    if (params.seeds.empty()) throw ParamError("seeds", "give at least one seed");
+    for (std::size_t i = 0; i < params.seeds.size(); ++i) {
+        if (params.seeds[i] >= g.node_count()) throw ParamError("seeds/" + std::to_string(i), "seed out of range");
+    }
+    if (params.simulations < 1) throw ParamError("simulations", "simulations must be at least 1");
+    if (params.ci_width && !(*params.ci_width > 0)) {
+        throw ParamError("ci_width", "ci_width must be > 0, got " + graph::format_number(*params.ci_width));
+    }
+}
+
+SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run) {
+    validate(params, g);
+    run.throw_if_cancelled();
+    auto spec = params.subgraph;
+    spec.directed = true;  // influence travels along the ties as recorded
+    const auto view = graph::Subgraph::of(g, spec);
+    const auto probabilities = arc_probabilities(view, params.probability, params.model);
+    return spread(view, probabilities, params, run);
+}
+
+SpreadResult spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
+                    RunContext& run) {
+    validate(params, view.snapshot());
+    for (std::size_t i = 0; i < params.seeds.size(); ++i) {
+        if (!view.active(params.seeds[i])) {
+            throw ParamError("seeds/" + std::to_string(i),
+                             "seed '" + std::string(view.snapshot().id(params.seeds[i])) + "' is not in the chosen subgraph");
+        }
+    }
+    const NodeIndex n = view.node_count();
+    tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
+    constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
+    std::vector<std::uint32_t> reached(params.simulations, 0);
+    SpreadResult result;
+    double sum = 0, sum_squares = 0;
+    for (std::uint64_t first = 0; first < params.simulations; first += kBatch) {
+        run.throw_if_cancelled();
+        const std::uint64_t last = std::min(params.simulations, first + kBatch);
+        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first, last, 16), [&](const auto& r) {
+            auto& cascade = cascades.local();
+            for (auto i = r.begin(); i != r.end(); ++i) {
+                auto rng = Rng::stream(params.seed, i);
+                reached[i] = cascade.simulate(view, probabilities, params.seeds, params.model, rng);
+            }
+        });
+        for (auto i = first; i < last; ++i) {
+            const double x = reached[i];
+            sum += x;
+            sum_squares += x * x;
+        }
+        result.simulations = last;
+        const double count = static_cast<double>(last);
+        result.mean = sum / count;
+        const double variance = count > 1 ? std::max(0.0, (sum_squares - count * result.mean * result.mean) / (count - 1)) : 0.0;
+        result.stddev = std::sqrt(variance);
+        const double half = 1.959963984540054 * result.stddev / std::sqrt(count);
+        result.ci_low = result.mean - half;
+        result.ci_high = result.mean + half;
+        run.report("spread", count / static_cast<double>(params.simulations));
+        if (params.ci_width && last < params.simulations && 2 * half <= *params.ci_width && count >= 2) {
+            result.stopped_early = true;
+            break;
+        }
+    }
+    return result;
+}
+
+}  // namespace smorg::engine

@@ -1,0 +1,23 @@
+#pragma once
+
+// Reading the cascade parameters shared by the spread, seeds and advocates ops.
+
+#include "field_reader.h"
+#include "smorg/engine/referral/crv.h"
+#include "smorg/engine/referral/spread.h"
+#include "smorg/graph/snapshot.h"
+
+namespace smorg::queries {
+
+// `probability`: a number (constant), "weight" or "history"; with "history", an optional `prior`
+// object {"referrals": a, "interactions": b}.
+engine::ProbabilityParams read_probability(FieldReader& reader);
+
+// The CRV parameters, flat in the request (organic_share, acquisition_cost, decay, max_depth,
+// attribution, joined_attribute, value_attribute).
+void read_crv_params(FieldReader& reader, engine::CrvParams& params);
+
+// Edge kinds present in the database among `wanted` (defaults that must not fail on data without them).
+std::vector<std::string> present_edge_kinds(const graph::Snapshot& g, std::initializer_list<std::string_view> wanted);
+
+}  // namespace smorg::queries
