@@ -26,7 +26,8 @@ std::vector<std::string> present(const graph::Vocabulary& vocabulary, std::initi
 std::vector<double> percentiles(const std::vector<NodeIndex>& nodes, const std::vector<double>& x, NodeIndex n) {
     std::vector<double> pct(n, 0.0);
     if (nodes.size() < 2) {
-        for (auto u : nodes) pct[u] = 1.0;
+        // Alone in its group: nobody to compare with; something beats nothing.
+        for (auto u : nodes) pct[u] = x[u] > 0 ? 1.0 : 0.0;
         return pct;
     }
     std::vector<NodeIndex> order(nodes);
