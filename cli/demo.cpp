@@ -18,6 +18,7 @@ struct Section {
 constexpr Section kSections[] = {
     {"The organization", demo_overview},
     {"Reach: who sits at the centre of referrals and conversations", demo_reach},
+    {"Advocates: who brings customers, and who could", demo_advocates},
 };
 
 }  // namespace
@@ -55,6 +56,7 @@ void demo_reach(DemoContext& ctx) {
                            {"algorithm", "degree"},
                            {"edge_kinds", {"communication"}},
                            {"directed", false},
+                           {"weighted", false},
                            {"top", 5}});
     ctx.out << "  the best-connected employees (ties over internal communication)\n";
     print_table(ctx.out, inside["rows"]);

@@ -24,5 +24,6 @@ struct DemoContext {
 
 void demo_overview(DemoContext& ctx);
 void demo_reach(DemoContext& ctx);
+void demo_advocates(DemoContext& ctx);
 
 }  // namespace smorg::cli
