@@ -17,5 +17,6 @@ json crv(OpContext& ctx, FieldReader& reader);
 json spread(OpContext& ctx, FieldReader& reader);
 json seeds(OpContext& ctx, FieldReader& reader);
 json advocates(OpContext& ctx, FieldReader& reader);
+json communities(OpContext& ctx, FieldReader& reader);
 
 }  // namespace smorg::queries::ops

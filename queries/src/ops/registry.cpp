@@ -14,6 +14,7 @@ const std::vector<OpEntry>& op_table() {
         {"spread", "expected people reached from given seeds (independent cascade, linear threshold)", ops::spread},
         {"seeds", "the best k seeds for a campaign (IMM), with their marginal gains", ops::seeds},
         {"advocates", "one ranking of customers, influencers and employees with its reasons", ops::advocates},
+        {"communities", "Louvain, Leiden or label propagation: communities, their sizes, modularity", ops::communities},
         {"import", "a batch import from files (CSV, JSON Lines, edge lists)", ops::import},
         {"erase", "forget people: their node, ties and attributes", ops::erase},
     };

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "smorg/engine/run_context.h"
+#include "smorg/graph/enum_names.h"
+#include "smorg/graph/snapshot.h"
+#include "smorg/graph/subgraph.h"
+
+namespace smorg::engine {
+
+enum class CommunityAlgorithm : std::uint8_t { louvain, leiden, label_propagation };
+
+inline constexpr std::uint32_t kNoCommunity = 0xffffffffu;
+
+struct CommunityParams {
+    graph::SubgraphSpec subgraph;  // ties are undirected: `directed` must be false; weighted by default
+    CommunityAlgorithm algorithm = CommunityAlgorithm::leiden;
+    double resolution = 1.0;       // gamma of modularity (Reichardt-Bornholdt); > 0
+    std::uint64_t seed = 1;
+    int max_levels = 32;           // aggregation levels (Louvain, Leiden); >= 1
+    int max_passes = 64;           // local-moving passes per level, or label-propagation rounds; >= 1
+    double tolerance = 1e-7;       // a pass that gains less modularity than this ends the level; >= 0
+    double randomness = 0.01;      // Leiden's theta: how random the refinement merges are; > 0
+};
+
+struct CommunityResult {
+    std::vector<graph::NodeIndex> nodes;     // the subgraph's nodes, ascending
+    std::vector<std::uint32_t> membership;   // by NodeIndex: community id, kNoCommunity outside the subgraph
+    std::vector<std::uint64_t> sizes;        // by community id; ids run by decreasing size, ties by smallest member
+    double modularity = 0;                   // of `membership`, at `resolution`
+    int levels = 0;                          // aggregation levels used (label propagation: 1)
+    int passes = 0;                          // local-moving passes (label propagation: rounds), all levels
+};
+
+void validate(const CommunityParams& params, const graph::Snapshot& g);
+
+// Community detection on the undirected (weighted) view:
+// - Louvain (Blondel et al. 2008) and Leiden (Traag, Waltman & van Eck 2019; its refinement makes
+//   every community connected), maximizing modularity with resolution; the local moving runs one
+//   colour class of a seeded greedy colouring at a time, its moves computed in parallel and applied in
+//   node order (Lu, Halappanavar & Kalyanaraman 2015), so the result is the same at any thread count;
+// - label propagation (Raghavan et al. 2007), semi-synchronous over the same colour classes, ties
+//   broken by per-node random streams.
+// O((V + E) per pass); memory O(V + E).
+CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run);
+CommunityResult communities(const graph::Subgraph& undirected_view, const CommunityParams& params, RunContext& run);
+
+// Modularity of a partition (membership by NodeIndex; kNoCommunity nodes are left out) of an
+// undirected view, networkx's definition: sum over communities of L_c / m - gamma (d_c / 2m)^2, with a
+// self-loop counting once in L_c and m and twice in a degree.
+double modularity(const graph::Subgraph& undirected_view, const std::vector<std::uint32_t>& membership,
+                  double resolution = 1.0);
+
+}  // namespace smorg::engine
+
+template <>
+struct smorg::graph::EnumNames<smorg::engine::CommunityAlgorithm> {
+    static constexpr std::array<std::string_view, 3> names{"louvain", "leiden", "label_propagation"};
+};
