@@ -320,7 +320,7 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
             w.integer(static_cast<std::int64_t>(2 + rng.below(30))).comma().integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan))).comma().end();
             ++communication;
         }
-        const auto across = rng.chance(0.6) ? 1 + rng.below(2) : 0;
+        const auto across = 1 + rng.below(3);
         for (std::uint64_t k = 0; k < across; ++k) {
             const std::uint32_t peer = static_cast<std::uint32_t>(rng.below(p.employees));
             const std::uint32_t pd = L.department_of(peer);

@@ -34,7 +34,6 @@ void validate(const BetweennessParams& params, const graph::Snapshot& g) {
     }
     if (params.pivots) {
         if (*params.pivots < 1) throw ParamError("pivots", "pivots must be at least 1");
-        if (!params.groups.empty()) throw ParamError("pivots", "cross-group betweenness is exact only: leave out pivots");
         if (params.explain > 0) throw ParamError("explain", "explanations need exact betweenness: leave out pivots");
     }
     if (!params.groups.empty() && params.groups.size() != g.node_count()) {

@@ -27,7 +27,7 @@ struct BetweennessParams {
     std::optional<std::uint64_t> pivots;
     std::uint64_t seed = 1;
     // Cross-group betweenness: when set (one group id per node of the snapshot), only pairs (s, t)
-    // in different groups count. Exact only.
+    // in different groups count. Exact, or from pivots; not with epsilon.
     std::vector<std::uint32_t> groups;
     // Explain the top `explain` nodes (0 = none): the sources whose shortest paths run through them
     // most, each with the target it reaches through the node most often and one such path. Exact only.
