@@ -34,6 +34,8 @@ void add_import(CLI::App& app, Globals& globals, Command& command);
 void add_query(CLI::App& app, Globals& globals, Command& command);
 void add_generate(CLI::App& app, Globals& globals, Command& command);
 void add_demo(CLI::App& app, Globals& globals, Command& command);
+void add_silos(CLI::App& app, Globals& globals, Command& command);
+void add_export(CLI::App& app, Globals& globals, Command& command);
 
 // Progress on stderr, only when stderr is a terminal and not --quiet: one self-rewriting line.
 queries::RunContext::ProgressFn progress_printer(const Globals& globals);
@@ -53,6 +55,8 @@ public:
 // objects) as aligned tables.
 void print_result(std::ostream& out, const json& result);
 void print_table(std::ostream& out, const json& rows, std::size_t max_width = 40);
+// The same with the columns in the order given (rows' other fields are left out).
+void print_table(std::ostream& out, const json& rows, const std::vector<std::string>& columns, std::size_t max_width = 40);
 // A failed response, as "error (code) at /pointer: message" plus any import errors, on stderr.
 void print_error(const json& response);
 

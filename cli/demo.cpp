@@ -19,6 +19,7 @@ constexpr Section kSections[] = {
     {"The organization", demo_overview},
     {"Reach: who sits at the centre of referrals and conversations", demo_reach},
     {"Advocates: who brings customers, and who could", demo_advocates},
+    {"Silos: where the organization does not talk to itself", demo_silos},
 };
 
 }  // namespace
@@ -38,10 +39,10 @@ void demo_overview(DemoContext& ctx) {
     ctx.out << "  " << stats["nodes"] << " people and " << stats["edges"] << " ties\n";
     json rows = json::array();
     for (const auto& [kind, n] : stats["nodes_by_kind"].items()) rows.push_back({{"kind", kind}, {"nodes", n}});
-    print_table(ctx.out, rows);
+    print_table(ctx.out, rows, {"kind", "nodes"});
     rows = json::array();
     for (const auto& [kind, n] : stats["edges_by_kind"].items()) rows.push_back({{"edge kind", kind}, {"edges", n}});
-    print_table(ctx.out, rows);
+    print_table(ctx.out, rows, {"edge kind", "edges"});
 }
 
 void demo_reach(DemoContext& ctx) {

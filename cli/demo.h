@@ -25,5 +25,6 @@ struct DemoContext {
 void demo_overview(DemoContext& ctx);
 void demo_reach(DemoContext& ctx);
 void demo_advocates(DemoContext& ctx);
+void demo_silos(DemoContext& ctx);
 
 }  // namespace smorg::cli

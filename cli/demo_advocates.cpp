@@ -27,7 +27,7 @@ void demo_advocates(DemoContext& ctx) {
                         {"referred by depth", row["referred"].dump()},
                         {"segment", row.value("segment", "-")}});
     }
-    print_table(ctx.out, rows);
+    print_table(ctx.out, rows, {"rank", "id", "name", "kind", "crv", "direct", "indirect", "referred by depth", "segment"});
     const auto& s = crv["segments"];
     ctx.out << "  Kumar's segments (split at the median CLV " << s["clv_split"] << " and CRV " << s["crv_split"]
             << "): champions " << s["champions"] << ", affluents " << s["affluents"] << ", advocates " << s["advocates"]
@@ -48,7 +48,7 @@ void demo_advocates(DemoContext& ctx) {
             << " RR sets): expected reach " << std::fixed << std::setprecision(1) << seeds["spread"]["mean"].get<double>()
             << " people [" << seeds["spread"]["ci_low"].get<double>() << ", " << seeds["spread"]["ci_high"].get<double>()
             << "] by Monte Carlo" << std::defaultfloat << '\n';
-    print_table(ctx.out, seeds["rows"]);
+    print_table(ctx.out, seeds["rows"], {"rank", "id", "name", "kind", "marginal_gain"});
 }
 
 }  // namespace smorg::cli

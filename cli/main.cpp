@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     add_import(app, globals, command);
     add_query(app, globals, command);
     add_generate(app, globals, command);
+    add_silos(app, globals, command);
+    add_export(app, globals, command);
     add_demo(app, globals, command);
 
     try {

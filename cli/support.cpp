@@ -98,11 +98,14 @@ std::vector<std::string> columns_of(const json& rows) {
 }  // namespace
 
 void print_table(std::ostream& out, const json& rows, std::size_t max_width) {
+    print_table(out, rows, rows.is_array() && !rows.empty() ? columns_of(rows) : std::vector<std::string>{}, max_width);
+}
+
+void print_table(std::ostream& out, const json& rows, const std::vector<std::string>& columns, std::size_t max_width) {
     if (!rows.is_array() || rows.empty()) {
         out << "  (none)\n";
         return;
     }
-    const auto columns = columns_of(rows);
     std::vector<std::vector<std::string>> cells;
     std::vector<std::size_t> width(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
