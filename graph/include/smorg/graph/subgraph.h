@@ -30,6 +30,13 @@ struct SubgraphSpec {
     }
 };
 
+// The spec of the whole graph seen undirected: the default of measures defined on ties.
+inline SubgraphSpec undirected_spec() {
+    SubgraphSpec spec;
+    spec.directed = false;
+    return spec;
+}
+
 // Throws ParamError naming the field ("node_kinds/1", "until") for an unknown kind or an empty window.
 void validate(const SubgraphSpec& spec, const Snapshot& g);
 

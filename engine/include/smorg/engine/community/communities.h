@@ -15,7 +15,7 @@ enum class CommunityAlgorithm : std::uint8_t { louvain, leiden, label_propagatio
 inline constexpr std::uint32_t kNoCommunity = 0xffffffffu;
 
 struct CommunityParams {
-    graph::SubgraphSpec subgraph;  // ties are undirected: `directed` must be false; weighted by default
+    graph::SubgraphSpec subgraph = graph::undirected_spec();  // ties are undirected: `directed` must be false
     CommunityAlgorithm algorithm = CommunityAlgorithm::leiden;
     double resolution = 1.0;       // gamma of modularity (Reichardt-Bornholdt); > 0
     std::uint64_t seed = 1;

@@ -12,7 +12,8 @@
 namespace smorg::engine {
 
 struct SilosParams {
-    graph::SubgraphSpec subgraph;      // the ties: edge_kinds (the op defaults to {"communication"});
+    graph::SubgraphSpec subgraph = graph::undirected_spec();  // the ties: edge_kinds (the op defaults to
+                                       //   {"communication"});
                                        //   undirected (a tie = an unordered pair of distinct people
                                        //   joined by at least one chosen edge) unless directed counts arcs
     std::string group_by = "department";  // the grouping attribute
