@@ -133,7 +133,7 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
                         weight_to[d] += l.weights[a_];
                     }
                 }
-                std::sort(touched.begin(), touched.end());
+                // Neighbours in order of first appearance: fixed by the member order, so no sort is needed.
                 for (auto d : touched) {
                     chunk_targets[c].push_back(d);
                     chunk_weights[c].push_back(weight_to[d]);
@@ -210,8 +210,8 @@ struct Move {
 
 // Local moving (Louvain's phase one) over colour classes. `part` is updated in place; returns the
 // number of passes that moved something.
-int local_moving(const Level& l, std::vector<std::uint32_t>& part, const CommunityParams& p, std::uint64_t stream,
-                 RunContext& run, int& passes) {
+int local_moving(const Level& l, std::vector<std::uint32_t>& part, const CommunityParams& p,
+                 const std::vector<std::vector<std::uint32_t>>& classes, RunContext& run, int& passes) {
     const double m2 = l.total;
     if (m2 <= 0) return 0;
     const double gamma = p.resolution;
@@ -227,7 +227,6 @@ int local_moving(const Level& l, std::vector<std::uint32_t>& part, const Communi
         if (members[c] == 0) empty.push_back(c);
     }
     constexpr std::uint32_t kAlone = kNoCommunity - 1;  // proposal: move to an empty community
-    const auto classes = colour_classes(l, stream);
     tbb::enumerable_thread_specific<NeighbourWeights> scratch([&] { return NeighbourWeights(l.n); });
     std::vector<Move> moves(l.n);
     // Only nodes next to a move of the previous pass are looked at again (the queue of Leiden's fast
@@ -457,47 +456,49 @@ void split_disconnected(const graph::Subgraph& view, std::vector<std::uint32_t>&
 
 // One run of the multilevel scheme from a level-0 partition `part` (singletons, or the previous run's
 // answer); returns the level-0 membership (dense ids) it ends with.
-std::vector<std::uint32_t> multilevel_run(const Level& base, std::vector<std::uint32_t> part, const CommunityParams& p,
-                                          std::uint64_t iteration, RunContext& run, CommunityResult& r) {
+std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<std::vector<std::uint32_t>>& base_classes,
+                                          std::vector<std::uint32_t> part, const CommunityParams& p, std::uint64_t iteration,
+                                          RunContext& run, CommunityResult& r) {
     const bool leiden = p.algorithm == CommunityAlgorithm::leiden;
-    Level level = base;
-    std::vector<std::uint32_t> node_of(level.n);  // node_of[level-0 node] = its node at the current level
+    Level coarse;                 // the current level once aggregated (level 0 is `base`, never copied)
+    const Level* level = &base;
+    std::vector<std::uint32_t> node_of(base.n);  // node_of[level-0 node] = its node at the current level
     std::iota(node_of.begin(), node_of.end(), 0u);
+    auto step = [&](const std::vector<std::uint32_t>& by, std::uint32_t count) {
+        for (auto& x : node_of) x = by[x];
+        coarse = aggregate(*level, by, count);
+        level = &coarse;
+    };
     for (int lv = 0; lv < p.max_levels; ++lv) {
         run.throw_if_cancelled();
         r.levels = std::max(r.levels, lv + 1);
         const std::uint64_t stream = (p.seed * std::uint64_t{0x9E3779B97F4A7C15} + iteration) * 1315423911u + static_cast<std::uint64_t>(lv);
-        const int moved = local_moving(level, part, p, stream, run, r.passes);
+        std::vector<std::vector<std::uint32_t>> own_classes;
+        const auto& classes = lv == 0 ? base_classes : (own_classes = colour_classes(*level, stream));
+        const int moved = local_moving(*level, part, p, classes, run, r.passes);
         const auto count = renumber(part);
         if (!leiden) {
-            if (moved == 0 || count == level.n) break;
-            for (auto& x : node_of) x = part[x];
-            level = aggregate(level, part, count);
+            if (moved == 0 || count == level->n) break;
+            step(part, count);
             part.resize(count);
             std::iota(part.begin(), part.end(), 0u);
             continue;
         }
         // Leiden: aggregate the refined partition; its nodes start in their unrefined community.
-        auto refined = refine(level, part, count, p, stream ^ std::uint64_t{0xA5A5A5A5A5A5A5A5});
+        auto refined = refine(*level, part, count, p, stream ^ std::uint64_t{0xA5A5A5A5A5A5A5A5});
         const auto refined_count = renumber(refined);
         if (moved == 0 && refined_count == count) break;  // stable: nothing moves, nothing splits
-        if (refined_count == level.n) {
+        if (refined_count == level->n) {
             // Nothing merged in refinement: aggregate the communities themselves.
-            for (auto& x : node_of) x = part[x];
-            if (moved == 0 || count == level.n) {
-                part.resize(count);
-                std::iota(part.begin(), part.end(), 0u);
-                break;
-            }
-            level = aggregate(level, part, count);
+            if (moved == 0 || count == level->n) break;
+            step(part, count);
             part.resize(count);
             std::iota(part.begin(), part.end(), 0u);
             continue;
         }
         std::vector<std::uint32_t> parent(refined_count);
-        for (std::uint32_t u = 0; u < level.n; ++u) parent[refined[u]] = part[u];
-        for (auto& x : node_of) x = refined[x];
-        level = aggregate(level, refined, refined_count);
+        for (std::uint32_t u = 0; u < level->n; ++u) parent[refined[u]] = part[u];
+        step(refined, refined_count);
         part = std::move(parent);
     }
     std::vector<std::uint32_t> out(base.n);
@@ -521,8 +522,9 @@ CommunityResult multilevel(const graph::Subgraph& view, const CommunityParams& p
     };
     double best = -1;
     constexpr int kIterations = 16;
+    const auto base_classes = colour_classes(base, p.seed);  // level 0's colouring serves every run
     for (int iteration = 0; iteration < kIterations; ++iteration) {
-        auto next = multilevel_run(base, part, p, static_cast<std::uint64_t>(iteration), run, r);
+        auto next = multilevel_run(base, base_classes, part, p, static_cast<std::uint64_t>(iteration), run, r);
         const double q = modularity(view, to_membership(next), p.resolution);
         run.report(graph::name_of(p.algorithm), static_cast<double>(iteration + 1) / kIterations);
         // Another run must buy a real improvement (1e-5 of modularity) to earn the next one.
