@@ -74,9 +74,7 @@ def main():
     small_edges = bench.edgelist(bench.scale("250k"))
     mid_db = bench.org_db(bench.scale("1m"))
     mid_edges = bench.edgelist(bench.scale("1m"))
-    undirected_mid = mid_db.parent / "edges-undirected.txt"
-    if not undirected_mid.exists():
-        measure([bench.program("export_edgelist"), "--db", mid_db, "--out", undirected_mid, "--undirected"])
+    undirected_mid = bench.edgelist(bench.scale("1m"), undirected=True)
 
     # ---- exact betweenness, 250k edges ----
     request = {"op": "centrality", "algorithm": "betweenness", "weighted": False, "normalized": False, "top": 100}

@@ -68,14 +68,18 @@ class Bench:
                  "--edges", str(folder / "edges.csv")])
         return db
 
-    def edgelist(self, scale, weighted=False):
-        """The same graph as a plain integer edge list ("u v [w]" by smorg's node index), for peers."""
+    def edgelist(self, scale, weighted=False, undirected=False):
+        """The same graph as a plain integer edge list ("u v [w]" by smorg's node index), for peers.
+        Undirected lists hold each tie once (both directions merged, weights summed)."""
         db = self.org_db(scale)
-        path = db.parent / ("edges-weighted.txt" if weighted else "edges.txt")
+        name = "edges" + ("-undirected" if undirected else "") + ("-weighted" if weighted else "") + ".txt"
+        path = db.parent / name
         if not path.exists():
             args = [self.program("export_edgelist"), "--db", str(db), "--out", str(path)]
             if weighted:
                 args.append("--weighted")
+            if undirected:
+                args.append("--undirected")
             run(args)
         return path
 

@@ -28,6 +28,10 @@ void validate(const CommunityParams& params, const graph::Snapshot& g) {
     if (params.max_levels < 1) throw ParamError("max_levels", "max_levels must be at least 1");
     if (params.max_passes < 1) throw ParamError("max_passes", "max_passes must be at least 1");
     if (!(params.tolerance >= 0)) throw ParamError("tolerance", "tolerance must be >= 0");
+    if (params.iterations < 0 || params.iterations > CommunityParams::kMaxIterations) {
+        throw ParamError("iterations", "iterations must be between 0 (until stable) and " +
+                                           std::to_string(CommunityParams::kMaxIterations));
+    }
     if (!(params.randomness > 0) || !std::isfinite(params.randomness)) {
         throw ParamError("randomness", "randomness must be a positive number");
     }
@@ -248,7 +252,11 @@ int local_moving(const Level& l, std::vector<std::uint32_t>& part, const Communi
                         moves[u] = {own, 0, 0};
                         continue;
                     }
-                    for (auto a = l.offsets[u]; a < l.offsets[u + 1]; ++a) nw.add(part[l.targets[a]], l.weights[a]);
+                    const auto arcs_end = l.offsets[u + 1];
+                    for (auto a = l.offsets[u]; a < arcs_end; ++a) {
+                        if (a + 8 < arcs_end) __builtin_prefetch(&part[l.targets[a + 8]]);
+                        nw.add(part[l.targets[a]], l.weights[a]);
+                    }
                     const double k = l.degree[u];
                     const double from = nw.weight[own];
                     // Gain of joining community c (u taken out of its own first): w(u, c) - gamma k tot_c / 2m.
@@ -521,19 +529,19 @@ CommunityResult multilevel(const graph::Subgraph& view, const CommunityParams& p
         return membership;
     };
     double best = -1;
-    constexpr int kIterations = 16;
+    const int runs = p.iterations > 0 ? p.iterations : CommunityParams::kMaxIterations;
     const auto base_classes = colour_classes(base, p.seed);  // level 0's colouring serves every run
-    for (int iteration = 0; iteration < kIterations; ++iteration) {
+    for (int iteration = 0; iteration < runs; ++iteration) {
         auto next = multilevel_run(base, base_classes, part, p, static_cast<std::uint64_t>(iteration), run, r);
+        ++r.iterations;
         const double q = modularity(view, to_membership(next), p.resolution);
-        run.report(graph::name_of(p.algorithm), static_cast<double>(iteration + 1) / kIterations);
-        // Another run must buy a real improvement (1e-5 of modularity) to earn the next one.
-        if (q <= best + std::max(p.tolerance, 1e-5)) {
-            if (q > best) part = std::move(next);
-            break;
-        }
+        run.report(graph::name_of(p.algorithm), static_cast<double>(iteration + 1) / runs);
+        // Keep a run only if it improved; in "until stable" mode, a run must buy a real improvement
+        // (1e-5 of modularity) to earn the next one.
+        const bool improved = q > best;
+        if (improved) part = std::move(next);
+        if (!improved || (p.iterations == 0 && q <= best + std::max(p.tolerance, 1e-5))) break;
         best = q;
-        part = std::move(next);
     }
     r.membership = to_membership(part);
     if (p.algorithm == CommunityAlgorithm::leiden) split_disconnected(view, r.membership);
@@ -546,6 +554,7 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
     CommunityResult r;
     r.nodes = view.nodes();
     r.levels = 1;
+    r.iterations = 1;
     std::vector<std::uint32_t> dense;
     const Level l = level_from(view, dense);
     std::vector<std::uint32_t> label(l.n);

@@ -18,6 +18,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
     p.max_levels = reader.optional<int>("max_levels", p.max_levels);
     p.max_passes = reader.optional<int>("max_passes", p.max_passes);
     p.tolerance = reader.optional<double>("tolerance", p.tolerance);
+    if (p.algorithm != engine::CommunityAlgorithm::label_propagation) p.iterations = reader.optional<int>("iterations", p.iterations);
     if (p.algorithm == engine::CommunityAlgorithm::leiden) p.randomness = reader.optional<double>("randomness", p.randomness);
     const auto top = read_top(reader, 0);
     const auto rows_wanted = reader.optional<bool>("rows", true);
@@ -29,6 +30,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
                    {"communities", r.sizes.size()},
                    {"levels", r.levels},
                    {"passes", r.passes},
+                   {"iterations", r.iterations},
                    {"nodes", r.nodes.size()}};
     json sizes = json::array();
     for (std::size_t c = 0; c < r.sizes.size() && (top == 0 || c < top); ++c) sizes.push_back(r.sizes[c]);

@@ -129,6 +129,27 @@ TEST_CASE("communities are the same at 1 and 2 threads for a seed", "[engine][co
     CHECK(run_with(1) == run_with(2));
 }
 
+TEST_CASE("more iterations never lower modularity, and 0 runs until stable", "[engine][communities]") {
+    const auto algorithm = GENERATE(CommunityAlgorithm::louvain, CommunityAlgorithm::leiden);
+    const auto g = planted(12, 25, 11);
+    auto run_with = [&](int iterations) {
+        CommunityParams p;
+        p.subgraph.directed = false;
+        p.algorithm = algorithm;
+        p.iterations = iterations;
+        RunContext run;
+        return engine::communities(g, p, run);
+    };
+    const auto one = run_with(1), two = run_with(2), stable = run_with(0);
+    CHECK(one.iterations == 1);
+    CHECK(two.iterations >= 1);
+    CHECK(two.iterations <= 2);
+    CHECK(two.modularity >= one.modularity);
+    CHECK(stable.modularity >= two.modularity);
+    CHECK(stable.iterations >= two.iterations);
+    CHECK(stable.iterations <= CommunityParams::kMaxIterations);
+}
+
 TEST_CASE("community parameters are checked with their field", "[engine][communities]") {
     const auto g = two_cliques();
     RunContext run;
@@ -142,6 +163,14 @@ TEST_CASE("community parameters are checked with their field", "[engine][communi
         FAIL("expected a ParamError");
     } catch (const engine::ParamError& e) {
         CHECK(e.field() == "resolution");
+    }
+    p.resolution = 1;
+    p.iterations = -1;
+    try {
+        (void)engine::communities(g, p, run);
+        FAIL("expected a ParamError");
+    } catch (const engine::ParamError& e) {
+        CHECK(e.field() == "iterations");
     }
 }
 

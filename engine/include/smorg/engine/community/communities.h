@@ -23,6 +23,11 @@ struct CommunityParams {
     int max_passes = 64;           // local-moving passes per level, or label-propagation rounds; >= 1
     double tolerance = 1e-7;       // a pass that gains less modularity than this ends the level; >= 0
     double randomness = 0.01;      // Leiden's theta: how random the refinement merges are; > 0
+    // Runs of the multilevel scheme (Louvain, Leiden), each starting from the previous answer, as
+    // igraph's n_iterations (default 2 there too). 0: until a run gains less than max(tolerance, 1e-5)
+    // of modularity (at most kMaxIterations runs). Each run costs about as much as the first.
+    int iterations = 2;
+    static constexpr int kMaxIterations = 100;
 };
 
 struct CommunityResult {
@@ -32,6 +37,7 @@ struct CommunityResult {
     double modularity = 0;                   // of `membership`, at `resolution`
     int levels = 0;                          // aggregation levels used (label propagation: 1)
     int passes = 0;                          // local-moving passes (label propagation: rounds), all levels
+    int iterations = 0;                      // runs of the multilevel scheme (label propagation: 1)
 };
 
 void validate(const CommunityParams& params, const graph::Snapshot& g);
