@@ -1,5 +1,6 @@
 #include "silos_report.h"
 
+#include <cmath>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -11,6 +12,12 @@ std::string fixed(double x, int digits) {
     std::ostringstream s;
     s << std::fixed << std::setprecision(digits) << x;
     return s.str();
+}
+
+// A number rounded for a table cell (it stays a number, so the column stays right-aligned).
+double rounded(const json& x, int digits) {
+    const double scale = std::pow(10.0, digits);
+    return std::round(x.get<double>() * scale) / scale;
 }
 }  // namespace
 
@@ -30,9 +37,9 @@ void print_silos_report(std::ostream& out, const json& r) {
                           {"size", g["size"]},
                           {"internal", g["internal"]},
                           {"external", g["external"]},
-                          {"E-I", g["ei_index"]},
-                          {"E-I if random", g["ei_expected"]},
-                          {"p", g["p_value"]}});
+                          {"E-I", rounded(g["ei_index"], 3)},
+                          {"E-I if random", rounded(g["ei_expected"], 3)},
+                          {"p", rounded(g["p_value"], 4)}});
     }
     print_table(out, groups, {"group", "size", "internal", "external", "E-I", "E-I if random", "p"});
     if (r["cut_off"].empty()) {
@@ -43,8 +50,8 @@ void print_silos_report(std::ostream& out, const json& r) {
         for (const auto& c : r["cut_off"]) {
             rows.push_back({{"groups", c["a"].get<std::string>() + " / " + c["b"].get<std::string>()},
                             {"ties", c["observed"]},
-                            {"expected", c["expected"]},
-                            {"observed / expected", c["ratio"]}});
+                            {"expected", rounded(c["expected"], 1)},
+                            {"observed / expected", rounded(c["ratio"], 3)}});
         }
         print_table(out, rows, {"groups", "ties", "expected", "observed / expected"});
     }
@@ -65,9 +72,9 @@ void print_silos_report(std::ostream& out, const json& r) {
                             {"group", s["group"]},
                             {"ties out", s["ties_out"]},
                             {"groups reached", s["groups_reached"]},
-                            {"betweenness", s["cross_group_betweenness"]},
-                            {"constraint", s["constraint"]},
-                            {"effective size", s["effective_size"]}});
+                            {"betweenness", rounded(s["cross_group_betweenness"], 4)},
+                            {"constraint", rounded(s["constraint"], 3)},
+                            {"effective size", rounded(s["effective_size"], 1)}});
     }
     print_table(out, spanners, {"id", "name", "group", "ties out", "groups reached", "betweenness", "constraint", "effective size"});
     const auto& w = r["wall"];
@@ -85,8 +92,8 @@ void print_silos_report(std::ostream& out, const json& r) {
         if (g["outside_contacts"].get<std::uint64_t>() == 0) continue;
         wall.push_back({{"group", g["group"]},
                         {"outside contacts", g["outside_contacts"]},
-                        {"per person", g["contacts_per_person"]},
-                        {"contact weight", g["contact_weight"]}});
+                        {"per person", rounded(g["contacts_per_person"], 1)},
+                        {"contact weight", rounded(g["contact_weight"], 1)}});
     }
     if (!wall.empty()) {
         out << "  groups that face the outside:\n";
