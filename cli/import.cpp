@@ -1,3 +1,4 @@
+#include <iomanip>
 #include <iostream>
 
 #include "cli.h"
@@ -86,7 +87,8 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
                 if (r["edges_skipped_zero_weight"].get<std::uint64_t>() > 0) {
                     std::cout << " (" << r["edges_skipped_zero_weight"] << " lines with weight 0 skipped)";
                 }
-                std::cout << ", " << r["lines"] << " lines in " << r["seconds"].get<double>() << " s\n";
+                std::cout << ", " << r["lines"] << " lines in " << std::fixed << std::setprecision(2)
+                          << r["seconds"].get<double>() << std::defaultfloat << " s\n";
             }
             return kOk;
         };

@@ -35,7 +35,20 @@ void ErrorList::merge(std::vector<ImportError> errors, std::size_t total) {
 }
 
 void ErrorList::throw_if_any() {
-    if (total_ > 0) throw ImportFailed(std::move(errors_), total_);
+    if (total_ == 0) return;
+    // Phases find errors in their own order (parsing, then resolving ids); list them as the files read:
+    // files in the order they first appear, then by line and column.
+    std::vector<std::string> files;
+    for (const auto& e : errors_) {
+        if (std::find(files.begin(), files.end(), e.file()) == files.end()) files.push_back(e.file());
+    }
+    auto file_rank = [&](const ImportError& e) { return std::find(files.begin(), files.end(), e.file()) - files.begin(); };
+    std::stable_sort(errors_.begin(), errors_.end(), [&](const ImportError& a, const ImportError& b) {
+        const auto fa = file_rank(a), fb = file_rank(b);
+        if (fa != fb) return fa < fb;
+        return a.line() != b.line() ? a.line() < b.line() : a.column() < b.column();
+    });
+    throw ImportFailed(std::move(errors_), total_);
 }
 
 namespace {

@@ -1,7 +1,9 @@
 #include "field_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "smorg/graph/time.h"
 
@@ -45,9 +47,13 @@ FieldReader::FieldReader(const json& value, std::string at) : value_(value), at_
 
 std::string FieldReader::at(std::string_view key) const { return pointer_append(at_, key); }
 
-bool FieldReader::has(std::string_view key) const { return value_.contains(key); }
+bool FieldReader::has(std::string_view key) const {
+    known_.emplace(key);
+    return value_.contains(key);
+}
 
 const json* FieldReader::raw(std::string_view key) {
+    known_.emplace(key);
     const auto it = value_.find(key);
     if (it == value_.end()) return nullptr;
     read_.emplace(key);
@@ -74,11 +80,54 @@ FieldReader FieldReader::object(std::string_view key) {
     return FieldReader(*v, at(key));
 }
 
+namespace {
+// Levenshtein distance (small strings: field names).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+}  // namespace
+
 void FieldReader::reject_unknown() const {
     for (const auto& [key, _] : value_.items()) {
-        if (!read_.contains(key)) {
-            throw QueryError(ErrorCode::invalid_argument, "unknown field '" + key + "'", at(key));
+        if (read_.contains(key)) continue;
+        // Name the closest known field when the key looks like a typo of it, else list them all.
+        std::string message = "unknown field '";
+        message += key;
+        message += '\'';
+        std::string closest;
+        std::size_t best = std::max<std::size_t>(1, key.size() / 4) + 1;
+        for (const auto& known : known_) {
+            const auto d = edit_distance(key, known);
+            if (d < best) {
+                best = d;
+                closest = known;
+            }
         }
+        if (!closest.empty()) {
+            message += "; did you mean '";
+            message += closest;
+            message += "'?";
+        } else if (!known_.empty()) {
+            message += "; known fields here: ";
+            bool first = true;
+            for (const auto& known : known_) {
+                if (!first) message += ", ";
+                message += known;
+                first = false;
+            }
+        }
+        throw QueryError(ErrorCode::invalid_argument, message, at(key));
     }
 }
 

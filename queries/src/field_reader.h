@@ -93,6 +93,7 @@ private:
     const json& value_;
     std::string at_;
     std::set<std::string, std::less<>> read_;
+    mutable std::set<std::string, std::less<>> known_;  // every field asked for, present or not (for hints)
 };
 
 // Appends a key to a JSON pointer, escaping '~' and '/'.
