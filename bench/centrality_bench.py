@@ -58,15 +58,6 @@ print(json.dumps({"seconds": seconds, "threads": gt.openmp_get_num_threads()}))
 """
 
 
-def smorg_query(bench, db, request, threads):
-    out, wall, peak = measure([bench.smorg, "--threads", threads, "--quiet", "query", "--db", db, json.dumps(request),
-                               "--compact"])
-    response = json.loads(out)
-    if not response.get("ok"):
-        raise RuntimeError(response)
-    return response["result"], response["took_ms"] / 1000, peak
-
-
 def main():
     args = parse_args(__doc__)
     bench = Bench(args.build)
@@ -81,7 +72,7 @@ def main():
     rows = []
     ours = {}
     for threads in (1, 2):
-        result, seconds, peak = smorg_query(bench, small_db, request, threads)
+        result, seconds, peak = bench.query(small_db, request, threads)
         ours[threads] = seconds
         rows.append({"who": f"smorg, {threads} thread(s)", "seconds": seconds, "peak MB": peak / 1e6})
     nodes = result["nodes"]
@@ -101,7 +92,7 @@ def main():
     # ---- 1024 source pivots, 1M edges ----
     request = {"op": "centrality", "algorithm": "betweenness", "weighted": False, "normalized": False, "pivots": 1024,
                "top": 10}
-    result, seconds, peak = smorg_query(bench, mid_db, request, 2)
+    result, seconds, peak = bench.query(mid_db, request, 2)
     mid_nodes = result["nodes"]
     gt_out, _, gt_peak = measure([PYTHON, "-c", GRAPH_TOOL, mid_edges, 1024, mid_nodes], env={"OMP_NUM_THREADS": "2"})
     gt = json.loads(gt_out.strip().splitlines()[-1])
@@ -114,12 +105,12 @@ def main():
     # ---- sampled betweenness: epsilon 0.01, delta 0.1 ----
     sampled = {"op": "centrality", "algorithm": "betweenness", "weighted": False, "directed": False, "epsilon": 0.01,
                "delta": 0.1, "seed": 7, "top": 100}
-    small_sampled, small_seconds, _ = smorg_query(bench, small_db, sampled, 2)
-    exact_undirected, exact_seconds, _ = smorg_query(
-        bench, small_db, {"op": "centrality", "algorithm": "betweenness", "weighted": False, "directed": False, "top": 100}, 2)
+    small_sampled, small_seconds, _ = bench.query(small_db, sampled, 2)
+    exact_undirected, exact_seconds, _ = bench.query(
+        small_db, {"op": "centrality", "algorithm": "betweenness", "weighted": False, "directed": False, "top": 100}, 2)
     agreement = len(set(r["id"] for r in small_sampled["rows"]) & set(r["id"] for r in exact_undirected["rows"]))
     big_db = bench.org_db(bench.scale("16m"))
-    big, big_seconds, big_peak = smorg_query(bench, big_db, sampled, 2)
+    big, big_seconds, big_peak = bench.query(big_db, sampled, 2)
     table("sampled betweenness, epsilon 0.01, delta 0.1 (undirected), 2 threads",
           [{"graph": f"{small_sampled['nodes']:,} nodes (250k edges)", "seconds": small_seconds,
             "samples": small_sampled["samples"], "error bound": small_sampled["error_bound"],
@@ -136,7 +127,7 @@ def main():
                                           ("harmonic", {}, mid_edges, "directed"),
                                           ("eigenvector", {"directed": False, "tolerance": 1e-10}, undirected_mid, "undirected")):
         request = {"op": "centrality", "algorithm": algorithm, "weighted": False, "top": 10, **extra}
-        _, seconds, peak = smorg_query(bench, mid_db, request, 2)
+        _, seconds, peak = bench.query(mid_db, request, 2)
         ig, _, ig_peak = peer(IGRAPH, graph, algorithm, mode, mid_nodes)
         rows.append({"algorithm": algorithm, "smorg 2 threads s": seconds, "igraph s": ig["seconds"],
                      "ratio": ig["seconds"] / seconds, "smorg peak MB": peak / 1e6, "igraph peak MB": ig_peak / 1e6})

@@ -83,6 +83,15 @@ class Bench:
             run(args)
         return path
 
+    def query(self, db, request, threads=2):
+        """Runs one request through `smorg query`; returns (result, engine seconds (took_ms), peak RSS)."""
+        out, _, peak = measure([self.smorg, "--threads", threads, "--quiet", "query", "--db", db, json.dumps(request),
+                                "--compact"])
+        response = json.loads(out)
+        if not response.get("ok"):
+            raise RuntimeError(response)
+        return response["result"], response["took_ms"] / 1000, peak
+
     def record(self, benchmark, **fields):
         row = {"benchmark": benchmark, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "small": self.small, **fields}
         with open(self.results, "a") as out:

@@ -9,12 +9,11 @@ also 3 iterations, the point where its modularity clears igraph's by a margin la
 run-to-run spread. Printed: seconds, modularity, the time ratio and the modularity difference.
 Goal: at least 3x faster than igraph at equal or better modularity.
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Bench, measure, parse_args, peer, table  # noqa: E402
+from common import Bench, parse_args, peer, table  # noqa: E402
 
 IGRAPH = """
 import json, random, sys, time, igraph
@@ -45,13 +44,7 @@ def main():
     for algorithm, iterations, peer_name in runs:
         request = {"op": "communities", "algorithm": algorithm, "directed": False, "weighted": True, "seed": 7,
                    "iterations": iterations, "rows": False}
-        out, _, peak = measure([bench.smorg, "--threads", 2, "--quiet", "query", "--db", db, json.dumps(request),
-                                "--compact"])
-        response = json.loads(out)
-        if not response.get("ok"):
-            raise RuntimeError(response)
-        ours = response["result"]
-        seconds = response["took_ms"] / 1000
+        ours, seconds, peak = bench.query(db, request)
         if algorithm not in theirs:
             theirs[algorithm], _, peer_peak = peer(IGRAPH, edges, algorithm)
         peer_run = theirs[algorithm]

@@ -17,15 +17,6 @@ from common import Bench, measure, parse_args, table  # noqa: E402
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 
 
-def query(bench, db, request, threads=2):
-    out, wall, peak = measure([bench.smorg, "--threads", threads, "--quiet", "query", "--db", db, json.dumps(request),
-                               "--compact"])
-    response = json.loads(out)
-    if not response.get("ok"):
-        raise RuntimeError(response)
-    return response["result"], response["took_ms"] / 1000, peak
-
-
 def data_db(bench, name, edges, columns=("source", "target")):
     db = bench.data / f"{name}.db"
     if not db.exists():
@@ -45,7 +36,7 @@ def main():
     rows = []
     big = bench.org_db(bench.scale("16m"))
     imm = {"op": "seeds", "k": 50, "epsilon": 0.1, "simulations": 200, "seed": 1}
-    result, seconds, peak = query(bench, big, imm)
+    result, seconds, peak = bench.query(big, imm)
     rows.append({"graph": f"sample organization, {bench.scale('16m')}", "seconds": seconds, "peak MB": peak / 1e6,
                  "RR sets": result["rr_sets"], "spread (MC)": result["spread"]["mean"]})
     seeds = [row["id"] for row in result["rows"]]
@@ -55,13 +46,13 @@ def main():
         if db is None:
             print(f"  {name}: data set missing, skipped")
             continue
-        r, s, p = query(bench, db, imm)
+        r, s, p = bench.query(db, imm)
         rows.append({"graph": name, "seconds": s, "peak MB": p / 1e6, "RR sets": r["rr_sets"], "spread (MC)": r["spread"]["mean"]})
         bench.record("imm", graph=name, seconds=s, peak_bytes=p, rr_sets=r["rr_sets"])
     table("IMM, k = 50, epsilon = 0.1, 2 threads (goal: < 60 s on the 16M-edge graph)", rows,
           ["graph", "seconds", "peak MB", "RR sets", "spread (MC)"])
 
-    spread, s, _ = query(bench, big, {"op": "spread", "seeds": seeds, "simulations": 2000, "seed": 2})
+    spread, s, _ = bench.query(big, {"op": "spread", "seeds": seeds, "simulations": 2000, "seed": 2})
     per_second = spread["simulations"] / s
     table("Monte Carlo spread of those 50 seeds, 2 threads",
           [{"simulations": spread["simulations"], "seconds": s, "simulations/s": per_second,

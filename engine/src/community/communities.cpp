@@ -93,6 +93,23 @@ Level level_from(const graph::Subgraph& view, std::vector<std::uint32_t>& dense)
     return l;
 }
 
+// The members of each community (ids 0..count-1), in node order: community c's members are
+// members[start[c] .. start[c + 1]).
+struct Members {
+    std::vector<std::uint64_t> start;
+    std::vector<std::uint32_t> members;
+};
+Members members_by_community(const std::vector<std::uint32_t>& part, std::uint32_t count) {
+    Members m;
+    m.start.assign(std::size_t{count} + 1, 0);
+    for (auto c : part) ++m.start[c + 1];
+    std::partial_sum(m.start.begin(), m.start.end(), m.start.begin());
+    m.members.resize(part.size());
+    std::vector<std::uint64_t> cursor(m.start.begin(), m.start.end() - 1);
+    for (std::uint32_t u = 0; u < part.size(); ++u) m.members[cursor[part[u]]++] = u;
+    return m;
+}
+
 // The quotient graph of a level by a partition (ids 0..count-1): community weights summed.
 Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uint32_t count) {
     Level a;
@@ -100,15 +117,7 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
     a.loop.assign(count, 0.0);
     a.degree.assign(count, 0.0);
     a.total = l.total;
-    // Members of each community, in node order.
-    std::vector<std::uint64_t> start(std::size_t{count} + 1, 0);
-    for (std::uint32_t u = 0; u < l.n; ++u) ++start[part[u] + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<std::uint32_t> members(l.n);
-    {
-        std::vector<std::uint64_t> cursor(start.begin(), start.end() - 1);
-        for (std::uint32_t u = 0; u < l.n; ++u) members[cursor[part[u]]++] = u;
-    }
+    const auto [start, members] = members_by_community(part, count);
     // Each community's neighbour list, built in parallel chunks of communities, stitched in order.
     constexpr std::uint32_t kChunk = 1024;
     const std::uint32_t chunks = (count + kChunk - 1) / kChunk;
@@ -328,14 +337,7 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
                                   const CommunityParams& p, std::uint64_t stream) {
     const double m2 = l.total;
     const double gamma = p.resolution;
-    std::vector<std::uint64_t> start(std::size_t{count} + 1, 0);
-    for (std::uint32_t u = 0; u < l.n; ++u) ++start[part[u] + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<std::uint32_t> members(l.n);
-    {
-        std::vector<std::uint64_t> cursor(start.begin(), start.end() - 1);
-        for (std::uint32_t u = 0; u < l.n; ++u) members[cursor[part[u]]++] = u;
-    }
+    const auto [start, members] = members_by_community(part, count);
     std::vector<std::uint32_t> refined(l.n);
     std::iota(refined.begin(), refined.end(), 0u);  // singletons, named by their node
     std::vector<double> sub_total(l.degree);        // degree total of each sub-community (by its name)
