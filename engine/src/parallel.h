@@ -3,6 +3,7 @@
 // Parallel building blocks whose results do not depend on the number of threads.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -25,6 +26,26 @@ double deterministic_sum(Index n, F&& f, Index grain = 4096) {
             return acc;
         },
         [](double a, double b) { return a + b; });
+}
+
+// Several sums at once: f(i) returns a std::array<double, N>; summed element-wise, split and joined
+// like deterministic_sum, so the same bits at any thread count.
+template <std::size_t N, class Index, class F>
+std::array<double, N> deterministic_sums(Index n, F&& f, Index grain = 4096) {
+    using Sums = std::array<double, N>;
+    return tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<Index>(0, n, grain), Sums{},
+        [&](const tbb::blocked_range<Index>& r, Sums acc) {
+            for (Index i = r.begin(); i != r.end(); ++i) {
+                const Sums x = f(i);
+                for (std::size_t k = 0; k < N; ++k) acc[k] += x[k];
+            }
+            return acc;
+        },
+        [](Sums a, const Sums& b) {
+            for (std::size_t k = 0; k < N; ++k) a[k] += b[k];
+            return a;
+        });
 }
 
 // Runs body(first, last) over [0, total) in `batches` sequential batches, each a parallel loop,

@@ -4,9 +4,11 @@
 #include <array>
 #include <bitset>
 #include <numeric>
+#include <utility>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "smorg/graph/errors.h"
 
@@ -65,7 +67,8 @@ void merge_arcs(std::vector<std::pair<NodeIndex, double>>& arcs, bool weighted) 
 }
 
 // A CSR over n nodes whose lists come from collect(u, arcs) (which fills `arcs` for node u), built
-// in parallel chunks of fixed size and stitched together in order.
+// in parallel chunks of fixed size and stitched together in order; lists are sorted and parallel
+// arcs merged.
 template <class Collect>
 Csr build_csr(NodeIndex n, bool weighted, Collect&& collect) {
     const NodeIndex chunks = (n + kChunk - 1) / kChunk;
@@ -112,24 +115,97 @@ Csr build_csr(NodeIndex n, bool weighted, Collect&& collect) {
     return csr;
 }
 
-// The reverse of a CSR: sources arrive in ascending order, so every list comes out sorted.
+// The reverse of a CSR, every list sorted by source. The sources are cut into ranges of about equal
+// arc counts, one per worker; each range counts its arcs per target, then fills its own slice of
+// every list in source order. The answer is the same whatever the cut.
 Csr transpose(const Csr& out, NodeIndex n, bool weighted) {
     Csr in;
     const std::uint64_t m = out.offsets[n];
+    const auto parts = static_cast<std::size_t>(std::clamp(tbb::this_task_arena::max_concurrency(), 1, 8));
+    std::vector<NodeIndex> cut(parts + 1, n);
+    cut[0] = 0;
+    for (std::size_t p = 1; p < parts; ++p) {
+        const auto at = std::lower_bound(out.offsets.begin(), out.offsets.end(), m * p / parts);
+        cut[p] = std::max(cut[p - 1], static_cast<NodeIndex>(std::min<std::ptrdiff_t>(at - out.offsets.begin(), n)));
+    }
+    // slot[p][v]: first the number of part p's arcs into v, then where part p's slice of v's list starts.
+    std::vector<std::vector<std::uint32_t>> slot(parts, std::vector<std::uint32_t>(n, 0));
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t p) {
+        for (auto a = out.offsets[cut[p]]; a < out.offsets[cut[p + 1]]; ++a) ++slot[p][out.targets[a]];
+    });
     in.offsets.assign(std::size_t{n} + 1, 0);
-    for (auto v : out.targets) ++in.offsets[v + 1];
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, kChunk), [&](const auto& r) {
+        for (NodeIndex v = r.begin(); v != r.end(); ++v) {
+            std::uint32_t running = 0;
+            for (std::size_t p = 0; p < parts; ++p) running += std::exchange(slot[p][v], running);
+            in.offsets[v + 1] = running;
+        }
+    });
     std::partial_sum(in.offsets.begin(), in.offsets.end(), in.offsets.begin());
     in.targets.resize(m);
     if (weighted) in.weights.resize(m);
-    std::vector<std::uint64_t> cursor(in.offsets.begin(), in.offsets.end() - 1);
-    for (NodeIndex u = 0; u < n; ++u) {
-        for (auto a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
-            const auto at = cursor[out.targets[a]]++;
-            in.targets[at] = u;
-            if (weighted) in.weights[at] = out.weights[a];
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t p) {
+        auto& next = slot[p];
+        for (NodeIndex u = cut[p]; u < cut[p + 1]; ++u) {
+            for (auto a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
+                const auto v = out.targets[a];
+                const auto at = in.offsets[v] + next[v]++;
+                in.targets[at] = u;
+                if (weighted) in.weights[at] = out.weights[a];
+            }
         }
-    }
+    });
     return in;
+}
+
+// The ties of an undirected view: every arc between two people, either way, merged (weights summed);
+// a self-loop once. Both lists of u are sorted without repeats, so one merge walk gives u's ties:
+// walked once to count them and once to write them in place.
+Csr ties_of(const Csr& out, const Csr& in, NodeIndex n, bool weighted) {
+    auto walk = [&](NodeIndex u, auto&& emit) {
+        auto a = out.offsets[u];
+        auto b = in.offsets[u];
+        const auto a_end = out.offsets[u + 1];
+        const auto b_end = in.offsets[u + 1];
+        while (a < a_end || b < b_end) {
+            if (b < b_end && in.targets[b] == u) {
+                ++b;  // the loop, already seen as an out-arc
+            } else if (b == b_end || (a < a_end && out.targets[a] < in.targets[b])) {
+                emit(out.targets[a], weighted ? out.weights[a] : 1.0);
+                ++a;
+            } else if (a == a_end || in.targets[b] < out.targets[a]) {
+                emit(in.targets[b], weighted ? in.weights[b] : 1.0);
+                ++b;
+            } else {
+                emit(out.targets[a], weighted ? out.weights[a] + in.weights[b] : 1.0);
+                ++a;
+                ++b;
+            }
+        }
+    };
+    Csr ties;
+    ties.offsets.assign(std::size_t{n} + 1, 0);
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, kChunk), [&](const auto& r) {
+        for (NodeIndex u = r.begin(); u != r.end(); ++u) {
+            std::uint64_t count = 0;
+            walk(u, [&](NodeIndex, double) { ++count; });
+            ties.offsets[u + 1] = count;
+        }
+    });
+    std::partial_sum(ties.offsets.begin(), ties.offsets.end(), ties.offsets.begin());
+    ties.targets.resize(ties.offsets[n]);
+    if (weighted) ties.weights.resize(ties.offsets[n]);
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, kChunk), [&](const auto& r) {
+        for (NodeIndex u = r.begin(); u != r.end(); ++u) {
+            auto at = ties.offsets[u];
+            walk(u, [&](NodeIndex v, double w) {
+                ties.targets[at] = v;
+                if (weighted) ties.weights[at] = w;
+                ++at;
+            });
+        }
+    });
+    return ties;
 }
 
 }  // namespace
@@ -194,15 +270,7 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     });
     Csr in = transpose(out, n, weighted);
     if (!spec.directed) {
-        // A tie is every arc between the two people, either way; a self-loop appears once.
-        Csr ties = build_csr(n, weighted, [&](NodeIndex u, std::vector<std::pair<NodeIndex, double>>& arcs) {
-            for (auto a = out.offsets[u]; a < out.offsets[u + 1]; ++a) {
-                arcs.emplace_back(out.targets[a], weighted ? out.weights[a] : 1.0);
-            }
-            for (auto a = in.offsets[u]; a < in.offsets[u + 1]; ++a) {
-                if (in.targets[a] != u) arcs.emplace_back(in.targets[a], weighted ? in.weights[a] : 1.0);
-            }
-        });
+        Csr ties = ties_of(out, in, n, weighted);
         out = std::move(ties);
         in = Csr{};
     }

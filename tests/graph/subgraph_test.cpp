@@ -1,10 +1,14 @@
 #include "smorg/graph/subgraph.h"
 
+#include <map>
+#include <random>
+#include <utility>
 #include <vector>
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <catch2/catch.hpp>
+#include <tbb/task_arena.h>
 
 #include "smorg/graph/bgl.h"
 #include "smorg/graph/errors.h"
@@ -103,6 +107,51 @@ TEST_CASE("parallel and reciprocal arcs merge into one tie", "[graph][subgraph]"
     undirected.weighted = false;
     const auto plain = graph::Subgraph::of(g, undirected);
     CHECK(to_vector(plain.out_weights(1)) == std::vector<double>{1, 1});
+}
+
+TEST_CASE("views equal a direct computation at any number of workers", "[graph][subgraph]") {
+    // A random multigraph with loops, parallel and reciprocal arcs, and weights.
+    std::mt19937_64 rng(11);
+    const NodeIndex n = 3000;
+    std::vector<testing::TestEdge> edges;
+    for (int i = 0; i < 40000; ++i) {
+        const auto u = static_cast<NodeIndex>(rng() % n);
+        const auto v = rng() % 10 == 0 ? u : static_cast<NodeIndex>(rng() % (u % 7 == 0 ? 40 : n));  // some hubs, some loops
+        edges.push_back({u, v, static_cast<double>(1 + rng() % 5)});
+    }
+    const auto g = testing::graph_from_edges(n, edges);
+    for (const bool directed : {true, false}) {
+        // The expected lists: arcs (both ways when undirected, a loop once) merged, weights summed.
+        std::vector<std::map<NodeIndex, double>> out(n), in(n);
+        for (const auto& e : edges) {
+            out[e.source][e.target] += e.weight;
+            in[e.target][e.source] += e.weight;
+            if (!directed && e.source != e.target) out[e.target][e.source] += e.weight;
+        }
+        graph::SubgraphSpec spec;
+        spec.directed = directed;
+        for (const int workers : {1, 3, 8}) {
+            tbb::task_arena arena(workers);
+            const auto view = arena.execute([&] { return graph::Subgraph::of(g, spec); });
+            INFO("directed " << directed << ", " << workers << " workers");
+            bool same = true;
+            NodeIndex at = 0;
+            for (; at < n && same; ++at) {
+                const NodeIndex u = at;
+                std::vector<std::pair<NodeIndex, double>> got, want(out[u].begin(), out[u].end());
+                for (std::size_t k = 0; k < view.out_neighbors(u).size(); ++k) got.emplace_back(view.out_neighbors(u)[k], view.out_weights(u)[k]);
+                same = got == want;
+                if (same && directed) {
+                    got.clear();
+                    want.assign(in[u].begin(), in[u].end());
+                    for (std::size_t k = 0; k < view.in_neighbors(u).size(); ++k) got.emplace_back(view.in_neighbors(u)[k], view.in_weights(u)[k]);
+                    same = got == want;
+                }
+            }
+            INFO("first difference at node " << at - 1);
+            CHECK(same);
+        }
+    }
 }
 
 TEST_CASE("Boost.Graph algorithms run on a view", "[graph][bgl]") {

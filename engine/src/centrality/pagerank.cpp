@@ -1,6 +1,7 @@
 #include "smorg/engine/centrality/pagerank.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -58,11 +59,10 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
         return result;
     }
 
-    // Teleport distribution p over the subgraph's nodes.
-    std::vector<double> teleport(n, 0.0);
-    if (params.sources.empty()) {
-        for (auto u : nodes) teleport[u] = 1.0 / count;
-    } else {
+    // Teleport distribution p over the subgraph's nodes: uniform, or the sources' weights.
+    std::vector<double> teleport;
+    if (!params.sources.empty()) {
+        teleport.assign(n, 0.0);
         double total = 0;
         for (std::size_t i = 0; i < params.sources.size(); ++i) {
             const auto& [u, w] = params.sources[i];
@@ -76,33 +76,35 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
         for (auto& p : teleport) p /= total;
     }
 
-    std::vector<double> strength(n, 0.0);  // out-strength; 0 marks a dangling node
+    std::vector<double> inverse_strength(n, 0.0);  // 1 / out-strength; 0 marks a dangling node
     tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, count, 4096), [&](const auto& r) {
-        for (NodeIndex i = r.begin(); i != r.end(); ++i) strength[nodes[i]] = view.out_strength(nodes[i]);
+        for (NodeIndex i = r.begin(); i != r.end(); ++i) {
+            const double strength = view.out_strength(nodes[i]);
+            inverse_strength[nodes[i]] = strength > 0 ? 1 / strength : 0.0;
+        }
     });
 
-    std::vector<double> x(n, 0.0);
-    std::vector<double> next(n, 0.0);
-    std::vector<double> share(n, 0.0);  // x[u] / strength[u]
-    for (auto u : nodes) x[u] = 1.0 / count;
+    // x: the scores; share[u] = x[u] / strength[u], what u sends along each unit of arc weight.
+    std::vector<double> x(n, 0.0), next(n, 0.0);
+    std::vector<double> share(n, 0.0), next_share(n, 0.0);
+    for (auto u : nodes) {
+        x[u] = 1.0 / count;
+        share[u] = x[u] * inverse_strength[u];
+    }
+    double dangling = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
+        return inverse_strength[nodes[i]] == 0 ? x[nodes[i]] : 0.0;
+    });
     const double d = params.damping;
     const bool weighted = view.weighted();
+    const bool uniform = params.sources.empty();
+    const double uniform_teleport = 1.0 / count;
 
     for (int it = 1; it <= params.max_iterations; ++it) {
         run.throw_if_cancelled();
-        // One pass computes what each node sends along an arc and the dangling mass ...
-        const double dangling = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
-            const NodeIndex u = nodes[i];
-            if (strength[u] > 0) {
-                share[u] = x[u] / strength[u];
-                return 0.0;
-            }
-            share[u] = 0.0;
-            return x[u];
-        });
-        // ... a second pulls it over in-arcs and measures the change, both in fixed order.
+        // One pass, in fixed order: each node pulls over its in-arcs, and the same pass measures the
+        // change and prepares what the node sends and the dangling mass for the next sweep.
         const double base = d * dangling + (1 - d);
-        const double change = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
+        const auto [change, next_dangling] = detail::deterministic_sums<2, NodeIndex>(count, [&](NodeIndex i) {
             const NodeIndex v = nodes[i];
             const auto sources = view.in_neighbors(v);
             double sum = 0;
@@ -112,10 +114,14 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
             } else {
                 for (auto u : sources) sum += share[u];
             }
-            next[v] = d * sum + base * teleport[v];
-            return std::abs(next[v] - x[v]);
+            const double value = d * sum + base * (uniform ? uniform_teleport : teleport[v]);
+            next[v] = value;
+            next_share[v] = value * inverse_strength[v];
+            return std::array<double, 2>{std::abs(value - x[v]), inverse_strength[v] == 0 ? value : 0.0};
         });
         x.swap(next);
+        share.swap(next_share);
+        dangling = next_dangling;
         result.iterations = it;
         result.last_change = change;
         run.report("pagerank", static_cast<double>(it) / params.max_iterations);

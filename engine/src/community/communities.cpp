@@ -61,12 +61,13 @@ Level level_from(const graph::Subgraph& view, std::vector<std::uint32_t>& dense)
     l.offsets.assign(std::size_t{l.n} + 1, 0);
     l.loop.assign(l.n, 0.0);
     l.degree.assign(l.n, 0.0);
-    for (std::uint32_t i = 0; i < l.n; ++i) {
-        const auto u = nodes[i];
-        std::uint64_t count = 0;
-        for (auto v : view.out_neighbors(u)) count += v != u ? 1 : 0;
-        l.offsets[i + 1] = l.offsets[i] + count;
-    }
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.n, 2048), [&](const auto& r) {
+        for (auto i = r.begin(); i != r.end(); ++i) {
+            const auto targets = view.out_neighbors(nodes[i]);
+            l.offsets[i + 1] = targets.size() - static_cast<std::uint64_t>(std::count(targets.begin(), targets.end(), nodes[i]));
+        }
+    });
+    std::partial_sum(l.offsets.begin(), l.offsets.end(), l.offsets.begin());
     l.targets.resize(l.offsets[l.n]);
     l.weights.resize(l.offsets[l.n]);
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.n, 2048), [&](const auto& r) {
@@ -616,25 +617,41 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
 }  // namespace
 
 double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>& membership, double resolution) {
+    const auto& nodes = view.nodes();
+    // Per node, in parallel: its degree and the weight of its ties inside its community (a loop has two
+    // ends on the node; an internal edge is seen from both ends). Summed per community in node order.
+    std::vector<double> node_degree(nodes.size(), 0.0), node_inside(nodes.size(), 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nodes.size(), 2048), [&](const auto& r) {
+        for (auto i = r.begin(); i != r.end(); ++i) {
+            const auto u = nodes[i];
+            const auto c = membership[u];
+            if (c == kNoCommunity) continue;
+            const auto targets = view.out_neighbors(u);
+            const auto weights = view.out_weights(u);
+            double degree = 0, inside = 0;
+            for (std::size_t k = 0; k < targets.size(); ++k) {
+                const auto v = targets[k];
+                if (membership[v] == kNoCommunity) continue;
+                const double w = v == u ? 2 * weights[k] : weights[k];
+                degree += w;
+                if (membership[v] == c) inside += w;
+            }
+            node_degree[i] = degree;
+            node_inside[i] = inside;
+        }
+    });
     std::vector<double> inside, degree;
     double m2 = 0;
-    for (auto u : view.nodes()) {
-        const auto c = membership[u];
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const auto c = membership[nodes[i]];
         if (c == kNoCommunity) continue;
         if (c >= inside.size()) {
             inside.resize(c + 1, 0.0);
             degree.resize(c + 1, 0.0);
         }
-        const auto targets = view.out_neighbors(u);
-        const auto weights = view.out_weights(u);
-        for (std::size_t k = 0; k < targets.size(); ++k) {
-            const auto v = targets[k];
-            if (membership[v] == kNoCommunity) continue;
-            const double w = v == u ? 2 * weights[k] : weights[k];  // a loop has two ends on u
-            degree[c] += w;
-            m2 += w;
-            if (membership[v] == c) inside[c] += w;  // each internal edge seen from both ends; a loop once, doubled
-        }
+        degree[c] += node_degree[i];
+        inside[c] += node_inside[i];
+        m2 += node_degree[i];
     }
     if (m2 <= 0) return 0;
     double q = 0;
