@@ -15,21 +15,9 @@
 
 namespace smorg::engine::detail {
 
-// Sum of f(i) for i in [0, n). parallel_deterministic_reduce with a fixed grain splits and joins
-// the same way at any thread count, so the floating-point result is the same bit for bit.
-template <class Index, class F>
-double deterministic_sum(Index n, F&& f, Index grain = 4096) {
-    return tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<Index>(0, n, grain), 0.0,
-        [&](const tbb::blocked_range<Index>& r, double acc) {
-            for (Index i = r.begin(); i != r.end(); ++i) acc += f(i);
-            return acc;
-        },
-        [](double a, double b) { return a + b; });
-}
-
-// Several sums at once: f(i) returns a std::array<double, N>; summed element-wise, split and joined
-// like deterministic_sum, so the same bits at any thread count.
+// Several sums at once: f(i) returns a std::array<double, N>, summed element-wise over [0, n).
+// parallel_deterministic_reduce with a fixed grain splits and joins the same way at any thread count,
+// so the floating-point results are the same bit for bit.
 template <std::size_t N, class Index, class F>
 std::array<double, N> deterministic_sums(Index n, F&& f, Index grain = 4096) {
     using Sums = std::array<double, N>;
@@ -46,6 +34,12 @@ std::array<double, N> deterministic_sums(Index n, F&& f, Index grain = 4096) {
             for (std::size_t k = 0; k < N; ++k) a[k] += b[k];
             return a;
         });
+}
+
+// Sum of f(i) for i in [0, n), the same bits at any thread count.
+template <class Index, class F>
+double deterministic_sum(Index n, F&& f, Index grain = 4096) {
+    return deterministic_sums<1, Index>(n, [&](Index i) { return std::array<double, 1>{static_cast<double>(f(i))}; }, grain)[0];
 }
 
 // Runs body(first, last) over [0, total) in `batches` sequential batches, each a parallel loop,
