@@ -117,11 +117,13 @@ Csr build_csr(NodeIndex n, bool weighted, Collect&& collect) {
 
 // The reverse of a CSR, every list sorted by source. The sources are cut into ranges of about equal
 // arc counts, one per worker; each range counts its arcs per target, then fills its own slice of
-// every list in source order. The answer is the same whatever the cut.
+// every list in source order. The answer is the same whatever the cut. The per-range counters
+// (4 bytes per node and range) are kept below a third of the answer's size.
 Csr transpose(const Csr& out, NodeIndex n, bool weighted) {
     Csr in;
     const std::uint64_t m = out.offsets[n];
-    const auto parts = static_cast<std::size_t>(std::clamp(tbb::this_task_arena::max_concurrency(), 1, 8));
+    const std::uint64_t workers = static_cast<std::uint64_t>(std::clamp(tbb::this_task_arena::max_concurrency(), 1, 8));
+    const auto parts = static_cast<std::size_t>(std::clamp<std::uint64_t>(m / std::max<std::uint64_t>(n, 1), 1, workers));
     std::vector<NodeIndex> cut(parts + 1, n);
     cut[0] = 0;
     for (std::size_t p = 1; p < parts; ++p) {
