@@ -7,21 +7,12 @@ std::string located(const std::string& file, std::size_t line, std::size_t colum
                     const std::string& message) {
     std::string out = file.empty() ? std::string("<input>") : file;
     if (line > 0) {
-        out += ':';
-        out += std::to_string(line);
-        if (column > 0) {
-            out += ':';
-            out += std::to_string(column);
-        }
+        out += ':' + std::to_string(line);
+        if (column > 0) out += ':' + std::to_string(column);
     }
     out += ": ";
-    if (!field.empty()) {
-        out += "column '";
-        out += field;
-        out += "': ";
-    }
-    out += message;
-    return out;
+    if (!field.empty()) out += "column '" + field + "': ";
+    return out + message;
 }
 }  // namespace
 

@@ -102,9 +102,7 @@ void FieldReader::reject_unknown() const {
     for (const auto& [key, _] : value_.items()) {
         if (read_.contains(key)) continue;
         // Name the closest known field when the key looks like a typo of it, else list them all.
-        std::string message = "unknown field '";
-        message += key;
-        message += '\'';
+        std::string message = "unknown field '" + key + "'";
         std::string closest;
         std::size_t best = std::max<std::size_t>(1, key.size() / 4) + 1;
         for (const auto& known : known_) {
@@ -115,17 +113,11 @@ void FieldReader::reject_unknown() const {
             }
         }
         if (!closest.empty()) {
-            message += "; did you mean '";
-            message += closest;
-            message += "'?";
+            message += "; did you mean '" + closest + "'?";
         } else if (!known_.empty()) {
-            message += "; known fields here: ";
-            bool first = true;
-            for (const auto& known : known_) {
-                if (!first) message += ", ";
-                message += known;
-                first = false;
-            }
+            std::string list;
+            for (const auto& known : known_) list += (list.empty() ? "" : ", ") + known;
+            message += "; known fields here: " + list;
         }
         throw QueryError(ErrorCode::invalid_argument, message, at(key));
     }

@@ -3,8 +3,6 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -13,6 +11,7 @@
 #include "support/fixtures.h"
 
 using nlohmann::json;
+using smorg::testing::slurp;
 using smorg::testing::TempDir;
 
 namespace {
@@ -21,13 +20,6 @@ struct Outcome {
     int status = -1;
     std::string out, err;
 };
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string quoted(const std::string& s) {
     std::string q = "'";
@@ -139,7 +131,7 @@ TEST_CASE("a bad import names file and line, exits non-zero and stores nothing",
     const auto stats = json::parse(run_smorg(dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "stats"})")).out);
     CHECK(stats["result"]["edges"] == 5);
 
-    // With --create-missing the unknown person is created; the malformed weight still fails the batch.
+    // With --create-missing the unknown person is created with kind "unknown".
     const auto fixed = dir.write("fixed.csv", "source,target,kind,weight\nann,zed,communication,1\n");
     CHECK(run_smorg(dir, "import --db " + quoted(db) + " --create-missing --edges " + quoted(fixed.string())).status == 0);
     const auto zed = json::parse(run_smorg(dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "node", "id": "zed"})")).out);

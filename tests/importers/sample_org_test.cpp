@@ -13,12 +13,9 @@
 
 using namespace smorg;
 
-namespace {
+using testing::slurp;
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
+namespace {
 
 std::vector<std::vector<std::string>> rows(const std::string& text) {
     std::vector<std::vector<std::string>> out;

@@ -10,12 +10,9 @@
 
 using namespace smorg;
 
-namespace {
+using testing::slurp;
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
+namespace {
 
 // A small organization with every column type, timestamps, values and a JSON Lines batch on top.
 std::unique_ptr<importers::Database> sample_db(const testing::TempDir& dir, const std::string& name = "org.db") {

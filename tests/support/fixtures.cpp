@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -75,6 +76,11 @@ std::filesystem::path data_file(const std::string& relative) {
 std::string python() {
     if (const char* env = std::getenv("SMORG_PYTHON"); env && *env) return env;
     return SMORG_TEST_PYTHON_DEFAULT;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
 }
 
 std::string run_command(const std::string& command) {

@@ -38,6 +38,9 @@ std::filesystem::path data_file(const std::string& relative);
 
 // The Python interpreter that has networkx / igraph (SMORG_PYTHON).
 std::string python();
+// The whole content of a file (empty when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+
 // Runs a command, returns its stdout; fails the test on a non-zero exit.
 std::string run_command(const std::string& command);
 

@@ -480,6 +480,12 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
         coarse = aggregate(*level, by, count);
         level = &coarse;
     };
+    // Aggregates the communities themselves: each becomes one node, in a community of its own.
+    auto step_to_communities = [&](std::uint32_t count) {
+        step(part, count);
+        part.resize(count);
+        std::iota(part.begin(), part.end(), 0u);
+    };
     for (int lv = 0; lv < p.max_levels; ++lv) {
         run.throw_if_cancelled();
         r.levels = std::max(r.levels, lv + 1);
@@ -490,9 +496,7 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
         const auto count = renumber(part);
         if (!leiden) {
             if (moved == 0 || count == level->n) break;
-            step(part, count);
-            part.resize(count);
-            std::iota(part.begin(), part.end(), 0u);
+            step_to_communities(count);
             continue;
         }
         // Leiden: aggregate the refined partition; its nodes start in their unrefined community.
@@ -502,9 +506,7 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
         if (refined_count == level->n) {
             // Nothing merged in refinement: aggregate the communities themselves.
             if (moved == 0 || count == level->n) break;
-            step(part, count);
-            part.resize(count);
-            std::iota(part.begin(), part.end(), 0u);
+            step_to_communities(count);
             continue;
         }
         std::vector<std::uint32_t> parent(refined_count);

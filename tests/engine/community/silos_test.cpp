@@ -18,9 +18,7 @@ graph::Snapshot org(const std::vector<std::string>& departments, const std::vect
     const auto employee = b.node_kinds().intern("employee");
     const auto communication = b.edge_kinds().intern("communication");
     for (std::size_t i = 0; i < departments.size(); ++i) {
-        std::string id = "e";
-        id += std::to_string(i);
-        const auto u = b.add_node(id, employee, 1);
+        const auto u = b.add_node("e" + std::to_string(i), employee, 1);
         b.set_attribute(u, "department", departments[i]);
     }
     for (const auto& [u, v] : ties) b.add_edge({u, v, communication, 1, graph::kNoTimestamp, std::nullopt});
@@ -104,7 +102,7 @@ TEST_CASE("a group that never talks to another is cut off, and introductions bri
 TEST_CASE("the silo map is the same at 1 and 2 threads", "[engine][silos][determinism]") {
     std::vector<std::string> departments;
     std::vector<std::pair<NodeIndex, NodeIndex>> ties;
-    for (NodeIndex u = 0; u < 200; ++u) departments.push_back(std::string(1, 'D') + std::to_string(u % 7));
+    for (NodeIndex u = 0; u < 200; ++u) departments.push_back("D" + std::to_string(u % 7));
     for (NodeIndex u = 0; u < 200; ++u) {
         for (NodeIndex k = 1; k < 6; ++k) ties.emplace_back(u, (u * 31 + k * 7 * (k % 2 ? 1 : 13)) % 200);
     }
