@@ -34,15 +34,13 @@ int main(int argc, char** argv) {
     const auto db = importers::Database::open(db_path, {.create = false});
     const auto g = db->snapshot();
     const auto view = graph::Subgraph::of(*g, {});
-    engine::ProbabilityParams probability;
-    const auto p = engine::arc_probabilities(view, probability, engine::CascadeModel::independent_cascade);
     engine::RunContext run;
     auto spread_of = [&](const std::vector<graph::NodeIndex>& seeds, std::uint64_t sims) {
         engine::SpreadParams sp;
         sp.seeds = seeds;
         sp.simulations = sims;
         sp.seed = 99;
-        return engine::spread(view, p, sp, run).mean;
+        return engine::spread(*g, sp, run).mean;
     };
 
     const auto t0 = std::chrono::steady_clock::now();

@@ -43,14 +43,16 @@ int main(int argc, char** argv) {
         p.tolerance = tolerance;
         p.max_iterations = 10000;
     }
+    // The view alone, then the whole entry (which builds it again): the sweeps are the difference.
     auto t0 = std::chrono::steady_clock::now();
     const auto view = graph::Subgraph::of(*g, p.subgraph);
     auto t1 = std::chrono::steady_clock::now();
     engine::RunContext run;
-    const auto r = engine::pagerank(view, p, run);
+    run.set_limits({1e18, 1e18});
+    const auto r = engine::pagerank(*g, p, run);
     auto t2 = std::chrono::steady_clock::now();
     const double view_seconds = std::chrono::duration<double>(t1 - t0).count();
-    const double seconds = std::chrono::duration<double>(t2 - t1).count();
+    const double seconds = std::max(0.0, std::chrono::duration<double>(t2 - t1).count() - view_seconds);
     if (!scores_path.empty()) {
         FILE* out = std::fopen(scores_path.c_str(), "w");
         for (graph::NodeIndex u = 0; u < view.node_count(); ++u) std::fprintf(out, "%.17g\n", r.score[u]);

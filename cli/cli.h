@@ -25,7 +25,15 @@ inline constexpr int kUsage = 2;
 struct Globals {
     int threads = 0;     // --threads: 0 = every core
     bool quiet = false;  // --quiet: no progress on stderr
+    std::string max_memory;             // --max-memory: working memory per query ("8G", "512M"); default half the RAM
+    double max_work = 0;                // --max-work: default work budget per query; 0 = the engine's
+    std::string output_dir = ".";       // --output-dir: where queries may write files (relative names)
+    bool allow_absolute_paths = false;  // --allow-absolute-paths: queries may also write absolute paths
 };
+
+// The engine options the globals ask for. `trusted_paths`: file names came from this command line
+// (smorg export --out, smorg silos --svg), so absolute ones are allowed.
+queries::EngineOptions engine_options(const Globals& globals, bool create, bool trusted_paths = false);
 
 // A subcommand's work, set by its parse callback and run by main after parsing.
 using Command = std::function<int()>;
@@ -59,5 +67,7 @@ void print_table(std::ostream& out, const json& rows, std::size_t max_width = 40
 void print_table(std::ostream& out, const json& rows, const std::vector<std::string>& columns, std::size_t max_width = 40);
 // A failed response, as "error (code) at /pointer: message" plus any import errors, on stderr.
 void print_error(const json& response);
+// A response as JSON text on stdout (always valid UTF-8).
+void print_json(const json& response, bool compact);
 
 }  // namespace smorg::cli

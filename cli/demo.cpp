@@ -25,7 +25,7 @@ constexpr Section kSections[] = {
 }  // namespace
 
 json DemoContext::ask(const json& request, bool show_request) {
-    if (show_request) out << "\n$ smorg query --db " << db_path << " '" << request.dump() << "'\n";
+    if (show_request) out << "\n$ smorg query --db " << db_path << " '" << queries::to_text(request) << "'\n";
     const auto response = engine.execute(request);
     if (!queries::response_ok(response)) {
         print_error(response);
@@ -84,7 +84,10 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
                       << o->params.customers << " customers\n";
             const auto report = queries::generate_sample_org(o->dir, o->params, progress_printer(globals));
             end_progress();
-            queries::QueryEngine engine(db);
+            auto options = engine_options(globals, true);
+            options.output_dir = o->dir;  // the map goes beside the sample files
+            options.allow_absolute_output = true;
+            queries::QueryEngine engine(db, options);
             queries::RunContext run(progress_printer(globals));
             const auto imported = engine.execute({{"op", "import"},
                                                   {"nodes", report.nodes_file.string()},

@@ -68,12 +68,12 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
                              "  smorg query --db " << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
                 return kUsage;
             }
-            queries::QueryEngine engine(o->db);
+            queries::QueryEngine engine(o->db, engine_options(globals, true));
             queries::RunContext run(progress_printer(globals));
             InterruptGuard guard(run);
             const auto response = engine.execute(request, run);
             end_progress();
-            if (o->json_output) std::cout << response.dump(2) << '\n';
+            if (o->json_output) print_json(response, false);
             if (!queries::response_ok(response)) {
                 if (!o->json_output) print_error(response);
                 return kFailed;

@@ -14,6 +14,15 @@ int main(int argc, char** argv) {
     app.add_option("--threads", globals.threads, "Worker threads (default: every core); answers do not depend on it")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("-q,--quiet", globals.quiet, "No progress output on stderr");
+    app.add_option("--max-memory", globals.max_memory,
+                   "Working memory a query may use, e.g. 8G or 512M (default: half the machine's memory); "
+                   "larger queries are refused before they start");
+    app.add_option("--max-work", globals.max_work,
+                   "Default work budget of a query in steps (default 1e11, about a minute or two); a request's max_work overrides it")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--output-dir", globals.output_dir,
+                   "Where JSON queries may write files (exports, maps): relative names only (default: the current directory)");
+    app.add_flag("--allow-absolute-paths", globals.allow_absolute_paths, "Let JSON queries write absolute paths too");
     app.set_version_flag("--version", "smorg 0.1.0");
 
     Command command;

@@ -1,6 +1,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 
 #include "cli.h"
 
@@ -32,13 +33,21 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
     sub->add_flag("--compact", o->compact, "One-line JSON output");
     sub->callback([o, &globals, &command, sub] {
         command = [o, &globals, sub]() -> int {
+            // In JSON mode every failure is a JSON error object on stdout, like the answers.
+            auto fail = [&](queries::ErrorCode code, const std::string& message) {
+                const json response = {{"ok", false},
+                                       {"error", {{"code", smorg::graph::name_of(code)}, {"message", message}, {"at", ""}}}};
+                if (o->format == "table") {
+                    print_error(response);
+                } else {
+                    print_json(response, o->compact);
+                }
+                return kFailed;
+            };
             std::string text;
             if (!o->file.empty()) {
                 std::ifstream in(o->file, std::ios::binary);
-                if (!in) {
-                    std::cerr << "smorg: cannot read " << o->file << '\n';
-                    return kUsage;
-                }
+                if (!in) return fail(queries::ErrorCode::not_found, "cannot read the request file '" + o->file + "'");
                 text.assign(std::istreambuf_iterator<char>(in), {});
             } else if (o->request == "-") {
                 text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -49,10 +58,15 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
                 std::cerr << "smorg: give a request: as an argument, - for stdin, or --file F\n\n" << sub->help();
                 return kUsage;
             }
-            queries::QueryEngine engine(o->db, {.create = false});
+            std::optional<queries::QueryEngine> engine;
+            try {
+                engine.emplace(o->db, engine_options(globals, false));
+            } catch (const queries::QueryError& e) {
+                return fail(e.code(), e.what());
+            }
             queries::RunContext run(progress_printer(globals));
             InterruptGuard guard(run);
-            const auto response = engine.execute_text(text, run);
+            const auto response = engine->execute_text(text, run);
             end_progress();
             if (o->format == "table") {
                 const auto show = [](const json& r) {
@@ -69,7 +83,7 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
                     show(response);
                 }
             } else {
-                std::cout << response.dump(o->compact ? -1 : 2) << '\n';
+                print_json(response, o->compact);
             }
             return queries::response_ok(response) ? kOk : kFailed;
         };

@@ -32,12 +32,12 @@ void add_silos(CLI::App& app, Globals& globals, Command& command) {
             if (!o->group_by.empty()) request["group_by"] = o->group_by;
             if (!o->edge_kinds.empty()) request["edge_kinds"] = o->edge_kinds;
             if (!o->svg.empty()) request["svg"] = o->svg;
-            queries::QueryEngine engine(o->db, {.create = false});
+            queries::QueryEngine engine(o->db, engine_options(globals, false, true));
             queries::RunContext run(progress_printer(globals));
             InterruptGuard guard(run);
             const auto response = engine.execute(request, run);
             end_progress();
-            if (o->json_output) std::cout << response.dump(2) << '\n';
+            if (o->json_output) print_json(response, false);
             if (!queries::response_ok(response)) {
                 if (!o->json_output) print_error(response);
                 return kFailed;
@@ -85,7 +85,7 @@ void add_export(CLI::App& app, Globals& globals, Command& command) {
                     return kUsage;
                 }
             }
-            queries::QueryEngine engine(o->db, {.create = false});
+            queries::QueryEngine engine(o->db, engine_options(globals, false, true));
             queries::RunContext run(progress_printer(globals));
             InterruptGuard guard(run);
             const auto response = engine.execute(request, run);
@@ -97,7 +97,7 @@ void add_export(CLI::App& app, Globals& globals, Command& command) {
             const auto& r = response["result"];
             std::cout << "wrote " << r["file"].get<std::string>() << " (" << r["format"].get<std::string>() << "): "
                       << r["nodes"] << " nodes, " << r["edges"] << " edges";
-            if (!r["attached"].empty()) std::cout << ", attributes " << r["attached"].dump();
+            if (!r["attached"].empty()) std::cout << ", attributes " << queries::to_text(r["attached"]);
             std::cout << '\n';
             return kOk;
         };

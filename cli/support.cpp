@@ -23,6 +23,44 @@ extern "C" void on_interrupt(int) {
 }
 }  // namespace
 
+namespace {
+// "8G", "512M", "1.5T", "4096" (bytes): binary units.
+double parse_bytes(const std::string& text) {
+    std::size_t used = 0;
+    double value = std::stod(text, &used);
+    std::string unit = text.substr(used);
+    for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!unit.empty() && unit.back() == 'B') unit.pop_back();
+    if (!unit.empty() && unit.back() == 'I') unit.pop_back();
+    const std::string units = "KMGTP";
+    if (unit.size() == 1 && units.find(unit[0]) != std::string::npos) {
+        for (std::size_t i = 0; i <= units.find(unit[0]); ++i) value *= 1024;
+    } else if (!unit.empty()) {
+        throw std::invalid_argument("unknown unit");
+    }
+    if (!(value > 0)) throw std::invalid_argument("not positive");
+    return value;
+}
+}  // namespace
+
+queries::EngineOptions engine_options(const Globals& globals, bool create, bool trusted_paths) {
+    queries::EngineOptions options;
+    options.create = create;
+    options.output_dir = globals.output_dir;
+    options.allow_absolute_output = globals.allow_absolute_paths || trusted_paths;
+    if (!globals.max_memory.empty()) {
+        try {
+            options.limits.max_memory_bytes = parse_bytes(globals.max_memory);
+        } catch (const std::exception&) {
+            throw std::invalid_argument("--max-memory takes a size like 8G, 512M or 1073741824, got '" + globals.max_memory + "'");
+        }
+    }
+    if (globals.max_work > 0) options.limits.max_work = globals.max_work;
+    return options;
+}
+
+void print_json(const json& response, bool compact) { std::cout << queries::to_text(response, compact ? -1 : 2) << '\n'; }
+
 queries::RunContext::ProgressFn progress_printer(const Globals& globals) {
     if (globals.quiet || !isatty(STDERR_FILENO)) return {};
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -72,7 +110,7 @@ std::string cell(const json& value) {
         }
         return s.str();
     }
-    return value.dump();
+    return queries::to_text(value);
 }
 
 // Columns in a readable order: rank and identity first, then the rest as they come.
@@ -135,7 +173,7 @@ void print_table(std::ostream& out, const json& rows, const std::vector<std::str
 
 void print_result(std::ostream& out, const json& result) {
     if (!result.is_object()) {
-        out << result.dump(2) << '\n';
+        out << queries::to_text(result, 2) << '\n';
         return;
     }
     for (const auto& [key, value] : result.items()) {
@@ -150,7 +188,7 @@ void print_result(std::ostream& out, const json& result) {
                 for (const auto& [k, v] : value.items()) out << "  " << k << "=" << cell(v);
                 out << '\n';
             } else {
-                out << key << ":\n" << value.dump(2) << '\n';
+                out << key << ":\n" << queries::to_text(value, 2) << '\n';
             }
         }
     }
@@ -160,7 +198,7 @@ void print_result(std::ostream& out, const json& result) {
                 out << key << ":\n";
                 print_table(out, value);
             } else {
-                out << key << ": " << value.dump() << '\n';
+                out << key << ": " << queries::to_text(value) << '\n';
             }
         }
     }

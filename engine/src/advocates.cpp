@@ -5,7 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "smorg/engine/referral/seeds.h"
+#include "budget.h"
+#include "referral/rr_sets.h"
 #include "smorg/graph/errors.h"
 
 namespace smorg::engine {
@@ -48,25 +49,70 @@ std::vector<double> percentiles(const std::vector<NodeIndex>& nodes, const std::
 void validate(const AdvocatesParams& params, const graph::Snapshot& g) {
     validate(params.crv, g);
     validate(params.probability, g);
-    for (std::size_t i = 0; i < params.candidate_kinds.size(); ++i) {
-        if (!g.node_kinds().find(params.candidate_kinds[i])) {
-            throw ParamError("candidate_kinds/" + std::to_string(i), "unknown node kind '" + params.candidate_kinds[i] +
-                                                                       "'; this database has: " + g.node_kinds().joined());
-        }
-    }
-    for (std::size_t i = 0; i < params.reach_kinds.size(); ++i) {
-        if (!g.edge_kinds().find(params.reach_kinds[i])) {
-            throw ParamError("reach_kinds/" + std::to_string(i), "unknown edge kind '" + params.reach_kinds[i] +
-                                                                   "'; this database has: " + g.edge_kinds().joined());
-        }
-    }
+    graph::validate_kinds(params.candidate_kinds, g.node_kinds(), "candidate_kinds", "node kind");
+    graph::validate_kinds(params.reach_kinds, g.edge_kinds(), "reach_kinds", "edge kind");
     const auto& w = params.weights;
     for (const auto& [field, x] : {std::pair{"weights/value", w.value}, std::pair{"weights/reach", w.reach},
                                    std::pair{"weights/engagement", w.engagement}}) {
         if (!(x >= 0) || !std::isfinite(x)) throw ParamError(field, std::string(field) + " must be a finite number >= 0");
     }
     if (!(w.value + w.reach + w.engagement > 0)) throw ParamError("weights", "the weights must not all be 0");
-    if (params.reach_samples < 1) throw ParamError("reach_samples", "reach_samples must be at least 1");
+    if (params.reach_samples < 1 || params.reach_samples > AdvocatesParams::kMaxReachSamples) {
+        throw ParamError("reach_samples", "reach_samples must be in [1, " + std::to_string(AdvocatesParams::kMaxReachSamples) + "]");
+    }
+}
+
+namespace {
+
+constexpr std::uint64_t kPilotSets = 64;
+
+graph::SubgraphSpec reach_spec(const graph::Snapshot& g, const AdvocatesParams& params) {
+    graph::SubgraphSpec spec;
+    spec.edge_kinds = params.reach_kinds.empty() ? present(g.edge_kinds(), {"referral", "interaction"}) : params.reach_kinds;
+    return spec;
+}
+
+Estimate reach_estimate(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params) {
+    const auto cost = detail::pilot(view, p, params.model, params.seed, 0, std::min(params.reach_samples, kPilotSets));
+    const double sets = static_cast<double>(params.reach_samples);
+    return detail::cost(sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()), "reach_samples",
+                        "pilot of " + std::to_string(std::min(params.reach_samples, kPilotSets)) + " RR sets");
+}
+
+// Each node's expected reach when activated alone, from RR sets (Borgs et al. 2014): n x the share
+// of the sets that contain it.
+std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params,
+                                    RunContext& run) {
+    const NodeIndex N = view.node_count();
+    std::vector<double> reach(N, 0.0);
+    if (view.nodes().empty()) return reach;
+    run.admit(reach_estimate(view, p, params));
+    detail::Cascades cascades([N] { return detail::Cascade(N); });
+    detail::RrSets rr;
+    detail::generate(view, p, params.model, params.seed, 0, 0, params.reach_samples, rr, run, cascades);
+    const double scale = static_cast<double>(view.nodes().size()) / static_cast<double>(params.reach_samples);
+    for (auto v : rr.nodes) reach[v] += scale;
+    return reach;
+}
+
+}  // namespace
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const AdvocatesParams& params) {
+    auto e = estimate(g, params.crv);
+    const auto spec = reach_spec(g, params);
+    if (spec.edge_kinds.empty()) return e;
+    const auto size = graph::view_size(g, spec);
+    const auto view = graph::Subgraph::of(g, spec);
+    const auto p = arc_probabilities(view, params.probability, params.model);
+    e.then(detail::on_view(size, reach_estimate(view, p, params)));
+    return e;
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const AdvocatesParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
 }
 
 AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& params, RunContext& run) {
@@ -139,13 +185,13 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     run.throw_if_cancelled();
 
     // Reach: each candidate's expected spread alone, from reverse-reachable sets.
-    graph::SubgraphSpec reach_spec;
-    reach_spec.edge_kinds = params.reach_kinds.empty() ? present(g.edge_kinds(), {"referral", "interaction"}) : params.reach_kinds;
+    const auto spec = reach_spec(g, params);
     r.reach.assign(n, 0.0);
-    if (!reach_spec.edge_kinds.empty()) {
-        const auto view = graph::Subgraph::of(g, reach_spec);
+    if (!spec.edge_kinds.empty()) {
+        run.admit(graph::view_size(g, spec).cost);
+        const auto view = graph::Subgraph::of(g, spec);
         const auto p = arc_probabilities(view, params.probability, params.model);
-        r.reach = singleton_reach(view, p, params.model, params.reach_samples, params.seed, run);
+        r.reach = singleton_reach(view, p, params, run);
     }
 
     // Percentiles (within each kind, or over everyone) and the weighted score.

@@ -1,6 +1,8 @@
 #include "smorg/graph/id_index.h"
 
+#include <algorithm>
 #include <bit>
+#include <stdexcept>
 #include <functional>
 
 namespace smorg::graph {
@@ -62,11 +64,19 @@ std::size_t IdIndex::memory_bytes() const noexcept {
 }
 
 IdIndex IdIndex::from_parts(std::string arena, std::vector<std::uint64_t> offsets) {
+    if (offsets.empty() || offsets.front() != 0 || offsets.back() != arena.size() ||
+        !std::is_sorted(offsets.begin(), offsets.end())) {
+        throw std::invalid_argument("the id table is damaged");
+    }
     IdIndex index;
     index.arena_ = std::move(arena);
     index.offsets_ = std::move(offsets);
-    index.table_.clear();
-    index.grow_table();
+    index.table_.assign(std::bit_ceil(std::max<std::size_t>(16, 2 * (static_cast<std::size_t>(index.size()) + 1))), kNoNode);
+    for (NodeIndex i = 0; i < index.size(); ++i) {
+        const auto slot = index.slot_of(index.id(i));
+        if (index.table_[slot] != kNoNode) throw std::invalid_argument("the id table holds an id twice");
+        index.table_[slot] = i;
+    }
     return index;
 }
 

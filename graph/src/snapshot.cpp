@@ -123,6 +123,13 @@ SnapshotBuilder::SnapshotBuilder(const Snapshot& base, std::span<const NodeIndex
             node_batch_.push_back(base.node_batch_[u]);
         }
         for (const auto& column : base.attributes_.columns()) {
+            // A column only removed people had values in goes with them: its name may say who they were.
+            bool kept = false, erased = false;
+            for (NodeIndex u = 0; u < n && !(kept && erased); ++u) {
+                if (!column.has(u)) continue;
+                (remap[u] == kNoNode ? erased : kept) = true;
+            }
+            if (erased && !kept) continue;
             auto& c = attributes_.column(column.name(), column.type(), ids_.size());
             for (NodeIndex u = 0; u < n; ++u) {
                 if (remap[u] != kNoNode && column.has(u)) c.set(remap[u], column.value(u));
@@ -180,6 +187,10 @@ void SnapshotBuilder::set_attribute(NodeIndex node, std::string_view name, const
 void SnapshotBuilder::add_edge(const EdgeRecord& edge) {
     if (edge.source >= ids_.size() || edge.target >= ids_.size()) {
         throw std::out_of_range("edge endpoint out of range");
+    }
+    if (!(edge.weight >= kMinWeight && edge.weight <= kMaxWeight)) {
+        throw ParamError("weight", "a weight must be in [" + format_number(kMinWeight) + ", " + format_number(kMaxWeight) +
+                                       "], got " + format_number(edge.weight));
     }
     if (edge.value) values_.emplace_back(sources_.size(), *edge.value);
     sources_.push_back(edge.source);
@@ -266,21 +277,6 @@ Snapshot SnapshotBuilder::build() && {
         }
     }
 
-    // Parallel arcs: same (u, v) twice in u's out-list, whatever the kinds.
-    s.has_parallel_arcs_ = tbb::parallel_reduce(
-        tbb::blocked_range<NodeIndex>(0, n, 1024), false,
-        [&](const auto& range, bool found) {
-            std::vector<NodeIndex> buffer;
-            for (NodeIndex u = range.begin(); u != range.end() && !found; ++u) {
-                const auto targets = s.out_targets(u);
-                buffer.assign(targets.begin(), targets.end());
-                std::sort(buffer.begin(), buffer.end());
-                found = std::adjacent_find(buffer.begin(), buffer.end()) != buffer.end();
-            }
-            return found;
-        },
-        [](bool a, bool b) { return a || b; });
-
     s.ids_ = std::move(ids_);
     s.node_vocab_ = std::move(node_vocab_);
     s.edge_vocab_ = std::move(edge_vocab_);
@@ -289,6 +285,8 @@ Snapshot SnapshotBuilder::build() && {
     s.node_batch_ = std::move(node_batch_);
     s.attributes_ = std::move(attributes_);
     for (auto& c : s.attributes_.columns()) c.resize(n);
+    s.has_parallel_arcs_ = s.find_parallel_arcs();
+    s.count_kinds();
     return s;
 }
 

@@ -8,6 +8,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
 
 #include "smorg/graph/errors.h"
@@ -15,25 +16,46 @@
 namespace smorg::graph {
 
 void validate(const SubgraphSpec& spec, const Snapshot& g) {
-    for (std::size_t i = 0; i < spec.node_kinds.size(); ++i) {
-        if (!g.node_kinds().find(spec.node_kinds[i])) {
-            throw ParamError("node_kinds/" + std::to_string(i),
-                             "unknown node kind '" + spec.node_kinds[i] +
-                                 "'; this database has: " + g.node_kinds().joined());
-        }
-    }
-    for (std::size_t i = 0; i < spec.edge_kinds.size(); ++i) {
-        if (!g.edge_kinds().find(spec.edge_kinds[i])) {
-            throw ParamError("edge_kinds/" + std::to_string(i),
-                             "unknown edge kind '" + spec.edge_kinds[i] +
-                                 "'; this database has: " + g.edge_kinds().joined());
-        }
-    }
+    validate_kinds(spec.node_kinds, g.node_kinds(), "node_kinds", "node kind");
+    validate_kinds(spec.edge_kinds, g.edge_kinds(), "edge_kinds", "edge kind");
     if (spec.since && spec.until && *spec.since >= *spec.until) {
         throw ParamError("until", "the window [since, until) is empty: until (" +
                                       std::to_string(*spec.until) + ") must be after since (" +
                                       std::to_string(*spec.since) + ")");
     }
+}
+
+ViewSize view_size(const Snapshot& g, const SubgraphSpec& spec) {
+    ViewSize v;
+    if (spec.node_kinds.empty()) {
+        v.nodes = g.node_count();
+    } else {
+        for (const auto& k : spec.node_kinds) {
+            if (auto id = g.node_kinds().find(k)) v.nodes += g.node_count_of(*id);
+        }
+    }
+    std::uint64_t edges = 0;
+    if (spec.edge_kinds.empty()) {
+        edges = g.edge_count();
+    } else {
+        for (const auto& k : spec.edge_kinds) {
+            if (auto id = g.edge_kinds().find(k)) edges += g.edge_count_of(*id);
+        }
+    }
+    v.arcs = spec.directed ? edges : 2 * edges;
+    v.zero_copy = spec.selects_everything() && spec.directed && !g.has_parallel_arcs() && (!spec.weighted || g.all_weights_one());
+    const double n = static_cast<double>(g.node_count());
+    if (v.zero_copy) {
+        v.cost.work = n;
+        v.cost.memory_bytes = 12 * n;  // the active list and a row of ones
+        return v;
+    }
+    // Out-lists, their transpose and (undirected) the merged ties, each with offsets; weights when weighted.
+    const double per_arc = 4.0 + (spec.weighted ? 8.0 : 0.0);
+    const double arcs = static_cast<double>(v.arcs);
+    v.cost.work = static_cast<double>(g.edge_count()) + 3 * arcs;
+    v.cost.memory_bytes = 3 * (8 * n + per_arc * arcs) + 12 * n;
+    return v;
 }
 
 namespace {
@@ -249,6 +271,7 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
         std::uint64_t max_degree = 0;
         for (NodeIndex u = 0; u < n; ++u) max_degree = std::max({max_degree, g.out_degree(u), g.in_degree(u)});
         s.ones_.assign(max_degree, 1.0);
+        s.find_uniform_weight();
         return s;
     }
 
@@ -286,7 +309,27 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     std::uint64_t max_degree = 0;
     for (NodeIndex u = 0; u < n; ++u) max_degree = std::max({max_degree, s.out_degree(u), s.in_degree(u)});
     s.ones_.assign(max_degree, 1.0);
+    s.find_uniform_weight();
     return s;
+}
+
+void Subgraph::find_uniform_weight() {
+    const std::uint64_t m = arc_count();
+    uniform_weight_.reset();
+    if (m == 0) return;
+    if (!out_weights_) {
+        uniform_weight_ = 1.0;
+        return;
+    }
+    const double first = out_weights_[0];
+    const bool uniform = tbb::parallel_reduce(
+        tbb::blocked_range<std::uint64_t>(0, m, 1 << 16), true,
+        [&](const auto& r, bool ok) {
+            for (auto a = r.begin(); ok && a != r.end(); ++a) ok = out_weights_[a] == first;
+            return ok;
+        },
+        [](bool a, bool b) { return a && b; });
+    if (uniform) uniform_weight_ = first;
 }
 
 void Subgraph::point_at_owned() {

@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "smorg/graph/errors.h"
+#include "smorg/graph/text.h"
+
 namespace smorg::graph {
 
 KindId Vocabulary::intern(std::string_view name) {
@@ -28,6 +31,18 @@ std::string Vocabulary::joined() const {
         out += n;
     }
     return out.empty() ? std::string("none") : out;
+}
+
+void validate_kinds(const std::vector<std::string>& names, const Vocabulary& vocab, std::string_view field,
+                    std::string_view what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (vocab.find(names[i])) continue;
+        const auto closest = closest_word(names[i], vocab.names());
+        throw ParamError(std::string(field) + "/" + std::to_string(i),
+                         "unknown " + std::string(what) + " '" + names[i] + "'" +
+                             (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
+                             "; this database has: " + vocab.joined());
+    }
 }
 
 }  // namespace smorg::graph

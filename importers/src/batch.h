@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "smorg/graph/attributes.h"
+#include "smorg/graph/run_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/importers/database.h"
 
@@ -73,7 +74,8 @@ struct StagedBatch {
 };
 
 // Parses and checks the files of `spec` against `base`. Throws ImportFailed listing what is wrong,
-// or graph::ParamError for a bad spec (unknown column name, empty kind, ...).
-StagedBatch stage(const ImportSpec& spec, const graph::Snapshot& base, const ProgressFn& progress);
+// graph::ParamError for a bad spec (unknown column name, empty kind, ...), graph::Cancelled when
+// `run` is cancelled, or graph::ResourceExhausted when the files would not fit its memory budget.
+StagedBatch stage(const ImportSpec& spec, const graph::Snapshot& base, graph::RunContext& run);
 
 }  // namespace smorg::importers::detail

@@ -1,5 +1,7 @@
 #include "smorg/importers/import_error.h"
 
+#include "smorg/graph/text.h"
+
 namespace smorg::importers {
 
 namespace {
@@ -16,14 +18,15 @@ std::string located(const std::string& file, std::size_t line, std::size_t colum
 }
 }  // namespace
 
+// File names, fields and messages quote the input, which may not be UTF-8: made printable here, once.
 ImportError::ImportError(std::string file, std::size_t line, std::size_t column, std::string field,
                          std::string message)
-    : std::runtime_error(located(file, line, column, field, message)),
-      file_(std::move(file)),
+    : std::runtime_error(located(graph::printable(file), line, column, graph::printable(field), graph::printable(message))),
+      file_(graph::printable(file)),
       line_(line),
       column_(column),
-      field_(std::move(field)),
-      message_(std::move(message)) {}
+      field_(graph::printable(field)),
+      message_(graph::printable(message)) {}
 
 namespace {
 std::string summary(const std::vector<ImportError>& errors, std::size_t total) {

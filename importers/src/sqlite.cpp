@@ -1,5 +1,7 @@
 #include "sqlite.h"
 
+#include <thread>
+
 namespace smorg::importers::detail {
 
 Connection::Connection(const std::string& path, bool create) : path_(path) {
@@ -12,11 +14,27 @@ Connection::Connection(const std::string& path, bool create) : path_(path) {
         db_ = nullptr;
         throw StoreError("cannot open the database '" + path + "': " + message);
     }
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_handler(db_, &Connection::on_busy, this);
     sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() { close(); }
+
+void Connection::close() noexcept {
+    if (db_) sqlite3_close_v2(db_);
+    db_ = nullptr;
+}
+
+int Connection::on_busy(void* self, int attempt) {
+    auto* c = static_cast<Connection*>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (attempt == 0) c->wait_started_ = now;
+    if (c->lock_run_ && c->lock_run_->cancelled()) return 0;
+    if (now - c->wait_started_ >= c->lock_wait_) return 0;
+    // Short sleeps first (most locks are brief), then a steady 20 ms.
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 5 ? 1 << attempt : 20));
+    return 1;
+}
 
 void Connection::fail(const std::string& what) const {
     throw StoreError("database '" + path_ + "': " + what + ": " + sqlite3_errmsg(db_));
@@ -86,7 +104,9 @@ void Statement::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
-Transaction::Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Connection& db, Kind kind) : db_(db) {
+    db_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+}
 
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -5,11 +5,13 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "smorg/graph/run_context.h"
 #include "smorg/importers/import_error.h"
 
 namespace smorg::importers::detail {
@@ -55,6 +57,15 @@ public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
+    // How long a statement waits for another connection's lock (another process's write, a
+    // reader blocking a checkpoint) before it fails with SQLITE_BUSY; never past `run`'s
+    // cancellation. The wait is polled, so cancel() ends it within a few milliseconds.
+    void set_lock_wait(std::chrono::milliseconds timeout, const graph::RunContext* run = nullptr) noexcept {
+        lock_wait_ = timeout;
+        lock_run_ = run;
+    }
+    void close() noexcept;
+
     void exec(std::string_view sql);
     std::optional<std::int64_t> scalar(std::string_view sql);
     [[noreturn]] void fail(const std::string& what) const;
@@ -62,14 +73,22 @@ public:
     const std::string& path() const noexcept { return path_; }
 
 private:
+    static int on_busy(void* self, int attempt);
+
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::chrono::milliseconds lock_wait_{10000};
+    const graph::RunContext* lock_run_ = nullptr;
+    std::chrono::steady_clock::time_point wait_started_;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() ran.
+// BEGIN IMMEDIATE (a write: takes the database's write lock, waiting for other writers) or BEGIN
+// DEFERRED (a read: every statement until the end sees the same committed state) on construction;
+// ROLLBACK on destruction unless commit() ran.
 class Transaction {
 public:
-    explicit Transaction(Connection& db);
+    enum class Kind { write, read };
+    explicit Transaction(Connection& db, Kind kind = Kind::write);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;

@@ -11,39 +11,46 @@
 #include <memory>
 #include <vector>
 
+#include "smorg/graph/files.h"
+#include "smorg/graph/run_context.h"
 #include "smorg/importers/import_error.h"
 
 namespace smorg::importers::detail {
 
 namespace {
 
-std::string read_plain(const std::string& path) {
-    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-    if (!file) throw ImportError(path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno));
-    std::string text;
-    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-        const long size = std::ftell(file.get());
-        if (size > 0) text.reserve(static_cast<std::size_t>(size));
-        std::fseek(file.get(), 0, SEEK_SET);
+// The whole of a regular file, at most `max_bytes` of it.
+std::string read_plain(const std::string& path, std::uint64_t max_bytes) {
+    try {
+        graph::InputFile file(path);
+        if (file.size() > max_bytes) {
+            throw ImportError(path, 0, 0, "",
+                              "the file has " + graph::format_bytes(static_cast<double>(file.size())) + ", more than the " +
+                                  graph::format_bytes(static_cast<double>(max_bytes)) + " an import reads (max_file_bytes)");
+        }
+        std::string text(static_cast<std::size_t>(file.size()), '\0');
+        file.stream().read(text.data(), static_cast<std::streamsize>(text.size()));
+        if (static_cast<std::uint64_t>(file.stream().gcount()) != file.size()) {
+            throw ImportError(path, 0, 0, "", "read error: the file shrank while it was read");
+        }
+        return text;
+    } catch (const graph::FileError& e) {
+        throw ImportError(path, 0, 0, "", e.reason());
     }
-    char buffer[1 << 16];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-    if (std::ferror(file.get())) throw ImportError(path, 0, 0, "", std::string("read error: ") + std::strerror(errno));
-    return text;
 }
 
 // Inflates one or more concatenated gzip members; a stream that ends early is an error at the line
-// where the text stops.
-std::string read_gzip(const std::string& path) {
-    const std::string packed = read_plain(path);
+// where the text stops. The text may be at most `max_bytes` and kMaxInflateRatio times the packed size.
+std::string read_gzip(const std::string& path, std::uint64_t max_bytes) {
+    const std::string packed = read_plain(path, max_bytes);
+    const std::uint64_t limit = std::min<std::uint64_t>(max_bytes, std::max<std::uint64_t>(1 << 20, packed.size() * kMaxInflateRatio));
     const auto* begin = reinterpret_cast<const Bytef*>(packed.data());
     const std::size_t total = packed.size();
     auto line_at_end = [](const std::string& text) {
         return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
     };
     std::string text;
-    text.reserve(total * 4);
+    text.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, total * 4)));
     z_stream z{};
     if (inflateInit2(&z, 15 + 32) != Z_OK) throw ImportError(path, 0, 0, "", "cannot start gzip decompression");
     z.next_in = const_cast<Bytef*>(begin);
@@ -55,6 +62,14 @@ std::string read_gzip(const std::string& path) {
         z.avail_out = static_cast<uInt>(buffer.size());
         const int status = inflate(&z, Z_NO_FLUSH);
         const std::size_t produced = buffer.size() - z.avail_out;
+        if (text.size() + produced > limit) {
+            inflateEnd(&z);
+            throw ImportError(path, line_at_end(text), 0, "",
+                              "the gzip data inflates past " + graph::format_bytes(static_cast<double>(limit)) +
+                                  (limit < max_bytes ? " (" + std::to_string(kMaxInflateRatio) + " times its packed size)"
+                                                     : std::string(" (max_file_bytes)")) +
+                                  ": refused as a likely decompression bomb");
+        }
         text.append(buffer.data(), produced);
         const auto used = static_cast<std::size_t>(z.next_in - begin);
         if (status == Z_STREAM_END) {
@@ -90,10 +105,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, std::uint64_t max_bytes) {
     std::string lower = path;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::string text = ends_with(lower, ".gz") ? read_gzip(path) : read_plain(path);
+    std::string text = ends_with(lower, ".gz") ? read_gzip(path, max_bytes) : read_plain(path, max_bytes);
     // A UTF-8 byte-order mark says nothing the parsers need.
     if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
     return text;
@@ -104,53 +119,6 @@ std::string logical_name(const std::string& path) {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ends_with(name, ".gz")) name.resize(name.size() - 3);
     return name;
-}
-
-std::size_t invalid_utf8_at(std::string_view text) noexcept {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    std::size_t i = 0;
-    while (i < n) {
-        // ASCII fast path, 8 bytes at a time.
-        while (i + 8 <= n) {
-            std::uint64_t chunk;
-            std::memcpy(&chunk, s + i, 8);
-            if (chunk & 0x8080808080808080ull) break;
-            i += 8;
-        }
-        if (i >= n) break;
-        const unsigned char c = s[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + len > n) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are invalid.
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return i;
-        }
-        i += len;
-    }
-    return std::string_view::npos;
 }
 
 std::string_view trim(std::string_view text) noexcept {
@@ -187,15 +155,6 @@ std::optional<bool> parse_boolean(std::string_view text) noexcept {
     if (equals("true")) return true;
     if (equals("false")) return false;
     return std::nullopt;
-}
-
-std::string shown(std::string_view text) {
-    constexpr std::size_t kMax = 60;
-    std::string out = "\"";
-    out.append(text.substr(0, kMax));
-    if (text.size() > kMax) out += "...";
-    out += '"';
-    return out;
 }
 
 }  // namespace smorg::importers::detail

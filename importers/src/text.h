@@ -10,17 +10,22 @@
 #include <string>
 #include <string_view>
 
+#include "smorg/graph/text.h"
+
 namespace smorg::importers::detail {
 
-// The whole content of `path`, gunzipped when it ends in ".gz". Throws ImportError (line 0) when it
-// cannot be read, and at the line where the text stops when a gzip stream is cut short.
-std::string read_file(const std::string& path);
+// A gzip file may inflate to at most this many times its size (a decompression bomb is refused).
+inline constexpr std::uint64_t kMaxInflateRatio = 100;
+
+// The whole content of the regular file `path`, gunzipped when it ends in ".gz", at most
+// `max_bytes` of text. Throws ImportError (line 0) when it cannot be read, is not a regular file
+// or is too large, and at the line where the text stops when a gzip stream is cut short.
+std::string read_file(const std::string& path, std::uint64_t max_bytes);
 
 // The file name without ".gz", lower-cased: for choosing a format by extension.
 std::string logical_name(const std::string& path);
 
-// Byte offset of the first invalid UTF-8 sequence, or npos when `text` is valid UTF-8.
-std::size_t invalid_utf8_at(std::string_view text) noexcept;
+using graph::invalid_utf8_at;
 
 // Strict numbers: optional surrounding ASCII blanks, no thousands separators, finite only.
 std::optional<double> parse_number(std::string_view text) noexcept;
@@ -29,7 +34,7 @@ std::optional<std::int64_t> parse_integer(std::string_view text) noexcept;
 std::optional<bool> parse_boolean(std::string_view text) noexcept;
 
 std::string_view trim(std::string_view text) noexcept;
-// "12,5" -> "\"12,5\"", shortened when long, for messages.
-std::string shown(std::string_view text);
+// "12,5" -> "\"12,5\"", printable and shortened when long, for messages.
+inline std::string shown(std::string_view text) { return graph::quoted(text); }
 
 }  // namespace smorg::importers::detail

@@ -104,4 +104,16 @@ json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector
     return out;
 }
 
+json estimate_result(const RunContext& run, const graph::Estimate& e) {
+    const auto& limits = run.limits();
+    json out = {{"work", e.work},
+                {"memory_bytes", e.memory_bytes},
+                {"basis", e.basis},
+                {"max_work", limits.max_work},
+                {"max_memory_bytes", limits.max_memory_bytes},
+                {"fits", e.work <= limits.max_work && e.memory_bytes <= limits.max_memory_bytes}};
+    if (!e.field.empty()) out["driven_by"] = e.field;
+    return {{"estimate", out}};
+}
+
 }  // namespace smorg::queries

@@ -11,6 +11,7 @@
 #include "field_reader.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/subgraph.h"
+#include "smorg/queries/query_engine.h"
 
 namespace smorg::queries {
 
@@ -46,5 +47,9 @@ json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector
 
 // A finite double for JSON (NaN and infinities become null).
 json number(double value);
+
+// The answer of an op asked with "estimate": true: its estimated work and memory, the budget they
+// are measured against and whether they fit it. Nothing runs.
+json estimate_result(const RunContext& run, const graph::Estimate& estimate);
 
 }  // namespace smorg::queries

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "smorg/graph/text.h"
 #include "smorg/graph/time.h"
 
 namespace smorg::queries {
@@ -80,38 +81,12 @@ FieldReader FieldReader::object(std::string_view key) {
     return FieldReader(*v, at(key));
 }
 
-namespace {
-// Levenshtein distance (small strings: field names).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-}  // namespace
-
 void FieldReader::reject_unknown() const {
     for (const auto& [key, _] : value_.items()) {
         if (read_.contains(key)) continue;
         // Name the closest known field when the key looks like a typo of it, else list them all.
         std::string message = "unknown field '" + key + "'";
-        std::string closest;
-        std::size_t best = std::max<std::size_t>(1, key.size() / 4) + 1;
-        for (const auto& known : known_) {
-            const auto d = edit_distance(key, known);
-            if (d < best) {
-                best = d;
-                closest = known;
-            }
-        }
+        const auto closest = graph::closest_word(key, std::vector<std::string>(known_.begin(), known_.end()));
         if (!closest.empty()) {
             message += "; did you mean '" + closest + "'?";
         } else if (!known_.empty()) {

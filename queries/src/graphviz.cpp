@@ -3,9 +3,6 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "smorg/queries/query_error.h"
@@ -25,7 +22,7 @@ std::string dot_quote(const std::string& text) {
     return out + "\"";
 }
 
-void render_svg(const std::string& dot, const std::string& engine, const std::string& path, const std::string& at) {
+std::string render_svg(const std::string& dot, const std::string& engine, const std::string& at) {
     std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
     if (!gvc) throw QueryError(ErrorCode::failed_precondition, "Graphviz could not start", at);
     std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> graph(agmemread(dot.c_str()), agclose);
@@ -33,14 +30,14 @@ void render_svg(const std::string& dot, const std::string& engine, const std::st
     if (gvLayout(gvc.get(), graph.get(), engine.c_str()) != 0) {
         throw QueryError(ErrorCode::failed_precondition, "Graphviz could not lay out the map with '" + engine + "'", at);
     }
-    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "w"), std::fclose);
-    if (!file) {
-        gvFreeLayout(gvc.get(), graph.get());
-        throw QueryError(ErrorCode::failed_precondition, "cannot write '" + path + "': " + std::strerror(errno), at);
-    }
-    const int rendered = gvRender(gvc.get(), graph.get(), "svg", file.get());
+    char* data = nullptr;
+    unsigned int length = 0;
+    const int rendered = gvRenderData(gvc.get(), graph.get(), "svg", &data, &length);
+    std::string svg = rendered == 0 && data ? std::string(data, length) : std::string();
+    if (data) gvFreeRenderData(data);
     gvFreeLayout(gvc.get(), graph.get());
     if (rendered != 0) throw QueryError(ErrorCode::failed_precondition, "Graphviz could not render SVG", at);
+    return svg;
 }
 
 }  // namespace smorg::queries

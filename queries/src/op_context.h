@@ -19,6 +19,8 @@ struct OpContext {
     graph::SnapshotPtr snapshot;  // taken when the request started; the op reads only this one
     RunContext& run;
     std::string at;               // JSON pointer of the request ("" alone, "/2" in a batch)
+    const EngineOptions& options;
+    bool estimate = false;        // "estimate": true: answer the op's estimated cost, run nothing
 
     const graph::Snapshot& g() const { return *snapshot; }
 };
@@ -35,5 +37,9 @@ struct OpEntry {
 
 // Every op, in the order help texts list them (ops/registry.cpp).
 const std::vector<OpEntry>& op_table();
+// The op of that name, or nullptr.
+const OpEntry* find_op(std::string_view name);
+// "; did you mean 'stats'?" or "; known ops: stats, node, ...": for an unknown op's message.
+std::string op_suggestion(std::string_view name);
 
 }  // namespace smorg::queries

@@ -7,21 +7,30 @@
 
 #include "field_reader.h"
 #include "op_context.h"
+#include "smorg/graph/binary_io.h"
 #include "smorg/graph/errors.h"
+#include "smorg/graph/files.h"
+#include "smorg/graph/text.h"
 #include "smorg/importers/database.h"
 
 namespace smorg::queries {
 
 struct QueryEngine::Impl {
     std::unique_ptr<importers::Database> db;
+    EngineOptions options;
 };
 
 QueryEngine::QueryEngine(const std::string& path, const EngineOptions& options) : impl_(std::make_unique<Impl>()) {
-    if (!options.create && path != ":memory:" && !std::filesystem::exists(path)) {
+    impl_->options = options;
+    std::error_code ec;
+    if (!options.create && path != ":memory:" && !std::filesystem::exists(path, ec)) {
         throw QueryError(ErrorCode::not_found, "no database at '" + path + "' (import data first to create it)");
     }
     try {
-        impl_->db = importers::Database::open(path, {options.create});
+        importers::OpenOptions open;
+        open.create = options.create;
+        open.lock_timeout = options.lock_timeout;
+        impl_->db = importers::Database::open(path, open);
     } catch (const importers::StoreError& e) {
         throw QueryError(ErrorCode::failed_precondition, e.what());
     }
@@ -36,7 +45,8 @@ const std::string& QueryEngine::path() const { return impl_->db->path(); }
 namespace {
 
 json error_response(ErrorCode code, const std::string& message, const std::string& at) {
-    return {{"ok", false}, {"error", {{"code", graph::name_of(code)}, {"message", message}, {"at", at}}}};
+    return {{"ok", false},
+            {"error", {{"code", graph::name_of(code)}, {"message", graph::printable(message)}, {"at", graph::printable(at)}}}};
 }
 
 std::string field_pointer(const std::string& at, const std::string& field) {
@@ -55,23 +65,76 @@ json import_errors(const importers::ImportFailed& failed) {
     return list;
 }
 
-json execute_one(importers::Database& db, const json& request, const std::string& at, RunContext& run) {
+// Requests built in code (the library door) get the same depth bound as parsed text: the pointer of
+// the first value nested deeper than kMaxJsonDepth, if any. Iterative: it must not recurse itself.
+std::optional<std::string> too_deep(const json& value) {
+    struct Item {
+        const json* value;
+        std::size_t depth;
+        std::string at;
+    };
+    std::vector<Item> stack{{&value, 0, ""}};
+    while (!stack.empty()) {
+        auto item = std::move(stack.back());
+        stack.pop_back();
+        if (!item.value->is_structured()) continue;
+        if (item.depth >= graph::kMaxJsonDepth) return item.at;
+        if (item.value->is_object()) {
+            for (const auto& [key, child] : item.value->items()) stack.push_back({&child, item.depth + 1, pointer_append(item.at, key)});
+        } else {
+            for (std::size_t i = 0; i < item.value->size(); ++i) {
+                stack.push_back({&(*item.value)[i], item.depth + 1, pointer_append(item.at, std::to_string(i))});
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+json too_deep_response(const std::string& at) {
+    return error_response(ErrorCode::invalid_argument,
+                          "the request nests deeper than " + std::to_string(graph::kMaxJsonDepth) + " levels of arrays and objects",
+                          at);
+}
+
+// The work and memory budget of one request: the engine's, with the request's max_work (bounded by
+// the ceiling), within what the caller's RunContext already allows.
+graph::Limits request_limits(FieldReader& reader, const EngineOptions& options, const graph::Limits& caller) {
+    graph::Limits limits = options.limits;
+    limits.max_memory_bytes = std::min(limits.max_memory_bytes, caller.max_memory_bytes);
+    if (const auto work = reader.maybe<double>("max_work")) {
+        if (!(*work > 0) || !std::isfinite(*work)) {
+            reader.fail("max_work", ErrorCode::invalid_argument, "max_work must be a positive number");
+        }
+        if (*work > options.max_work_ceiling) {
+            reader.fail("max_work", ErrorCode::permission_denied,
+                        "max_work may be at most " + graph::format_number(options.max_work_ceiling) + " on this engine");
+        }
+        limits.max_work = *work;
+    }
+    return limits;
+}
+
+json execute_one(importers::Database& db, const EngineOptions& options, const json& request, const std::string& at,
+                 RunContext& run) {
     const auto started = std::chrono::steady_clock::now();
     std::string op_name;
+    const auto caller_limits = run.limits();
+    struct Restore {
+        RunContext& run;
+        graph::Limits limits;
+        ~Restore() { run.set_limits(limits); }
+    } restore{run, caller_limits};
     try {
+        if (auto deep = too_deep(request)) return too_deep_response(at + *deep);
         FieldReader reader(request, at);
         op_name = reader.required<std::string>("op");
-        const OpEntry* entry = nullptr;
-        for (const auto& op : op_table()) {
-            if (op.name == op_name) entry = &op;
-        }
+        const OpEntry* entry = find_op(op_name);
         if (!entry) {
-            std::string known;
-            for (const auto& op : op_table()) known += (known.empty() ? "" : ", ") + std::string(op.name);
-            throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op_name + "'; known ops: " + known,
-                             reader.at("op"));
+            throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op_name + "'" + op_suggestion(op_name), reader.at("op"));
         }
-        OpContext ctx{db, db.snapshot(), run, at};
+        run.set_limits(request_limits(reader, options, caller_limits));
+        const bool estimate = reader.optional<bool>("estimate", false);
+        OpContext ctx{db, db.snapshot(), run, at, options, estimate};
         json result = entry->run(ctx, reader);
         reader.reject_unknown();
         const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
@@ -82,22 +145,27 @@ json execute_one(importers::Database& db, const json& request, const std::string
         return error_response(ErrorCode::invalid_argument, e.what(), field_pointer(at, e.field()));
     } catch (const graph::NotFound& e) {
         return error_response(ErrorCode::not_found, e.what(), field_pointer(at, e.field()));
-    } catch (const engine::Cancelled& e) {
-        return error_response(ErrorCode::cancelled, e.what(), at);
+    } catch (const graph::ResourceExhausted& e) {
+        return error_response(ErrorCode::resource_exhausted, e.what(), field_pointer(at, e.field()));
+    } catch (const graph::Cancelled& e) {
+        return error_response(e.deadline() ? ErrorCode::deadline_exceeded : ErrorCode::cancelled, e.what(), at);
     } catch (const importers::ImportFailed& e) {
         auto response = error_response(ErrorCode::data_loss, e.what(), at);
         response["error"]["errors"] = import_errors(e);
         response["error"]["total_errors"] = e.total();
         return response;
     } catch (const importers::ImportError& e) {
-        auto response = error_response(ErrorCode::data_loss, e.what(), at);
-        return response;
+        return error_response(ErrorCode::data_loss, e.what(), at);
     } catch (const importers::StoreError& e) {
+        return error_response(ErrorCode::failed_precondition, e.what(), at);
+    } catch (const graph::FileError& e) {
         return error_response(ErrorCode::failed_precondition, e.what(), at);
     } catch (const std::bad_alloc&) {
         return error_response(ErrorCode::resource_exhausted, "out of memory while answering the request", at);
+    } catch (const std::length_error&) {
+        return error_response(ErrorCode::resource_exhausted, "the answer would be larger than memory can hold", at);
     } catch (const std::exception& e) {
-        std::cerr << "smorg: internal error in op '" << op_name << "': " << e.what() << '\n';
+        std::cerr << "smorg: internal error in op '" << graph::printable(op_name) << "': " << graph::printable(e.what()) << '\n';
         return error_response(ErrorCode::internal, "internal error; the details were logged", at);
     }
 }
@@ -105,14 +173,15 @@ json execute_one(importers::Database& db, const json& request, const std::string
 }  // namespace
 
 json QueryEngine::execute(const json& request, RunContext& run) {
+    const auto& options = impl_->options;
     if (request.is_array()) {
         json responses = json::array();
         for (std::size_t i = 0; i < request.size(); ++i) {
-            responses.push_back(execute_one(*impl_->db, request[i], "/" + std::to_string(i), run));
+            responses.push_back(execute_one(*impl_->db, options, request[i], "/" + std::to_string(i), run));
         }
         return responses;
     }
-    return execute_one(*impl_->db, request, "", run);
+    return execute_one(*impl_->db, options, request, "", run);
 }
 
 json QueryEngine::execute(const json& request) {
@@ -121,12 +190,19 @@ json QueryEngine::execute(const json& request) {
 }
 
 json QueryEngine::execute_text(std::string_view text, RunContext& run) {
+    if (const auto deep = graph::json_too_deep(text)) {
+        auto response = too_deep_response(deep->pointer);
+        response["error"]["message"] = response["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
+        return response;
+    }
     json request;
     try {
         request = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
         return error_response(ErrorCode::invalid_argument,
                               "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what(), "");
+    } catch (const json::exception& e) {
+        return error_response(ErrorCode::invalid_argument, std::string("unreadable JSON (a number out of range?): ") + e.what(), "");
     }
     return execute(request, run);
 }
@@ -139,6 +215,10 @@ bool response_ok(const json& response) {
         return true;
     }
     return response.is_object() && response.value("ok", false);
+}
+
+std::string to_text(const json& response, int indent) {
+    return response.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace smorg::queries

@@ -109,7 +109,7 @@ TEST_CASE("a snapshot survives its binary form bit for bit", "[graph][snapshot][
     const auto g = std::move(b).build();
     std::stringstream buffer;
     g.write(buffer);
-    const auto h = graph::Snapshot::read(buffer);
+    const auto h = graph::Snapshot::read(buffer, buffer.str().size());
     CHECK(h.fingerprint() == g.fingerprint());
     CHECK(h.find("c7") == NodeIndex{7});
     CHECK(h.attributes().find("name")->string(3) == "Ann");
@@ -117,9 +117,9 @@ TEST_CASE("a snapshot survives its binary form bit for bit", "[graph][snapshot][
 
     std::string bytes = buffer.str();
     std::stringstream truncated(bytes.substr(0, bytes.size() / 2));
-    CHECK_THROWS_WITH(graph::Snapshot::read(truncated), Catch::Contains("truncated"));
+    CHECK_THROWS_WITH(graph::Snapshot::read(truncated, bytes.size() / 2), Catch::Contains("truncated"));
     std::stringstream foreign("not a snapshot at all");
-    CHECK_THROWS(graph::Snapshot::read(foreign));
+    CHECK_THROWS(graph::Snapshot::read(foreign, 21));
 }
 
 TEST_CASE("a builder started from a snapshot can drop nodes and their edges", "[graph][snapshot][erase]") {

@@ -211,9 +211,11 @@ TEST_CASE("line numbers are exact at the first and last row, across CRLF, quoted
         importers::detail::set_chunk_bytes(64);
         for (const bool quotes : {false, true}) {
             std::string text = "source,target,kind\n";
-            for (int i = 0; i < 500; ++i) text += quotes ? "\"ann\",bob,\"a\nkind\"\n" : "ann,bob,interaction\n";
+            // Quoted fields make the chunking scan quote parity (a kind may not hold a newline, so a
+            // comma stands in for what a quote protects).
+            for (int i = 0; i < 500; ++i) text += quotes ? "\"ann\",bob,\"a,kind\"\n" : "ann,bob,interaction\n";
             text += "ann,x500,interaction\n";
-            const std::size_t bad_line = quotes ? 2 + 500 * 2 : 2 + 500;
+            const std::size_t bad_line = 2 + 500;
             const auto e = f.only_error(testing::edges_spec(f.dir.write("e.csv", text)));
             CHECK(e.line() == bad_line);
             CHECK(e.column() == 5);

@@ -60,7 +60,7 @@ TEST_CASE("a missing database is not created by a read-only engine", "[queries][
     smorg::testing::TempDir dir;
     const auto path = (dir / "absent.db").string();
     try {
-        QueryEngine engine(path, {.create = false});
+        QueryEngine engine(path);  // read-only is the default
         FAIL("expected a QueryError");
     } catch (const smorg::queries::QueryError& e) {
         CHECK(e.code() == smorg::queries::ErrorCode::not_found);

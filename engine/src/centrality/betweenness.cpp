@@ -9,9 +9,11 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include "budget.h"
 #include "parallel.h"
 #include "rng.h"
 #include "sssp.h"
+#include "views.h"
 
 namespace smorg::engine {
 
@@ -86,8 +88,9 @@ void bfs_with_successors(const graph::Subgraph& view, NodeIndex s, Workspace& ws
     ws.successor_begin.push_back(static_cast<std::uint32_t>(ws.successors.size()));
 }
 
+// Dijkstra only when lengths differ: with one weight on every arc, BFS finds the same shortest paths.
 detail::SsspMode mode_of(const graph::Subgraph& view, const BetweennessParams& p) {
-    return {view.weighted(), p.weight_as == graph::WeightAs::length, false};
+    return {view.weighted() && !view.uniform_weight(), p.weight_as == graph::WeightAs::length, false};
 }
 
 // Brandes' dependency accumulation for the last run from `s`: after it, ws.delta[v] is the
@@ -362,7 +365,7 @@ std::uint32_t vertex_diameter_bound(const graph::Subgraph& view) {
             }
         }
         const auto component = static_cast<std::uint32_t>(queue.size());
-        const bool hop_bound = !view.directed() && !view.weighted();
+        const bool hop_bound = !view.directed() && (!view.weighted() || view.uniform_weight());
         bound = std::max(bound, hop_bound ? std::min<std::uint32_t>(component, 2 * static_cast<std::uint32_t>(eccentricity) + 1)
                                           : component);
     }
@@ -400,7 +403,8 @@ std::size_t pick(const std::vector<double>& weights, Rng& rng) {
 // Samples one shortest s-t path uniformly at random and calls on_node for each node on it (ends
 // included). Returns false when t is unreachable from s.
 template <class OnNode>
-bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng& rng, PairSearch& ps, OnNode&& on_node) {
+bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng& rng, PairSearch& ps, OnNode&& on_node,
+                     std::uint64_t* arcs = nullptr) {
     ps.reset();
     ps.dist_s[s] = 0;
     ps.sigma_s[s] = 1;
@@ -419,6 +423,7 @@ bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng&
         for (auto u : ps.front_s) cost_s += view.out_degree(u);
         for (auto u : ps.front_t) cost_t += view.in_degree(u);
         const bool forward = cost_s <= cost_t;
+        if (arcs) *arcs += std::min(cost_s, cost_t) + 1;
         auto& dist = forward ? ps.dist_s : ps.dist_t;
         auto& sigma = forward ? ps.sigma_s : ps.sigma_t;
         const auto& other = forward ? ps.dist_t : ps.dist_s;
@@ -483,9 +488,12 @@ bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng&
 
 template <class OnNode>
 bool sample_path_dijkstra(const graph::Subgraph& view, NodeIndex s, NodeIndex t, const detail::SsspMode& mode, Rng& rng,
-                          PairSearch& ps, OnNode&& on_node) {
+                          PairSearch& ps, OnNode&& on_node, std::uint64_t* arcs = nullptr) {
     auto& sp = ps.sp;
     detail::shortest_paths(view, s, mode, sp, t);
+    if (arcs) {
+        for (auto u : sp.order) *arcs += view.out_degree(u) + 1;
+    }
     if (sp.dist[t] == detail::kUnreached) return false;
     std::vector<NodeIndex> choices;
     std::vector<double> weights;
@@ -507,6 +515,49 @@ bool sample_path_dijkstra(const graph::Subgraph& view, NodeIndex s, NodeIndex t,
     return true;
 }
 
+// Sample i of the run: a uniform ordered pair of distinct nodes from stream (seed, i) and one of its
+// shortest paths, each of whose counted nodes is passed to `hit`. Returns the arcs it looked at.
+template <class Hit>
+std::uint64_t sample_one(const graph::Subgraph& view, const BetweennessParams& p, const detail::SsspMode& mode,
+                         std::uint64_t i, PairSearch& ps, Hit&& hit) {
+    const auto& nodes = view.nodes();
+    const auto count = static_cast<NodeIndex>(nodes.size());
+    auto rng = Rng::stream(p.seed, i);
+    const auto is = rng.below(count);
+    auto it = rng.below(count - 1);
+    if (it >= is) ++it;
+    const NodeIndex s = nodes[is];
+    const NodeIndex t = nodes[it];
+    auto on_node = [&](NodeIndex v) {
+        if (p.endpoints || (v != s && v != t)) hit(v);
+    };
+    std::uint64_t arcs = 0;
+    if (mode.weighted) {
+        sample_path_dijkstra(view, s, t, mode, rng, ps, on_node, &arcs);
+    } else {
+        sample_path_bfs(view, s, t, rng, ps, on_node, &arcs);
+    }
+    return arcs;
+}
+
+double pilot_cost(const graph::Subgraph& view, const BetweennessParams& p, std::uint64_t pilot) {
+    PairSearch ps(view.node_count());
+    const auto mode = mode_of(view, p);
+    double total = 0;
+    for (std::uint64_t i = 0; i < pilot; ++i) total += static_cast<double>(sample_one(view, p, mode, i, ps, [](NodeIndex) {}));
+    return total / static_cast<double>(std::max<std::uint64_t>(pilot, 1));
+}
+
+// Riondato & Kornaropoulos: r = (c / eps^2) (floor(log2(VD - 2)) + 1 + ln(1 / delta)), c = 0.5.
+double sample_count(const BetweennessParams& p, std::uint32_t vd) {
+    const double epsilon = *p.epsilon;
+    const double log_term = vd > 3 ? std::floor(std::log2(static_cast<double>(vd - 2))) : 0.0;
+    return std::ceil(0.5 / (epsilon * epsilon) * (log_term + 1 + std::log(1 / p.delta)));
+}
+
+// The mean number of arcs one sampled path costs, from the first `pilot` samples of the run.
+double pilot_cost(const graph::Subgraph& view, const BetweennessParams& p, std::uint64_t pilot);
+
 BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& p, RunContext& run) {
     const NodeIndex n = view.node_count();
     const auto& nodes = view.nodes();
@@ -519,31 +570,18 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
     const auto vd = vertex_diameter_bound(view);
     result.vertex_diameter_bound = vd;
     const double epsilon = *p.epsilon;
-    // Riondato & Kornaropoulos: r = (c / eps^2) (floor(log2(VD - 2)) + 1 + ln(1 / delta)), c = 0.5.
-    const double log_term = vd > 3 ? std::floor(std::log2(static_cast<double>(vd - 2))) : 0.0;
-    const auto samples = static_cast<std::uint64_t>(std::ceil(0.5 / (epsilon * epsilon) * (log_term + 1 + std::log(1 / p.delta))));
+    const auto samples = static_cast<std::uint64_t>(sample_count(p, vd));  // < count: checked by the caller
     result.samples = samples;
     const auto mode = mode_of(view, p);
     std::vector<std::uint32_t> hits(n, 0);
     tbb::enumerable_thread_specific<PairSearch> searches([n] { return PairSearch(n); });
+    (void)epsilon;
     detail::for_batches<std::uint64_t>(samples, 64, run, "betweenness", [&](std::uint64_t first, std::uint64_t last) {
         auto& ps = searches.local();
         for (std::uint64_t i = first; i < last; ++i) {
-            auto rng = Rng::stream(p.seed, i);
-            // A uniform ordered pair of distinct nodes.
-            const auto is = rng.below(count);
-            auto it = rng.below(count - 1);
-            if (it >= is) ++it;
-            const NodeIndex s = nodes[is];
-            const NodeIndex t = nodes[it];
-            auto on_node = [&](NodeIndex v) {
-                if (p.endpoints || (v != s && v != t)) std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed);
-            };
-            if (mode.weighted) {
-                sample_path_dijkstra(view, s, t, mode, rng, ps, on_node);
-            } else {
-                sample_path_bfs(view, s, t, rng, ps, on_node);
-            }
+            sample_one(view, p, mode, i, ps, [&](NodeIndex v) {
+                std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed);
+            });
         }
     });
     // hits / samples estimates betweenness normalized by the n(n-1) ordered pairs; convert.
@@ -558,16 +596,80 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
 
 }  // namespace
 
+namespace {
+
+// Brandes from every source (or the pivots): one search and one accumulation each.
+Estimate exact_estimate(const graph::ViewSize& view, double all_nodes, const BetweennessParams& p) {
+    const double n = static_cast<double>(view.nodes);
+    const double sources = p.pivots ? std::min(n, static_cast<double>(*p.pivots)) : n;
+    const double search = 2 * (n + static_cast<double>(view.arcs)) * (p.subgraph.weighted ? std::log2(n + 2) : 1.0);
+    const double memory = detail::workers() * (56 * all_nodes + 4 * static_cast<double>(view.arcs)) + 4 * detail::workers() * 8 * all_nodes;
+    return detail::cost(sources * search, memory, p.pivots ? "pivots" : "");
+}
+
+constexpr std::uint64_t kPilotSamples = 32;
+
+// Sampling: the vertex-diameter bound, then the samples at what the first ones cost.
+Estimate sampled_estimate(const graph::Subgraph& view, const BetweennessParams& p, std::uint64_t samples) {
+    const double per_sample = pilot_cost(view, p, std::min(samples, kPilotSamples));
+    const double n = static_cast<double>(view.node_count());
+    const double scan = n + static_cast<double>(view.arc_count());
+    return detail::cost(scan + static_cast<double>(samples) * (per_sample + 16),
+                        4 * n + detail::workers() * 40 * n, "epsilon",
+                        "pilot of " + std::to_string(std::min(samples, kPilotSamples)) + " samples");
+}
+
+}  // namespace
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const BetweennessParams& params) {
+    const auto size = graph::view_size(g, params.subgraph);
+    const double all = static_cast<double>(g.node_count());
+    if (!params.epsilon) return detail::on_view(size, exact_estimate(size, all, params));
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const double samples = sample_count(params, vertex_diameter_bound(view));
+    if (samples >= static_cast<double>(view.nodes().size())) return detail::on_view(size, exact_estimate(size, all, params));
+    return detail::on_view(size, sampled_estimate(view, params, static_cast<std::uint64_t>(samples)));
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const BetweennessParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
 BetweennessResult betweenness(const graph::Snapshot& g, const BetweennessParams& params, RunContext& run) {
     validate(params, g);
+    const auto size = graph::view_size(g, params.subgraph);
+    run.admit(detail::on_view(size, params.epsilon ? size.cost : exact_estimate(size, static_cast<double>(g.node_count()), params)));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, params.subgraph);
-    return betweenness(view, params, run);
+    return detail::betweenness(view, params, run);
 }
+
+namespace detail {
 
 BetweennessResult betweenness(const graph::Subgraph& view, const BetweennessParams& params, RunContext& run) {
     validate(params, view.snapshot());
-    return params.epsilon ? sampled(view, params, run) : exact(view, params, run);
+    if (params.epsilon) {
+        const auto count = view.nodes().size();
+        const double samples = count < 2 ? 0.0 : sample_count(params, vertex_diameter_bound(view));
+        if (samples < static_cast<double>(count)) {
+            run.admit(sampled_estimate(view, params, static_cast<std::uint64_t>(samples)));
+            return sampled(view, params, run);
+        }
+        // More samples than sources: the exact answer costs less, and its error is 0.
+        auto exact_params = params;
+        exact_params.epsilon.reset();
+        run.admit(exact_estimate(graph::view_size(view.snapshot(), params.subgraph), static_cast<double>(view.node_count()), exact_params));
+        auto result = exact(view, exact_params, run);
+        result.exact_instead = true;
+        return result;
+    }
+    run.admit(exact_estimate(graph::view_size(view.snapshot(), params.subgraph), static_cast<double>(view.node_count()), params));
+    return exact(view, params, run);
 }
+
+}  // namespace detail
 
 }  // namespace smorg::engine

@@ -1,11 +1,13 @@
 #include "smorg/engine/centrality/closeness.h"
 
+#include <cmath>
 #include <string>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include "budget.h"
 #include "parallel.h"
 #include "rng.h"
 #include "sssp.h"
@@ -20,6 +22,23 @@ void validate(const ClosenessParams& params, const graph::Snapshot& g) {
         throw ParamError("direction", "direction must be \"in\" or \"out\" for closeness and harmonic centrality");
     }
     if (params.samples && *params.samples < 1) throw ParamError("samples", "samples must be at least 1");
+}
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const ClosenessParams& params) {
+    const auto view = graph::view_size(g, params.subgraph);
+    const double n = static_cast<double>(view.nodes);
+    const double sources = params.samples ? std::min(n, static_cast<double>(*params.samples)) : n;
+    const double search = (n + static_cast<double>(view.arcs)) * (params.subgraph.weighted ? std::log2(n + 2) : 1.0);
+    const double all = static_cast<double>(g.node_count());
+    const double memory = detail::workers() * 24 * all + (params.samples ? 4 * detail::workers() * 16 * all : 0.0);
+    return detail::on_view(view, detail::cost(sources * search, memory, params.samples ? "samples" : ""));
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const ClosenessParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
 }
 
 namespace {
@@ -57,6 +76,7 @@ double finish(DistanceMeasure measure, double total, double reached, double n, b
 
 ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, DistanceMeasure measure, RunContext& run) {
     validate(p, g);
+    run.admit(cost_of(g, p));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, p.subgraph);
     const NodeIndex n = view.node_count();

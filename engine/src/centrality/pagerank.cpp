@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "budget.h"
 #include "parallel.h"
 
 namespace smorg::engine {
@@ -17,9 +18,12 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
     if (!(params.tolerance > 0) || !std::isfinite(params.tolerance)) {
         throw ParamError("tolerance", "tolerance must be a positive number, got " + graph::format_number(params.tolerance));
     }
-    if (params.max_iterations < 1) {
-        throw ParamError("max_iterations",
-                         "max_iterations must be at least 1, got " + std::to_string(params.max_iterations));
+    if (params.max_iterations < 1 || params.max_iterations > PageRankParams::kMaxIterations) {
+        throw ParamError("max_iterations", "max_iterations must be in [1, " + std::to_string(PageRankParams::kMaxIterations) +
+                                               "], got " + std::to_string(params.max_iterations));
+    }
+    if (params.explain > PageRankParams::kMaxExplain) {
+        throw ParamError("explain", "explain at most " + std::to_string(PageRankParams::kMaxExplain) + " nodes");
     }
     double total = 0;
     for (std::size_t i = 0; i < params.sources.size(); ++i) {
@@ -38,15 +42,51 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
     }
 }
 
-PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, RunContext& run) {
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const PageRankParams& params) {
+    const auto view = graph::view_size(g, params.subgraph);
+    const double n = static_cast<double>(g.node_count());
+    const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
+    return detail::on_view(view, detail::cost(params.max_iterations * sweep, 48 * n, "max_iterations"));
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const PageRankParams& params) {
     validate(params, g);
-    run.throw_if_cancelled();
-    const auto view = graph::Subgraph::of(g, params.subgraph);
-    return pagerank(view, params, run);
+    return cost_of(g, params);
 }
 
-PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& params, RunContext& run) {
-    validate(params, view.snapshot());
+namespace {
+
+std::vector<PageRankContribution> explain(const graph::Subgraph& view, const PageRankResult& result,
+                                          const PageRankParams& params, graph::NodeIndex node, std::size_t k) {
+    std::vector<PageRankContribution> out;
+    const double total = result.score[node];
+    if (!(total > 0)) return out;
+    const auto sources = view.in_neighbors(node);
+    const auto weights = view.in_weights(node);
+    double from_arcs = 0;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const auto u = sources[i];
+        const double strength = view.out_strength(u);
+        if (strength <= 0) continue;
+        const double part = params.damping * result.score[u] * weights[i] / strength;
+        from_arcs += part;
+        out.push_back({u, part / total});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.share != b.share ? a.share > b.share : a.from < b.from; });
+    if (out.size() > k) out.resize(k);
+    out.push_back({graph::kNoNode, std::max(0.0, 1.0 - from_arcs / total)});
+    return out;
+}
+
+}  // namespace
+
+PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, RunContext& run) {
+    validate(params, g);
+    run.admit(cost_of(g, params));
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, params.subgraph);
     using graph::NodeIndex;
     const NodeIndex n = view.node_count();
     const auto& nodes = view.nodes();
@@ -131,29 +171,15 @@ PageRankResult pagerank(const graph::Subgraph& view, const PageRankParams& param
         }
     }
     result.score = std::move(x);
-    return result;
-}
-
-std::vector<PageRankContribution> explain_pagerank(const graph::Subgraph& view, const PageRankResult& result,
-                                                   const PageRankParams& params, graph::NodeIndex node, std::size_t k) {
-    std::vector<PageRankContribution> out;
-    const double total = result.score[node];
-    if (!(total > 0)) return out;
-    const auto sources = view.in_neighbors(node);
-    const auto weights = view.in_weights(node);
-    double from_arcs = 0;
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        const auto u = sources[i];
-        const double strength = view.out_strength(u);
-        if (strength <= 0) continue;
-        const double part = params.damping * result.score[u] * weights[i] / strength;
-        from_arcs += part;
-        out.push_back({u, part / total});
+    if (params.explain > 0) {
+        std::vector<NodeIndex> top(nodes);
+        const auto k = std::min(params.explain, top.size());
+        const auto& score = result.score;
+        std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
+                          [&](NodeIndex a, NodeIndex b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+        for (std::size_t i = 0; i < k; ++i) result.explanations.emplace_back(top[i], explain(view, result, params, top[i], 3));
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.share != b.share ? a.share > b.share : a.from < b.from; });
-    if (out.size() > k) out.resize(k);
-    out.push_back({graph::kNoNode, std::max(0.0, 1.0 - from_arcs / total)});
-    return out;
+    return result;
 }
 
 }  // namespace smorg::engine

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "budget.h"
 #include "parallel.h"
 
 namespace smorg::engine {
@@ -15,9 +16,16 @@ void check_iteration(double tolerance, int max_iterations) {
     if (!(tolerance > 0) || !std::isfinite(tolerance)) {
         throw ParamError("tolerance", "tolerance must be a positive number, got " + graph::format_number(tolerance));
     }
-    if (max_iterations < 1) {
-        throw ParamError("max_iterations", "max_iterations must be at least 1, got " + std::to_string(max_iterations));
+    if (max_iterations < 1 || max_iterations > kMaxSpectralIterations) {
+        throw ParamError("max_iterations", "max_iterations must be in [1, " + std::to_string(kMaxSpectralIterations) +
+                                               "], got " + std::to_string(max_iterations));
     }
+}
+
+Estimate sweeps(const graph::Snapshot& g, const graph::SubgraphSpec& spec, int max_iterations) {
+    const auto view = graph::view_size(g, spec);
+    const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
+    return detail::on_view(view, detail::cost(max_iterations * sweep, 16 * static_cast<double>(g.node_count()), "max_iterations"));
 }
 
 // y[v] = own * x[v] + sum over in-arcs u -> v of x[u] * w(u, v), in fixed order per node.
@@ -51,8 +59,29 @@ void validate(const KatzParams& params, const graph::Snapshot& g) {
     if (!std::isfinite(params.beta)) throw ParamError("beta", "beta must be a finite number");
 }
 
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const EigenvectorParams& params) {
+    return sweeps(g, params.subgraph, params.max_iterations);
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const EigenvectorParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const KatzParams& params) { return sweeps(g, params.subgraph, params.max_iterations); }
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const KatzParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
 SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& params, RunContext& run) {
     validate(params, g);
+    run.admit(cost_of(g, params));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const auto& nodes = view.nodes();
@@ -91,6 +120,7 @@ SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& pa
 
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run) {
     validate(params, g);
+    run.admit(cost_of(g, params));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const auto& nodes = view.nodes();

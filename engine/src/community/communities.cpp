@@ -9,9 +9,11 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "budget.h"
 #include "parallel.h"
 #include "rng.h"
 #include "smorg/graph/errors.h"
+#include "views.h"
 
 namespace smorg::engine {
 
@@ -25,8 +27,12 @@ void validate(const CommunityParams& params, const graph::Snapshot& g) {
     if (!(params.resolution > 0) || !std::isfinite(params.resolution)) {
         throw ParamError("resolution", "resolution must be a positive number, got " + graph::format_number(params.resolution));
     }
-    if (params.max_levels < 1) throw ParamError("max_levels", "max_levels must be at least 1");
-    if (params.max_passes < 1) throw ParamError("max_passes", "max_passes must be at least 1");
+    if (params.max_levels < 1 || params.max_levels > CommunityParams::kMaxLevels) {
+        throw ParamError("max_levels", "max_levels must be in [1, " + std::to_string(CommunityParams::kMaxLevels) + "]");
+    }
+    if (params.max_passes < 1 || params.max_passes > CommunityParams::kMaxPasses) {
+        throw ParamError("max_passes", "max_passes must be in [1, " + std::to_string(CommunityParams::kMaxPasses) + "]");
+    }
     if (!(params.tolerance >= 0)) throw ParamError("tolerance", "tolerance must be >= 0");
     if (params.iterations < 0 || params.iterations > CommunityParams::kMaxIterations) {
         throw ParamError("iterations", "iterations must be between 0 (until stable) and " +
@@ -661,14 +667,35 @@ double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>&
     return q;
 }
 
-CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run) {
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const CommunityParams& params) {
+    const auto view = graph::view_size(g, params.subgraph);
+    const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
+    const bool propagation = params.algorithm == CommunityAlgorithm::label_propagation;
+    const double runs = params.iterations > 0 ? params.iterations : 10.0;
+    const double sweeps = propagation ? params.max_passes : runs * std::min(30.0, static_cast<double>(params.max_passes) * params.max_levels);
+    // Level 0 and one aggregate, the colour classes and per-worker neighbour weights.
+    const double memory = 2 * (16 * static_cast<double>(view.nodes) + 12 * static_cast<double>(view.arcs)) +
+                          detail::workers() * 12 * static_cast<double>(view.nodes);
+    return detail::on_view(view, detail::cost(sweeps * sweep, memory, propagation ? "max_passes" : "iterations",
+                                              propagation ? "upper bound" : "typical"));
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const CommunityParams& params) {
     validate(params, g);
-    run.throw_if_cancelled();
-    const auto view = graph::Subgraph::of(g, params.subgraph);
-    return communities(view, params, run);
+    return cost_of(g, params);
 }
 
-CommunityResult communities(const graph::Subgraph& view, const CommunityParams& params, RunContext& run) {
+CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run) {
+    validate(params, g);
+    run.admit(cost_of(g, params));
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    return detail::communities(view, params, run);
+}
+
+CommunityResult detail::communities(const graph::Subgraph& view, const CommunityParams& params, RunContext& run) {
     validate(params, view.snapshot());
     if (view.directed()) throw ParamError("directed", "communities need an undirected view");
     return params.algorithm == CommunityAlgorithm::label_propagation ? label_propagation(view, params, run)

@@ -18,9 +18,11 @@ class Cascade {
 public:
     explicit Cascade(graph::NodeIndex n) : mark_(n, 0), threshold_(n, 0), received_(n, 0) {}
 
-    // People reached from `seeds` (seeds included) in one simulated cascade.
+    // People reached from `seeds` (seeds included) in one simulated cascade; `arcs` (optional) adds
+    // the arcs it looked at.
     std::uint32_t simulate(const graph::Subgraph& view, const ArcProbabilities& p,
-                           const std::vector<graph::NodeIndex>& seeds, CascadeModel model, Rng& rng) {
+                           const std::vector<graph::NodeIndex>& seeds, CascadeModel model, Rng& rng,
+                           std::uint64_t* arcs = nullptr) {
         const auto epoch = next_epoch();
         queue_.clear();
         for (auto s : seeds) {
@@ -58,6 +60,9 @@ public:
                 }
             }
         }
+        if (arcs) {
+            for (auto u : queue_) *arcs += view.out_degree(u) + 1;
+        }
         return static_cast<std::uint32_t>(queue_.size());
     }
 
@@ -67,6 +72,7 @@ public:
                            CascadeModel model, Rng& rng, std::vector<graph::NodeIndex>& out) {
         const auto epoch = next_epoch();
         const auto begin = out.size();
+        last_arcs_ = 0;
         mark_[root] = epoch;
         out.push_back(root);
         if (model == CascadeModel::independent_cascade) {
@@ -74,6 +80,7 @@ public:
                 const auto v = out[head];
                 const auto sources = view.in_neighbors(v);
                 const auto first = view.in_offset(v);
+                last_arcs_ += sources.size() + 1;
                 for (std::size_t k = 0; k < sources.size(); ++k) {
                     const auto u = sources[k];
                     if (mark_[u] == epoch) continue;
@@ -90,6 +97,7 @@ public:
         for (graph::NodeIndex v = root;;) {
             const auto sources = view.in_neighbors(v);
             const auto first = view.in_offset(v);
+            last_arcs_ += sources.size() + 1;
             double x = rng.uniform();
             graph::NodeIndex picked = graph::kNoNode;
             for (std::size_t k = 0; k < sources.size(); ++k) {
@@ -106,6 +114,9 @@ public:
             v = picked;
         }
     }
+
+    // The arcs the last reverse_reachable looked at.
+    std::uint64_t last_arcs() const noexcept { return last_arcs_; }
 
 private:
     std::uint32_t next_epoch() {
@@ -128,6 +139,7 @@ private:
     std::vector<double> received_;
     std::vector<graph::NodeIndex> queue_;
     std::uint32_t epoch_ = 0;
+    std::uint64_t last_arcs_ = 0;
 };
 
 }  // namespace smorg::engine::detail

@@ -10,6 +10,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "budget.h"
 #include "smorg/graph/errors.h"
 
 namespace smorg::engine {
@@ -141,8 +142,30 @@ void validate(const CrvParams& params, const graph::Snapshot& g) {
     }
 }
 
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const CrvParams& params) {
+    const auto spec = referral_spec(params.subgraph);
+    double referrals = 0;
+    for (const auto& k : spec.edge_kinds) {
+        if (auto id = g.edge_kinds().find(k)) referrals += static_cast<double>(g.edge_count_of(*id));
+    }
+    const double n = static_cast<double>(g.node_count());
+    // Each attributed referral is walked from at most max_depth referrers (one per hop above it) with
+    // first/last attribution; even attribution can share a customer among several.
+    const double walks = params.attribution == Attribution::even ? 4.0 * params.max_depth : params.max_depth;
+    return detail::cost(static_cast<double>(g.edge_count()) + referrals * (std::log2(referrals + 2) + walks),
+                        80 * referrals + 8 * n + detail::workers() * 24 * n, "max_depth");
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const CrvParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
 CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run) {
     validate(params, g);
+    run.admit(cost_of(g, params));
     run.throw_if_cancelled();
     const NodeIndex n = g.node_count();
     CrvResult result;

@@ -9,7 +9,9 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include "cascade.h"
+#include "budget.h"
+#include "rr_sets.h"
+#include "views.h"
 #include "rng.h"
 #include "smorg/graph/errors.h"
 
@@ -19,50 +21,6 @@ using graph::NodeIndex;
 
 namespace {
 
-// Reverse-reachable sets, flat: set i is nodes[offsets[i] .. offsets[i + 1]).
-struct RrSets {
-    std::vector<std::uint64_t> offsets{0};
-    std::vector<NodeIndex> nodes;
-    std::uint64_t size() const { return offsets.size() - 1; }
-};
-
-// Appends RR sets first .. last - 1 (set i from stream (seed, stream_base + i)), in parallel chunks
-// of a fixed size stitched in order.
-void generate(const graph::Subgraph& view, const ArcProbabilities& p, CascadeModel model, std::uint64_t seed,
-              std::uint64_t stream_base, std::uint64_t first, std::uint64_t last, RrSets& out, RunContext& run,
-              tbb::enumerable_thread_specific<detail::Cascade>& cascades) {
-    const auto& roots = view.nodes();
-    constexpr std::uint64_t kChunk = 4096;
-    const std::uint64_t chunks = (last - first + kChunk - 1) / kChunk;
-    constexpr std::uint64_t kWave = 64;  // chunks per parallel wave: bounds the staging memory
-    for (std::uint64_t wave = 0; wave < chunks; wave += kWave) {
-        run.throw_if_cancelled();
-        const std::uint64_t wave_end = std::min(chunks, wave + kWave);
-        std::vector<std::vector<NodeIndex>> staged(wave_end - wave);
-        std::vector<std::vector<std::uint32_t>> sizes(wave_end - wave);
-        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(wave, wave_end, 1), [&](const auto& r) {
-            auto& cascade = cascades.local();
-            for (auto c = r.begin(); c != r.end(); ++c) {
-                auto& buffer = staged[c - wave];
-                auto& lengths = sizes[c - wave];
-                const std::uint64_t begin = first + c * kChunk;
-                const std::uint64_t end = std::min(last, begin + kChunk);
-                for (auto i = begin; i < end; ++i) {
-                    auto rng = Rng::stream(seed, stream_base + i);
-                    const auto root = roots[rng.below(roots.size())];
-                    const auto before = buffer.size();
-                    cascade.reverse_reachable(view, p, root, model, rng, buffer);
-                    lengths.push_back(static_cast<std::uint32_t>(buffer.size() - before));
-                }
-            }
-        });
-        for (std::size_t c = 0; c < staged.size(); ++c) {
-            out.nodes.insert(out.nodes.end(), staged[c].begin(), staged[c].end());
-            for (auto length : sizes[c]) out.offsets.push_back(out.offsets.back() + length);
-        }
-    }
-}
-
 struct Greedy {
     std::vector<NodeIndex> seeds;
     std::vector<std::uint64_t> gains;  // RR sets newly covered by each seed
@@ -71,7 +29,7 @@ struct Greedy {
 
 // Max coverage by lazy greedy: coverage counts per node, an inverted index node -> RR sets, and the
 // lowest node index among equal counts so the choice never depends on scheduling.
-Greedy max_coverage(const RrSets& rr, NodeIndex n, std::uint32_t k, const std::vector<std::uint8_t>& candidate) {
+Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, const std::vector<std::uint8_t>& candidate) {
     std::vector<std::uint64_t> start(std::size_t{n} + 1, 0);
     for (auto v : rr.nodes) ++start[v + 1];
     for (NodeIndex v = 0; v < n; ++v) start[v + 1] += start[v];
@@ -114,27 +72,91 @@ double log_binomial(double n, double k) { return std::lgamma(n + 1) - std::lgamm
 
 void validate(const SeedsParams& params, const graph::Snapshot& g) {
     graph::validate(params.subgraph, g);
+    if (!params.subgraph.directed) {
+        throw ParamError("directed", "influence travels along ties as recorded: seeds runs on directed ties");
+    }
     validate(params.probability, g);
     if (params.k < 1) throw ParamError("k", "k must be at least 1");
     if (!(params.epsilon > 0 && params.epsilon < 1)) {
         throw ParamError("epsilon", "epsilon must be in (0, 1), got " + graph::format_number(params.epsilon));
     }
-    if (!(params.l > 0) || !std::isfinite(params.l)) throw ParamError("l", "l must be a positive number");
-    for (std::size_t i = 0; i < params.candidate_kinds.size(); ++i) {
-        if (!g.node_kinds().find(params.candidate_kinds[i])) {
-            throw ParamError("candidate_kinds/" + std::to_string(i), "unknown node kind '" + params.candidate_kinds[i] +
-                                                                       "'; this database has: " + g.node_kinds().joined());
-        }
+    if (!(params.l > 0 && params.l <= SeedsParams::kMaxL)) {
+        throw ParamError("l", "l must be in (0, " + graph::format_number(SeedsParams::kMaxL) + "]");
     }
-    if (params.simulations < 1) throw ParamError("simulations", "simulations must be at least 1");
-    if (params.max_rr_sets < 1) throw ParamError("max_rr_sets", "max_rr_sets must be at least 1");
+    graph::validate_kinds(params.candidate_kinds, g.node_kinds(), "candidate_kinds", "node kind");
+    if (params.simulations < 1 || params.simulations > SpreadParams::kMaxSimulations) {
+        throw ParamError("simulations", "simulations must be in [1, " + std::to_string(SpreadParams::kMaxSimulations) + "]");
+    }
+    if (params.max_rr_sets < 1 || params.max_rr_sets > SeedsParams::kMaxRrSets) {
+        throw ParamError("max_rr_sets", "max_rr_sets must be in [1, " + std::to_string(SeedsParams::kMaxRrSets) + "]");
+    }
+}
+
+namespace {
+
+// IMM's sample sizes (Tang, Shi & Xiao 2015, with Chen 2018's fresh selection sets): per round i of
+// the sampling phase, lambda' / x_i with x_i = n / 2^i; for the selection, lambda* / LB.
+struct ImmSizes {
+    double n = 0, k = 0, l = 0, log_cnk = 0;
+    double eps_prime = 0, lambda_prime = 0, lambda_star = 0;
+    int rounds = 1;
+    ImmSizes(double nodes, const SeedsParams& p) : n(nodes), k(p.k) {
+        const double e = std::exp(1.0);
+        l = p.l * (1 + std::log(2.0) / std::log(n));
+        log_cnk = log_binomial(n, k);
+        eps_prime = std::sqrt(2.0) * p.epsilon;
+        lambda_prime = (2 + 2 * eps_prime / 3) * (log_cnk + l * std::log(n) + std::log(std::log2(n))) * n / (eps_prime * eps_prime);
+        const double alpha = std::sqrt(l * std::log(n) + std::log(2.0));
+        const double beta = std::sqrt((1 - 1 / e) * (log_cnk + l * std::log(n) + std::log(2.0)));
+        lambda_star = 2 * n * std::pow((1 - 1 / e) * alpha + beta, 2) / (p.epsilon * p.epsilon);
+        rounds = std::max(1, static_cast<int>(std::log2(n)) - 1);
+    }
+    double round(int i) const { return std::ceil(lambda_prime / (n / std::pow(2.0, i))); }
+    // k seeds reach at least themselves: OPT >= k is a valid lower bound before any is measured.
+    double selection(double lower_bound) const { return std::ceil(lambda_star / std::max(lower_bound, k)); }
+};
+
+constexpr std::uint64_t kPilotSets = 64;
+
+// The sets a phase needs, checked against max_rr_sets and the budget before any is drawn.
+std::uint64_t admit_sets(double sets, const detail::RrPilot& cost, const SeedsParams& p, RunContext& run, const char* phase) {
+    const auto count = detail::bounded_count(sets, static_cast<double>(p.max_rr_sets), "epsilon",
+                                             std::string("RR sets (") + phase + "; max_rr_sets)");
+    run.admit(detail::cost(static_cast<double>(count) * cost.arcs, cost.memory(static_cast<double>(count)), "epsilon",
+                           "pilot of " + std::to_string(kPilotSets) + " RR sets"));
+    return count;
+}
+
+}  // namespace
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
+    const auto size = graph::view_size(g, params.subgraph);
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const double n = static_cast<double>(view.nodes().size());
+    if (n < 2) return size.cost;
+    const auto p = arc_probabilities(view, params.probability, params.model);
+    const auto cost = detail::pilot(view, p, params.model, params.seed, 0, kPilotSets);
+    const ImmSizes imm(n, params);
+    // The worst case: every sampling round, then the selection at the smallest lower bound (k).
+    const double sampling = imm.round(imm.rounds), selection = imm.selection(params.k);
+    auto e = detail::cost((sampling + selection) * cost.arcs, cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()),
+                          "epsilon", "upper bound from a pilot of " + std::to_string(kPilotSets) + " RR sets");
+    return detail::on_view(size, e);
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const SeedsParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
 }
 
 SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContext& run) {
     validate(params, g);
+    const auto size = graph::view_size(g, params.subgraph);
+    run.admit(size.cost);
     run.throw_if_cancelled();
-    auto spec = params.subgraph;
-    spec.directed = true;
+    const auto spec = params.subgraph;
     const auto view = graph::Subgraph::of(g, spec);
     const auto p = arc_probabilities(view, params.probability, params.model);
     const NodeIndex N = view.node_count();
@@ -158,49 +180,32 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
         result.seeds.assign(view.nodes().begin(), view.nodes().end());
         return result;
     }
-    tbb::enumerable_thread_specific<detail::Cascade> cascades([N] { return detail::Cascade(N); });
-    const double k = params.k;
-    const double e = std::exp(1.0);
-    const double l = params.l * (1 + std::log(2.0) / std::log(n));
-    const double log_cnk = log_binomial(n, k);
+    detail::Cascades cascades([N] { return detail::Cascade(N); });
+    const ImmSizes imm(n, params);
+    const auto cost = detail::pilot(view, p, params.model, params.seed, 0, kPilotSets);
 
     // Sampling phase: a lower bound on OPT by doubling guesses x = n / 2^i.
-    const double eps_prime = std::sqrt(2.0) * params.epsilon;
-    const double lambda_prime = (2 + 2 * eps_prime / 3) * (log_cnk + l * std::log(n) + std::log(std::log2(n))) * n /
-                                (eps_prime * eps_prime);
-    RrSets sampling;
-    double lower_bound = 1;
-    const int rounds = std::max(1, static_cast<int>(std::log2(n)) - 1);
-    for (int i = 1; i <= rounds; ++i) {
+    detail::RrSets sampling;
+    double lower_bound = params.k;
+    for (int i = 1; i <= imm.rounds; ++i) {
         const double x = n / std::pow(2.0, i);
-        const auto theta = static_cast<std::uint64_t>(std::ceil(lambda_prime / x));
-        if (theta > params.max_rr_sets) {
-            throw TooManySamples("the guarantee needs " + std::to_string(theta) + " RR sets, more than max_rr_sets (" +
-                                 std::to_string(params.max_rr_sets) + "): raise epsilon or max_rr_sets");
-        }
+        const auto theta = admit_sets(imm.round(i), cost, params, run, "sampling phase");
         if (theta > sampling.size()) generate(view, p, params.model, params.seed, 0, sampling.size(), theta, sampling, run, cascades);
         const auto greedy = max_coverage(sampling, N, params.k, candidate);
         const double covered = n * static_cast<double>(greedy.covered) / static_cast<double>(sampling.size());
-        run.report("seeds", 0.5 * i / rounds);
-        if (covered >= (1 + eps_prime) * x) {
-            lower_bound = covered / (1 + eps_prime);
+        run.report("seeds", 0.5 * i / imm.rounds);
+        if (covered >= (1 + imm.eps_prime) * x) {
+            lower_bound = std::max(lower_bound, covered / (1 + imm.eps_prime));
             break;
         }
     }
     result.rr_sets_sampling = sampling.size();
     result.opt_lower_bound = lower_bound;
-    sampling = RrSets{};
+    sampling = detail::RrSets{};
 
     // Node selection on fresh RR sets.
-    const double alpha = std::sqrt(l * std::log(n) + std::log(2.0));
-    const double beta = std::sqrt((1 - 1 / e) * (log_cnk + l * std::log(n) + std::log(2.0)));
-    const double lambda_star = 2 * n * std::pow((1 - 1 / e) * alpha + beta, 2) / (params.epsilon * params.epsilon);
-    const auto theta = static_cast<std::uint64_t>(std::ceil(lambda_star / lower_bound));
-    if (theta > params.max_rr_sets) {
-        throw TooManySamples("the guarantee needs " + std::to_string(theta) + " RR sets, more than max_rr_sets (" +
-                             std::to_string(params.max_rr_sets) + "): raise epsilon or max_rr_sets");
-    }
-    RrSets selection;
+    const auto theta = admit_sets(imm.selection(lower_bound), cost, params, run, "node selection");
+    detail::RrSets selection;
     generate(view, p, params.model, params.seed, std::uint64_t{1} << 62, 0, theta, selection, run, cascades);
     run.report("seeds", 0.85);
     const auto greedy = max_coverage(selection, N, params.k, candidate);
@@ -208,7 +213,7 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     result.seeds = greedy.seeds;
     for (auto gain : greedy.gains) result.marginal_gain.push_back(n * static_cast<double>(gain) / static_cast<double>(theta));
     result.estimated_spread = n * static_cast<double>(greedy.covered) / static_cast<double>(theta);
-    selection = RrSets{};
+    selection = detail::RrSets{};
 
     SpreadParams sp;
     sp.subgraph = spec;
@@ -217,22 +222,9 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     sp.probability = params.probability;
     sp.simulations = params.simulations;
     sp.seed = params.seed;
-    result.spread = spread(view, p, sp, run);
+    result.spread = detail::spread(view, p, sp, run);
     run.report("seeds", 1.0);
     return result;
-}
-
-std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbabilities& probabilities,
-                                    CascadeModel model, std::uint64_t samples, std::uint64_t seed, RunContext& run) {
-    const NodeIndex N = view.node_count();
-    std::vector<double> reach(N, 0.0);
-    if (view.nodes().empty() || samples == 0) return reach;
-    tbb::enumerable_thread_specific<detail::Cascade> cascades([N] { return detail::Cascade(N); });
-    RrSets rr;
-    generate(view, probabilities, model, seed, 0, 0, samples, rr, run, cascades);
-    const double scale = static_cast<double>(view.nodes().size()) / static_cast<double>(samples);
-    for (auto v : rr.nodes) reach[v] += scale;
-    return reach;
 }
 
 }  // namespace smorg::engine

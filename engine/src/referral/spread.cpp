@@ -7,9 +7,11 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "budget.h"
 #include "cascade.h"
 #include "rng.h"
 #include "smorg/graph/errors.h"
+#include "views.h"
 
 namespace smorg::engine {
 
@@ -105,40 +107,95 @@ ArcProbabilities arc_probabilities(const graph::Subgraph& view, const Probabilit
 
 void validate(const SpreadParams& params, const graph::Snapshot& g) {
     graph::validate(params.subgraph, g);
+    if (!params.subgraph.directed) {
+        throw ParamError("directed", "influence travels along ties as recorded: spread runs on directed ties");
+    }
     validate(params.probability, g);
     if (params.seeds.empty()) throw ParamError("seeds", "give at least one seed");
     for (std::size_t i = 0; i < params.seeds.size(); ++i) {
         if (params.seeds[i] >= g.node_count()) throw ParamError("seeds/" + std::to_string(i), "seed out of range");
     }
-    if (params.simulations < 1) throw ParamError("simulations", "simulations must be at least 1");
-    if (params.ci_width && !(*params.ci_width > 0)) {
-        throw ParamError("ci_width", "ci_width must be > 0, got " + graph::format_number(*params.ci_width));
+    if (params.simulations < 1 || params.simulations > SpreadParams::kMaxSimulations) {
+        throw ParamError("simulations", "simulations must be in [1, " + std::to_string(SpreadParams::kMaxSimulations) + "]");
+    }
+    if (params.ci_width && (!(*params.ci_width > 0) || !std::isfinite(*params.ci_width))) {
+        throw ParamError("ci_width", "ci_width must be a positive number, got " + graph::format_number(*params.ci_width));
     }
 }
 
-SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run) {
-    validate(params, g);
-    run.throw_if_cancelled();
-    auto spec = params.subgraph;
-    spec.directed = true;  // influence travels along the ties as recorded
-    const auto view = graph::Subgraph::of(g, spec);
-    const auto probabilities = arc_probabilities(view, params.probability, params.model);
-    return spread(view, probabilities, params, run);
+namespace {
+
+constexpr std::uint64_t kPilot = 16;
+
+// The view's per-arc probabilities and, per worker, the cascade scratch space.
+double spread_memory(const graph::Subgraph& view) {
+    return 16 * static_cast<double>(view.arc_count()) + detail::workers() * 24 * static_cast<double>(view.node_count());
 }
 
-SpreadResult spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
-                    RunContext& run) {
-    validate(params, view.snapshot());
+// The first simulations of the run, measured: the arcs one costs on average.
+double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
+    detail::Cascade cascade(view.node_count());
+    std::uint64_t arcs = 0;
+    const auto pilot = std::min(params.simulations, kPilot);
+    for (std::uint64_t i = 0; i < pilot; ++i) {
+        auto rng = Rng::stream(params.seed, i);
+        cascade.simulate(view, probabilities, params.seeds, params.model, rng, &arcs);
+    }
+    return static_cast<double>(arcs) / static_cast<double>(pilot);
+}
+
+Estimate simulations_estimate(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
+    const double per_run = pilot_cost(view, probabilities, params) + 16;
+    return detail::cost(static_cast<double>(params.simulations) * per_run, spread_memory(view), "simulations",
+                        "pilot of " + std::to_string(std::min(params.simulations, kPilot)) + " simulations");
+}
+
+void check_seeds(const graph::Subgraph& view, const SpreadParams& params) {
     for (std::size_t i = 0; i < params.seeds.size(); ++i) {
         if (!view.active(params.seeds[i])) {
             throw ParamError("seeds/" + std::to_string(i),
                              "seed '" + std::string(view.snapshot().id(params.seeds[i])) + "' is not in the chosen subgraph");
         }
     }
+}
+
+}  // namespace
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const SpreadParams& params) {
+    const auto size = graph::view_size(g, params.subgraph);
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    check_seeds(view, params);
+    const auto probabilities = arc_probabilities(view, params.probability, params.model);
+    return detail::on_view(size, simulations_estimate(view, probabilities, params));
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const SpreadParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
+SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run) {
+    validate(params, g);
+    const auto size = graph::view_size(g, params.subgraph);
+    run.admit(size.cost);
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    run.admit(detail::cost(0, size.cost.memory_bytes / 3 + 16 * static_cast<double>(view.arc_count()), "edge_kinds"));
+    const auto probabilities = arc_probabilities(view, params.probability, params.model);
+    return detail::spread(view, probabilities, params, run);
+}
+
+SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
+                            RunContext& run) {
+    validate(params, view.snapshot());
+    check_seeds(view, params);
+    run.admit(simulations_estimate(view, probabilities, params));
     const NodeIndex n = view.node_count();
     tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
-    std::vector<std::uint32_t> reached(params.simulations, 0);
+    std::vector<std::uint32_t> reached(kBatch, 0);
     SpreadResult result;
     double sum = 0, sum_squares = 0;
     for (std::uint64_t first = 0; first < params.simulations; first += kBatch) {
@@ -148,11 +205,12 @@ SpreadResult spread(const graph::Subgraph& view, const ArcProbabilities& probabi
             auto& cascade = cascades.local();
             for (auto i = r.begin(); i != r.end(); ++i) {
                 auto rng = Rng::stream(params.seed, i);
-                reached[i] = cascade.simulate(view, probabilities, params.seeds, params.model, rng);
+                reached[i - first] = cascade.simulate(view, probabilities, params.seeds, params.model, rng);
             }
         });
+        // Summed in simulation order: the same bits at any thread count.
         for (auto i = first; i < last; ++i) {
-            const double x = reached[i];
+            const double x = reached[i - first];
             sum += x;
             sum_squares += x * x;
         }

@@ -10,7 +10,9 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "budget.h"
 #include "rng.h"
+#include "views.h"
 #include "smorg/engine/centrality/betweenness.h"
 #include "smorg/graph/errors.h"
 
@@ -146,16 +148,48 @@ void validate(const SilosParams& params, const graph::Snapshot& g) {
     if (!(params.min_expected > 0) || !std::isfinite(params.min_expected)) {
         throw ParamError("min_expected", "min_expected must be a positive number");
     }
-    for (std::size_t i = 0; i < params.wall_kinds.size(); ++i) {
-        if (!g.edge_kinds().find(params.wall_kinds[i])) {
-            throw ParamError("wall_kinds/" + std::to_string(i), "unknown edge kind '" + params.wall_kinds[i] +
-                                                                  "'; this database has: " + g.edge_kinds().joined());
-        }
+    if (params.permutations > SilosParams::kMaxPermutations) {
+        throw ParamError("permutations", "permutations must be at most " + std::to_string(SilosParams::kMaxPermutations));
     }
+    if (params.spanners > SilosParams::kMaxListed) {
+        throw ParamError("spanners", "spanners must be at most " + std::to_string(SilosParams::kMaxListed));
+    }
+    if (params.introductions > SilosParams::kMaxIntroductions) {
+        throw ParamError("introductions", "introductions must be at most " + std::to_string(SilosParams::kMaxIntroductions));
+    }
+    graph::validate_kinds(params.wall_kinds, g.edge_kinds(), "wall_kinds", "edge kind");
+}
+
+namespace {
+Estimate cost_of(const graph::Snapshot& g, const SilosParams& params) {
+    auto spec = params.subgraph;
+    spec.weighted = false;
+    auto undirected = spec;
+    undirected.directed = false;
+    const auto size = graph::view_size(g, undirected);
+    const double n = static_cast<double>(size.nodes), arcs = static_cast<double>(size.arcs), all = static_cast<double>(g.node_count());
+    const double sweep = n + arcs;
+    const double permutations = static_cast<double>(params.permutations) * (arcs + n);
+    const double communities = 2 * 30 * sweep;
+    const double sources = n > 5000 ? 2000 : n;
+    const double betweenness = sources * 2 * sweep;
+    const double introductions = 5.0 * 200 * sweep + 5.0 * 100 * static_cast<double>(params.introductions) * 100 * 100;
+    const double memory = 3 * size.cost.memory_bytes + detail::workers() * (56 * all + 4 * arcs) + 4 * static_cast<double>(params.permutations) * 64 +
+                          1000 * 4 * all;
+    auto e = detail::cost(static_cast<double>(g.edge_count()) + permutations + communities + betweenness + introductions, memory,
+                          permutations > betweenness ? "permutations" : "edge_kinds");
+    return detail::on_view(size, e);
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const SilosParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
 }
 
 SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContext& run) {
     validate(params, g);
+    run.admit(cost_of(g, params));
     run.throw_if_cancelled();
     SilosResult r;
     std::vector<std::string> names;
@@ -311,7 +345,7 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
         cp.subgraph = community_spec;
         cp.algorithm = params.community_algorithm;
         cp.seed = params.seed;
-        const auto c = communities(undirected, cp, run);
+        const auto c = detail::communities(undirected, cp, run);
         r.community_modularity = c.modularity;
         std::vector<std::uint32_t> formal, detected;
         std::vector<std::uint8_t> used(c.sizes.size(), 0);
@@ -343,7 +377,7 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             bp.pivots = 2000;  // cross-group betweenness from 2000 random sources on big graphs
             bp.seed = params.seed;
         }
-        const auto b = betweenness(undirected, bp, run);
+        const auto b = detail::betweenness(undirected, bp, run);
         std::vector<Spanner> candidates;
         std::vector<std::uint8_t> seen_group(G, 0);
         for (auto u : undirected.nodes()) {

@@ -86,6 +86,7 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     const auto top = read_top(reader);
     const bool explain = reader.optional<bool>("explain", true);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);
     const auto employee = g.node_kinds().find(p.employee_kind);
     const auto rows = ranked_rows(g, r.nodes, r.score, top, "score", [&](json& row, graph::NodeIndex u) {

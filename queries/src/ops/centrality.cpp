@@ -93,6 +93,7 @@ json degree_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& s
     p.direction = reader.optional_enum<engine::Direction>("direction", p.direction);
     p.normalized = reader.optional<bool>("normalized", p.normalized);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::degree(ctx.g(), p, ctx.run);
     return render(ctx.g(), r.nodes, r.score, out, {{"algorithm", "degree"}});
 }
@@ -106,35 +107,35 @@ json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
     std::vector<std::string> keys;
     p.sources = read_sources(reader, g, keys);
+    if (out.explain) p.explain = explained_rows(out);
     reader.reject_unknown();
     engine::PageRankResult r;
     try {
-        engine::validate(p, g);
-    } catch (const graph::ParamError& e) {
-        rethrow_source_error(e, keys, ctx.at);
-    }
-    const auto view = graph::Subgraph::of(g, p.subgraph);
-    try {
-        r = engine::pagerank(view, p, ctx.run);
+        if (ctx.estimate) {
+            engine::validate(p, g);
+            return estimate_result(ctx.run, engine::estimate(g, p));
+        }
+        r = engine::pagerank(g, p, ctx.run);
     } catch (const graph::ParamError& e) {
         rethrow_source_error(e, keys, ctx.at);
     }
     RowExtra extra;
-    std::size_t explained = 0;
     if (out.explain) {
         extra = [&](json& row, graph::NodeIndex v) {
-            if (explained++ >= explained_rows(out)) return;
-            json reasons = json::array();
-            for (const auto& c : engine::explain_pagerank(view, r, p, v, 3)) {
-                json reason = {{"share", c.share}};
-                if (c.from == graph::kNoNode) {
-                    reason["from"] = p.sources.empty() ? "teleport" : "teleport to the sources";
-                } else {
-                    reason["from"] = node_ref(g, c.from);
+            for (const auto& [node, contributions] : r.explanations) {
+                if (node != v) continue;
+                json reasons = json::array();
+                for (const auto& c : contributions) {
+                    json reason = {{"share", c.share}};
+                    if (c.from == graph::kNoNode) {
+                        reason["from"] = p.sources.empty() ? "teleport" : "teleport to the sources";
+                    } else {
+                        reason["from"] = node_ref(g, c.from);
+                    }
+                    reasons.push_back(std::move(reason));
                 }
-                reasons.push_back(std::move(reason));
+                row["explain"] = std::move(reasons);
             }
-            row["explain"] = std::move(reasons);
         };
     }
     return render(g, r.nodes, r.score, out,
@@ -190,8 +191,17 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     }
     if (out.explain) p.explain = explained_rows(out);
     reader.reject_unknown();
+    if (ctx.estimate) {
+        engine::validate(p, g);
+        return estimate_result(ctx.run, engine::estimate(g, p));
+    }
     const auto r = engine::betweenness(g, p, ctx.run);
     json result = {{"algorithm", "betweenness"}, {"sampled", r.sampled}, {"normalized", p.normalized}};
+    if (r.exact_instead) {
+        result["epsilon"] = *p.epsilon;
+        result["error_bound"] = 0;
+        result["note"] = "the bound for this epsilon needs at least as many samples as there are nodes: computed exactly";
+    }
     if (p.pivots) result["pivots"] = r.samples;
     if (r.sampled && p.epsilon) {
         result["samples"] = r.samples;
@@ -232,6 +242,7 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     p.samples = reader.maybe<std::uint64_t>("samples");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = measure == engine::DistanceMeasure::closeness ? engine::closeness(ctx.g(), p, ctx.run)
                                                                  : engine::harmonic(ctx.g(), p, ctx.run);
     json result = {{"algorithm", graph::name_of(measure)}, {"sampled", r.sampled}, {"samples", r.samples}};
@@ -255,6 +266,7 @@ json eigenvector_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     p.tolerance = reader.optional<double>("tolerance", p.tolerance);
     p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::eigenvector(ctx.g(), p, ctx.run);
     return render(ctx.g(), r.nodes, r.score, out, spectral_result("eigenvector", r));
 }
@@ -268,6 +280,7 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
     p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
     p.normalized = reader.optional<bool>("normalized", p.normalized);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::katz(ctx.g(), p, ctx.run);
     return render(ctx.g(), r.nodes, r.score, out, spectral_result("katz", r));
 }

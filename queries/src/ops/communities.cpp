@@ -23,6 +23,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
     const auto top = read_top(reader, 0);
     const auto rows_wanted = reader.optional<bool>("rows", true);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::communities(g, p, ctx.run);
     json result = {{"algorithm", graph::name_of(p.algorithm)},
                    {"resolution", p.resolution},

@@ -17,6 +17,7 @@ json crv(OpContext& ctx, FieldReader& reader) {
     const bool explain = reader.optional<bool>("explain", false);
     if (explain) p.explain = top == 0 ? 10 : std::min<std::size_t>(top, 10);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::crv(g, p, ctx.run);
 
     std::vector<std::uint32_t> position(g.node_count(), 0);

@@ -1,12 +1,12 @@
 #include <bitset>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <optional>
 #include <map>
 #include <sstream>
 
 #include "common.h"
+#include "files.h"
 #include "graphviz.h"
+#include "smorg/graph/files.h"
 #include "ops/ops.h"
 #include "smorg/graph/time.h"
 
@@ -81,14 +81,11 @@ Column attach(OpContext& ctx, const json& request, const std::string& at) {
     }
     json sub = request;
     if (!sub.contains("top") && op != "communities" && op != "seeds" && op != "silos") sub["top"] = 0;
-    const OpEntry* entry = nullptr;
-    for (const auto& e : op_table()) {
-        if (e.name == op) entry = &e;
-    }
+    const OpEntry* entry = find_op(op);
     if (!entry) throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op + "'", shape.at("op"));
     FieldReader reader(sub, at);
     (void)reader.required<std::string>("op");
-    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at};
+    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, false};
     const json result = entry->run(inner, reader);
     reader.reject_unknown();
     if (!result.contains("rows")) {
@@ -132,6 +129,31 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
     reader.reject_unknown();
     graph::validate(spec, g);
+    const auto path = output_path(ctx, out, reader.at("out"));
+    if (ctx.estimate) {
+        graph::Estimate e;
+        e.work = static_cast<double>(g.node_count() + g.edge_count());
+        for (std::size_t i = 0; i < attach_requests.size(); ++i) {
+            json sub = attach_requests[i];
+            if (!sub.is_object()) continue;
+            sub["estimate"] = true;
+            // Each attached analysis is estimated the way a request of its own would be.
+            const auto at = pointer_append(reader.at("attach"), std::to_string(i));
+            FieldReader shape(sub, at);
+            const auto* entry = find_op(shape.required<std::string>("op"));
+            if (!entry) continue;
+            OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, true};
+            (void)shape.optional<bool>("estimate", true);
+            const auto part = entry->run(inner, shape);
+            if (part.contains("estimate")) {
+                graph::Estimate x;
+                x.work = part["estimate"]["work"].get<double>();
+                x.memory_bytes = part["estimate"]["memory_bytes"].get<double>();
+                e.then(x);
+            }
+        }
+        return estimate_result(ctx.run, e);
+    }
 
     std::vector<Column> columns;
     for (const auto& c : g.attributes().columns()) columns.push_back({c.name(), c.type(), {}, &c});
@@ -152,10 +174,13 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         return t != graph::kNoTimestamp && (!spec.since || t >= *spec.since) && (!spec.until || t < *spec.until);
     };
 
-    std::ofstream file(out, std::ios::binary | std::ios::trunc);
-    if (!file) {
-        throw QueryError(ErrorCode::failed_precondition, "cannot write '" + out + "': " + std::strerror(errno), reader.at("out"));
+    std::optional<graph::AtomicFile> atomic;
+    try {
+        atomic.emplace(path);
+    } catch (const graph::FileError& e) {
+        throw QueryError(ErrorCode::failed_precondition, e.what(), reader.at("out"));
     }
+    std::ostream& file = atomic->stream();
     std::uint64_t nodes = 0, edges = 0;
     auto type_name = [&](graph::AttributeType t, bool gexf) -> std::string {
         switch (t) {
@@ -266,8 +291,12 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         }
         file << "}\n";
     }
-    file.close();
-    if (!file) throw QueryError(ErrorCode::failed_precondition, "writing '" + out + "' failed", reader.at("out"));
+    ctx.run.throw_if_cancelled();
+    try {
+        atomic->commit();
+    } catch (const graph::FileError& e) {
+        throw QueryError(ErrorCode::failed_precondition, e.what(), reader.at("out"));
+    }
     json attached = json::array();
     for (std::size_t c = g.attributes().columns().size(); c < columns.size(); ++c) attached.push_back(columns[c].name);
     return {{"file", out}, {"format", graph::name_of(format)}, {"nodes", nodes}, {"edges", edges}, {"attached", attached}};

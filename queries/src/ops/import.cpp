@@ -1,36 +1,57 @@
 #include "common.h"
+#include "files.h"
 #include "ops/ops.h"
+
+#include <filesystem>
 
 namespace smorg::queries::ops {
 
 namespace {
-// A file field: one path or an array of paths.
-std::vector<std::string> read_files(FieldReader& reader, std::string_view key) {
+// A file field: one path or an array of paths, each where this engine may read.
+std::vector<std::string> read_files(OpContext& ctx, FieldReader& reader, std::string_view key) {
     const json* raw = reader.raw(key);
     if (!raw) return {};
-    if (raw->is_string()) return {raw->get<std::string>()};
-    return FieldReader::convert<std::vector<std::string>>(*raw, reader.at(key));
+    if (raw->is_string()) return {input_path(ctx, raw->get<std::string>(), reader.at(key))};
+    auto files = FieldReader::convert<std::vector<std::string>>(*raw, reader.at(key));
+    for (std::size_t i = 0; i < files.size(); ++i) files[i] = input_path(ctx, files[i], pointer_append(reader.at(key), std::to_string(i)));
+    return files;
 }
 }  // namespace
 
 json import(OpContext& ctx, FieldReader& reader) {
     importers::ImportSpec spec;
-    spec.nodes = read_files(reader, "nodes");
-    spec.edges = read_files(reader, "edges");
+    spec.nodes = read_files(ctx, reader, "nodes");
+    spec.edges = read_files(ctx, reader, "edges");
     if (reader.has("format")) spec.format = reader.optional_enum<importers::Format>("format", importers::Format::csv);
     spec.columns = reader.optional<std::vector<std::string>>("columns", spec.columns);
     spec.edge_kind = reader.optional<std::string>("edge_kind", spec.edge_kind);
     spec.node_kind = reader.optional<std::string>("node_kind", spec.node_kind);
-    spec.labels = reader.optional<std::string>("labels", spec.labels);
+    if (const auto labels = reader.maybe<std::string>("labels")) spec.labels = input_path(ctx, *labels, reader.at("labels"));
     spec.label_attribute = reader.optional<std::string>("label_attribute", spec.label_attribute);
     spec.provenance = reader.optional_enum<graph::Provenance>("provenance", spec.provenance);
     spec.create_missing = reader.optional<bool>("create_missing", spec.create_missing);
     spec.max_errors = static_cast<std::size_t>(reader.optional<std::uint64_t>("max_errors", spec.max_errors));
+    spec.max_file_bytes = reader.optional<std::uint64_t>("max_file_bytes", spec.max_file_bytes);
     reader.reject_unknown();
     if (spec.nodes.empty() && spec.edges.empty() && spec.labels.empty()) {
         throw QueryError(ErrorCode::invalid_argument, "nothing to import: give nodes, edges or labels", ctx.at);
     }
-    const auto report = ctx.db.import(spec, [&](std::string_view phase, double done) { ctx.run.report(phase, done); });
+    if (ctx.estimate) {
+        double bytes = 0;
+        for (const auto* files : {&spec.nodes, &spec.edges}) {
+            for (const auto& f : *files) {
+                std::error_code ec;
+                const auto size = std::filesystem::file_size(f, ec);
+                if (!ec) bytes += static_cast<double>(size);
+            }
+        }
+        graph::Estimate e;
+        e.work = bytes;
+        e.memory_bytes = 3 * bytes;
+        e.field = spec.edges.empty() ? "nodes" : "edges";
+        return estimate_result(ctx.run, e);
+    }
+    const auto report = ctx.db.import(spec, ctx.run);
     return {{"batch", report.batch},
             {"provenance", graph::name_of(report.provenance)},
             {"nodes_added", report.nodes_added},

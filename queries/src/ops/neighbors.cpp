@@ -27,6 +27,7 @@ json neighbors(OpContext& ctx, FieldReader& reader) {
     const auto until = reader.maybe_timestamp("until");
     const auto limit = reader.optional<std::uint64_t>("limit", 100);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
 
     graph::SubgraphSpec spec;  // validates the kinds and the window the same way as every op
     spec.edge_kinds = kinds;

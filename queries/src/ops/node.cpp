@@ -19,6 +19,7 @@ json node(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     const auto u = read_node(reader, g, "id");
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
     json attributes = json::object();
     for (const auto& column : g.attributes().columns()) {
         if (column.has(u)) attributes[column.name()] = attribute_json(column.value(u));

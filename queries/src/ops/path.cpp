@@ -21,6 +21,14 @@ json path(OpContext& ctx, FieldReader& reader) {
     const auto spec = read_subgraph(reader, defaults);
     const auto weight_as = reader.optional_enum<graph::WeightAs>("weight_as", graph::WeightAs::strength);
     reader.reject_unknown();
+    graph::validate(spec, g);
+    const auto size = graph::view_size(g, spec);
+    graph::Estimate search{static_cast<double>(size.nodes + size.arcs) * (spec.weighted ? 20.0 : 1.0),
+                           24.0 * static_cast<double>(g.node_count()), "", "upper bound"};
+    auto cost = size.cost;
+    cost.then(search, true);
+    if (ctx.estimate) return estimate_result(ctx.run, cost);
+    ctx.run.admit(cost);
 
     const auto view = graph::Subgraph::of(g, spec);
     for (auto [node, key] : {std::pair{from, "source"}, std::pair{to, "target"}}) {

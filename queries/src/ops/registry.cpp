@@ -1,4 +1,5 @@
 #include "ops/ops.h"
+#include "smorg/graph/text.h"
 
 namespace smorg::queries {
 
@@ -21,6 +22,23 @@ const std::vector<OpEntry>& op_table() {
         {"erase", "forget people: their node, ties and attributes", ops::erase},
     };
     return table;
+}
+
+const OpEntry* find_op(std::string_view name) {
+    for (const auto& op : op_table()) {
+        if (op.name == name) return &op;
+    }
+    return nullptr;
+}
+
+std::string op_suggestion(std::string_view name) {
+    std::vector<std::string> names;
+    for (const auto& op : op_table()) names.emplace_back(op.name);
+    const auto closest = graph::closest_word(name, names);
+    if (!closest.empty()) return "; did you mean '" + closest + "'?";
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    return "; known ops: " + known;
 }
 
 const std::vector<OpSummary>& op_summaries() {

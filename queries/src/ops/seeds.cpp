@@ -13,10 +13,6 @@ json seeds(OpContext& ctx, FieldReader& reader) {
     graph::SubgraphSpec defaults;
     defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
     p.subgraph = read_subgraph(reader, defaults);
-    if (!p.subgraph.directed) {
-        throw QueryError(ErrorCode::invalid_argument, "influence travels along ties as recorded: seeds is directed",
-                         reader.at("directed"));
-    }
     p.k = reader.optional<std::uint32_t>("k", p.k);
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
     p.probability = read_probability(reader);
@@ -27,12 +23,8 @@ json seeds(OpContext& ctx, FieldReader& reader) {
     p.simulations = reader.optional<std::uint64_t>("simulations", p.simulations);
     p.max_rr_sets = reader.optional<std::uint64_t>("max_rr_sets", p.max_rr_sets);
     reader.reject_unknown();
-    engine::SeedsResult r;
-    try {
-        r = engine::seeds(g, p, ctx.run);
-    } catch (const engine::TooManySamples& e) {
-        throw QueryError(ErrorCode::resource_exhausted, e.what(), reader.at("epsilon"));
-    }
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
+    const auto r = engine::seeds(g, p, ctx.run);
     json rows = json::array();
     for (std::size_t i = 0; i < r.seeds.size(); ++i) {
         json row = node_ref(g, r.seeds[i]);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common.h"
+#include "files.h"
 #include "graphviz.h"
 #include "ops/ops.h"
 #include "referral_params.h"
@@ -84,6 +85,8 @@ json silos(OpContext& ctx, FieldReader& reader) {
     const auto svg = reader.maybe<std::string>("svg");
     const bool with_mixing = reader.optional<bool>("mixing", true);
     reader.reject_unknown();
+    const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::silos(g, p, ctx.run);
 
     json groups = json::array();
@@ -165,9 +168,11 @@ json silos(OpContext& ctx, FieldReader& reader) {
                      {"single_contact_customers", r.wall.single_contact_customers},
                      {"single_contact", single},
                      {"groups", wall_groups}}}};
-    if (svg) {
-        render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato", *svg,
-                   reader.at("svg"));
+    if (svg_path) {
+        ctx.run.throw_if_cancelled();
+        write_output(*svg_path, render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato",
+                                           reader.at("svg")),
+                     reader.at("svg"));
         result["svg"] = *svg;
     }
     return result;

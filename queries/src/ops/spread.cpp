@@ -12,10 +12,6 @@ json spread(OpContext& ctx, FieldReader& reader) {
     graph::SubgraphSpec defaults;
     defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
     p.subgraph = read_subgraph(reader, defaults);
-    if (!p.subgraph.directed) {
-        throw QueryError(ErrorCode::invalid_argument, "influence travels along ties as recorded: spread is directed",
-                         reader.at("directed"));
-    }
     if (!reader.has("seeds")) throw QueryError(ErrorCode::invalid_argument, "missing required field 'seeds'", reader.at("seeds"));
     p.seeds = read_nodes(reader, g, "seeds");
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
@@ -24,6 +20,7 @@ json spread(OpContext& ctx, FieldReader& reader) {
     p.ci_width = reader.maybe<double>("ci_width");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     reader.reject_unknown();
+    if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::spread(g, p, ctx.run);
     json seeds = json::array();
     for (auto s : p.seeds) seeds.push_back(node_ref(g, s));

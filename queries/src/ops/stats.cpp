@@ -9,17 +9,14 @@ namespace smorg::queries::ops {
 json stats(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     const auto& g = ctx.g();
-    std::vector<std::uint64_t> node_counts(g.node_kinds().size(), 0);
-    std::vector<std::uint64_t> edge_counts(g.edge_kinds().size(), 0);
-    for (graph::NodeIndex u = 0; u < g.node_count(); ++u) ++node_counts[g.node_kind(u)];
-    for (graph::EdgeIndex e = 0; e < g.edge_count(); ++e) ++edge_counts[g.edge_kind(e)];
+    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.node_count() * (1 + g.attributes().columns().size())), 0, "", "upper bound"});
     json nodes_by_kind = json::object();
     json edges_by_kind = json::object();
-    for (std::size_t k = 0; k < node_counts.size(); ++k) {
-        if (node_counts[k]) nodes_by_kind[g.node_kinds().names()[k]] = node_counts[k];
+    for (std::size_t k = 0; k < g.node_kinds().size(); ++k) {
+        if (const auto c = g.node_count_of(static_cast<graph::KindId>(k))) nodes_by_kind[g.node_kinds().names()[k]] = c;
     }
-    for (std::size_t k = 0; k < edge_counts.size(); ++k) {
-        if (edge_counts[k]) edges_by_kind[g.edge_kinds().names()[k]] = edge_counts[k];
+    for (std::size_t k = 0; k < g.edge_kinds().size(); ++k) {
+        if (const auto c = g.edge_count_of(static_cast<graph::KindId>(k))) edges_by_kind[g.edge_kinds().names()[k]] = c;
     }
     json attributes = json::array();
     for (const auto& column : g.attributes().columns()) {
@@ -48,7 +45,9 @@ json stats(OpContext& ctx, FieldReader& reader) {
              {{"path", store.path},
               {"file_bytes", store.file_bytes},
               {"generation", store.generation},
-              {"snapshot_bytes", store.snapshot_bytes}}}};
+              {"snapshot_bytes", store.snapshot_bytes},
+              {"loaded_from", store.loaded_from},
+              {"scrub_pending", store.scrub_pending}}}};
 }
 
 }  // namespace smorg::queries::ops

@@ -167,12 +167,13 @@ TEST_CASE("betweenness gives the same bits at 1 and 2 threads", "[engine][betwee
 }
 
 TEST_CASE("sampled betweenness stays within its bound and reports it", "[engine][betweenness]") {
-    const auto g = testing::random_graph(120, 0.04, 12, false);
+    const auto g = testing::random_graph(3000, 5.0 / 3000, 12, false);
     BetweennessParams p;
     p.subgraph.directed = false;
+    p.subgraph.weighted = false;
     RunContext run;
     const auto exact = engine::betweenness(g, p, run);
-    p.epsilon = 0.02;
+    p.epsilon = 0.04;
     p.delta = 0.1;
     const auto approx = engine::betweenness(g, p, run);
     REQUIRE(approx.sampled);
@@ -181,6 +182,20 @@ TEST_CASE("sampled betweenness stays within its bound and reports it", "[engine]
     std::size_t within = 0;
     for (auto v : exact.nodes) within += std::abs(approx.score[v] - exact.score[v]) <= approx.error_bound ? 1u : 0u;
     CHECK(within >= static_cast<std::size_t>(0.9 * static_cast<double>(exact.nodes.size())));
+}
+
+TEST_CASE("an epsilon that asks for more samples than nodes gives the exact answer", "[engine][betweenness]") {
+    // The bound for epsilon 1e-10 is about 10^20 samples: the exact computation is far cheaper, and
+    // is what comes back (no overflowed sample count, no empty scores).
+    const auto g = testing::random_graph(200, 0.03, 5, false);
+    BetweennessParams p;
+    RunContext run;
+    const auto exact = engine::betweenness(g, p, run);
+    p.epsilon = 1e-10;
+    const auto r = engine::betweenness(g, p, run);
+    CHECK_FALSE(r.sampled);
+    CHECK(r.exact_instead);
+    CHECK(r.score == exact.score);
 }
 
 TEST_CASE("betweenness explains its top nodes with the pairs routed through them", "[engine][betweenness]") {

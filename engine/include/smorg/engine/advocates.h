@@ -34,10 +34,12 @@ struct AdvocatesParams {
     std::vector<std::string> reach_kinds;      // ties influence travels along; empty: referral, interaction (present)
     CascadeModel model = CascadeModel::independent_cascade;
     ProbabilityParams probability;             // default: from weights (weighted cascade)
-    std::uint64_t reach_samples = 100000;      // RR sets behind the reach estimate; >= 1
+    std::uint64_t reach_samples = 100000;      // RR sets behind the reach estimate; in [1, kMaxReachSamples]
     std::string interaction_kind = "interaction";
     std::string employee_kind = "employee";
     std::uint64_t seed = 1;
+
+    static constexpr std::uint64_t kMaxReachSamples = 100'000'000;
 };
 
 struct AdvocatesResult {
@@ -54,6 +56,8 @@ struct AdvocatesResult {
 };
 
 void validate(const AdvocatesParams& params, const graph::Snapshot& g);
+// CRV's, then the reach's RR sets at the cost of a pilot of 64.
+Estimate estimate(const graph::Snapshot& g, const AdvocatesParams& params);
 
 // One ranking of customers, influencers and employees that joins realized value (CRV), reach
 // potential (single-seed spread from reverse-influence sampling) and engagement (weighted

@@ -3,11 +3,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "smorg/graph/text.h"
+
 namespace smorg::graph {
 
 // The shortest text that reads back as `value` ("1.5", "1e-10", "nan"): for messages that quote a
 // bad number (std::to_string would print "1.500000").
 std::string format_number(double value);
+
+// Messages are made printable (valid UTF-8) here, once, whatever they quote.
 
 // A parameter of an algorithm or a subgraph filter is out of range or names something that does
 // not exist. `field` is the parameter's path relative to the params struct, spelled like the JSON
@@ -16,7 +20,7 @@ std::string format_number(double value);
 class ParamError : public std::invalid_argument {
 public:
     ParamError(std::string field, const std::string& message)
-        : std::invalid_argument(message), field_(std::move(field)) {}
+        : std::invalid_argument(printable(message)), field_(printable(field)) {}
     const std::string& field() const noexcept { return field_; }
 
 private:
@@ -27,7 +31,7 @@ private:
 class NotFound : public std::out_of_range {
 public:
     NotFound(std::string field, const std::string& message)
-        : std::out_of_range(message), field_(std::move(field)) {}
+        : std::out_of_range(printable(message)), field_(printable(field)) {}
     const std::string& field() const noexcept { return field_; }
 
 private:

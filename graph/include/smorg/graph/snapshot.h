@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smorg/graph/attributes.h"
+#include "smorg/graph/binary_io.h"
 #include "smorg/graph/id_index.h"
 #include "smorg/graph/types.h"
 #include "smorg/graph/vocabulary.h"
@@ -166,10 +167,22 @@ public:
     // Bytes held by this snapshot (all arrays, ids, attributes).
     std::size_t memory_bytes() const noexcept;
 
-    // Compact binary form: a versioned header and the raw arrays. `read` throws
-    // std::runtime_error on a truncated or foreign stream.
+    // Edges and nodes of each kind (by KindId), counted once when the snapshot is made.
+    std::uint64_t edge_count_of(KindId kind) const noexcept {
+        return kind < edges_by_kind_.size() ? edges_by_kind_[kind] : 0;
+    }
+    std::uint64_t node_count_of(KindId kind) const noexcept {
+        return kind < nodes_by_kind_.size() ? nodes_by_kind_[kind] : 0;
+    }
+
+    // Compact binary form: a versioned header and the raw arrays. `read` checks the content as it
+    // loads it (every index in range, the in-CSR the transpose of the out-CSR, sorted lists, typed
+    // columns of the right size) and throws CorruptData rather than return a snapshot that could
+    // crash or mislead an algorithm. The stream forms add (and check) a digest of every byte.
+    void write(BinaryWriter& out) const;
+    static Snapshot read(BinaryReader& in);
     void write(std::ostream& out) const;
-    static Snapshot read(std::istream& in);
+    static Snapshot read(std::istream& in, std::uint64_t size);
 
     // A stable digest of the content (ids, kinds, edges, columns): equal for equal graphs.
     std::uint64_t fingerprint() const;
@@ -194,6 +207,11 @@ private:
     std::vector<std::uint64_t> in_offsets_{0};
     std::vector<NodeIndex> in_sources_;
     bool has_parallel_arcs_ = false;
+    std::vector<std::uint64_t> edges_by_kind_, nodes_by_kind_;
+
+    void count_kinds();
+    bool find_parallel_arcs() const;
+    void verify() const;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
@@ -203,8 +221,9 @@ using SnapshotPtr = std::shared_ptr<const Snapshot>;
 class SnapshotBuilder {
 public:
     SnapshotBuilder() = default;
-    // Starts from everything in `base` (to add a batch to it), optionally without some nodes and
-    // every edge touching them (erasure). Indexes of kept nodes shift down past removed ones.
+    // Starts from everything in `base` (to add a batch to it), optionally without some nodes, every
+    // edge touching them and every attribute column only they had values in (erasure). Indexes of
+    // kept nodes shift down past removed ones.
     explicit SnapshotBuilder(const Snapshot& base, std::span<const NodeIndex> remove = {});
 
     NodeIndex node_count() const noexcept { return ids_.size(); }

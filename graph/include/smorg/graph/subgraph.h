@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "smorg/graph/enum_names.h"
+#include "smorg/graph/run_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/types.h"
 
@@ -39,6 +40,18 @@ inline SubgraphSpec undirected_spec() {
 
 // Throws ParamError naming the field ("node_kinds/1", "until") for an unknown kind or an empty window.
 void validate(const SubgraphSpec& spec, const Snapshot& g);
+
+// The size of the view a spec selects, known before it is built: at most `nodes` active nodes and
+// `arcs` arcs (neighbour-list entries; an undirected view lists a tie twice), from the per-kind
+// counts of the snapshot (a time window can only make it smaller). `cost` is what building it
+// takes (nothing when the view points into the snapshot).
+struct ViewSize {
+    std::uint64_t nodes = 0;
+    std::uint64_t arcs = 0;
+    bool zero_copy = false;
+    Estimate cost;
+};
+ViewSize view_size(const Snapshot& g, const SubgraphSpec& spec);
 
 // An algorithm's view of a snapshot: the arcs that pass a SubgraphSpec, as out- and in-CSR with
 // weights, over the snapshot's own node indexes (nodes outside the view are inactive and have no
@@ -95,6 +108,9 @@ public:
     double arc_weight(std::uint64_t a) const noexcept { return out_weights_ ? out_weights_[a] : 1.0; }
     // True when the view copied nothing from the snapshot.
     bool zero_copy() const noexcept { return owned_out_offsets_.empty(); }
+    // The weight every arc has, when all have the same one (always 1 unweighted); nullopt when the
+    // weights differ or there are no arcs. Shortest paths then need no Dijkstra: a BFS finds them.
+    std::optional<double> uniform_weight() const noexcept { return uniform_weight_; }
 
     // Sum of out_weights(u) / in_weights(v).
     double out_strength(NodeIndex u) const noexcept;
@@ -131,6 +147,9 @@ private:
     std::vector<NodeIndex> owned_in_sources_;
     std::vector<double> owned_in_weights_;
     std::vector<double> ones_;  // max degree entries of 1.0, for unweighted views
+    std::optional<double> uniform_weight_;
+
+    void find_uniform_weight();
 };
 
 }  // namespace smorg::graph

@@ -20,6 +20,11 @@ inline constexpr NodeIndex kNoNode = std::numeric_limits<NodeIndex>::max();
 inline constexpr Timestamp kNoTimestamp = std::numeric_limits<Timestamp>::min();
 inline constexpr KindId kNoKind = std::numeric_limits<KindId>::max();
 
+// The range of an edge weight (tie strength). Bounded both ways so that lengths (1 / weight), sums
+// of weights and products of probabilities stay finite and non-zero.
+inline constexpr double kMinWeight = 1e-100;
+inline constexpr double kMaxWeight = 1e100;
+
 // Where an imported record comes from (DESIGN.md, data model).
 enum class Provenance : std::uint8_t {
     owned,     // this store is the canonical source

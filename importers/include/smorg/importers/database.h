@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "smorg/graph/enum_names.h"
+#include "smorg/graph/run_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/types.h"
 #include "smorg/importers/import_error.h"
@@ -32,7 +34,11 @@ struct ImportSpec {
     graph::Provenance provenance = graph::Provenance::owned;
     bool create_missing = false;            // CSV/JSONL edges naming unknown nodes create them
                                             //   (kind "unknown") instead of failing
-    std::size_t max_errors = 100;           // errors listed before giving up; >= 1
+    std::size_t max_errors = 100;           // errors listed before giving up; in [1, 100000]
+    // A file whose text (after gunzip) is larger is refused whole; in [1, 2^40]. Files must be
+    // regular files; a .gz file may inflate to at most 100 times its size.
+    std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
+    static constexpr std::size_t kMaxErrorsLimit = 100000;
 };
 
 struct ImportReport {
@@ -65,6 +71,9 @@ struct EraseReport {
     std::vector<std::string> erased;
     std::vector<std::string> not_found;
     std::uint64_t edges_removed = 0;
+    // True once no page of the database file or its WAL holds the erased values. False while
+    // another process reads an older view of the file: the next write or open finishes the job.
+    bool scrubbed = true;
 };
 
 struct StoreStats {
@@ -72,17 +81,25 @@ struct StoreStats {
     std::uint64_t file_bytes = 0;       // database file, its WAL and the snapshot cache
     std::uint64_t generation = 0;       // bumped by every write
     std::uint64_t snapshot_bytes = 0;   // memory held by the current snapshot
+    // Where the snapshot came from: "cache", or "rows" with the reason the cache was not used
+    // ("rows: no cache", "rows: the cache is stale", "rows: the cache is damaged (...)").
+    std::string loaded_from;
+    bool scrub_pending = false;         // an erasure still waits for readers to let go of old pages
 };
 
 struct OpenOptions {
     bool create = true;  // false: opening a missing file is a StoreError
+    // How long a write waits for another process's write to finish before it fails.
+    std::chrono::milliseconds lock_timeout{std::chrono::minutes(5)};
 };
 
 using ProgressFn = std::function<void(std::string_view phase, double done)>;
 
 // A smorg database: the SQLite store of DESIGN.md plus its current in-memory snapshot. Imports and
-// erasures are serialized; each builds a new snapshot and swaps it in after its transaction
-// commits, while readers keep the snapshot they took. Thread-safe.
+// erasures are serialized, across threads and across processes (each write takes the store's write
+// lock, then reloads the snapshot if another process wrote since, then checks its batch against
+// it); each builds a new snapshot and swaps it in after its transaction commits, while readers keep
+// the snapshot they took. Thread-safe.
 class Database {
 public:
     // Opens a database file, or ":memory:" for a store that lives in memory only. Loads the
@@ -92,8 +109,13 @@ public:
 
     virtual graph::SnapshotPtr snapshot() const = 0;
     // Checks the whole batch, then stores it in one transaction. Throws ImportFailed (nothing
-    // landed), StoreError, or graph::ParamError for a bad spec.
-    virtual ImportReport import(const ImportSpec& spec, const ProgressFn& progress = {}) = 0;
+    // landed), StoreError, graph::ParamError for a bad spec, graph::Cancelled when `run` is
+    // cancelled (nothing landed) or graph::ResourceExhausted when the files do not fit its budget.
+    virtual ImportReport import(const ImportSpec& spec, graph::RunContext& run) = 0;
+    ImportReport import(const ImportSpec& spec) {
+        graph::RunContext run;
+        return import(spec, run);
+    }
     // Forgets people: their nodes, every edge touching them and their attribute values, from
     // memory and from the file (no readable copy left), with an entry in the erasure log that holds
     // no personal data.

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <chrono>
+#include <filesystem>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +20,22 @@ namespace smorg::queries {
 using RunContext = engine::RunContext;
 
 struct EngineOptions {
-    bool create = true;  // create the database file when it does not exist
+    // Create the database file when it does not exist (to import into it). false: a missing file is
+    // not_found, so that a reader pointed at the wrong place learns it at once.
+    bool create = false;
+    // Files queries may touch. Imports read only inside `input_dir` (unset: anywhere). Exports and
+    // maps write only names relative to `output_dir`, never through "..", never over the database
+    // or its companion files (unset: no query writes a file); absolute paths too when
+    // `allow_absolute_output`.
+    std::optional<std::filesystem::path> input_dir;
+    std::optional<std::filesystem::path> output_dir;
+    bool allow_absolute_output = false;
+    // The budget of each request: work (a request's "max_work" may change it, up to
+    // max_work_ceiling) and working memory (a request cannot raise it).
+    graph::Limits limits;
+    double max_work_ceiling = std::numeric_limits<double>::infinity();
+    // How long a write waits for another process's write.
+    std::chrono::milliseconds lock_timeout{std::chrono::minutes(5)};
 };
 
 // The JSON query protocol of DESIGN.md over one database. A request is an object with "op" and
@@ -62,6 +81,10 @@ private:
 
 // True when a response (or every response of a batch) is ok.
 bool response_ok(const nlohmann::json& response);
+
+// A response as text: always valid UTF-8 JSON, whatever strings it holds (a byte that is not UTF-8
+// becomes U+FFFD). indent < 0: one line. Every front end prints answers through this.
+std::string to_text(const nlohmann::json& response, int indent = -1);
 
 // The ops the protocol knows, with a one-line summary each, for help texts.
 struct OpSummary {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "smorg/graph/enum_names.h"
+#include "smorg/graph/text.h"
 
 namespace smorg::queries {
 
@@ -15,7 +16,9 @@ enum class ErrorCode : std::uint8_t {
     not_found,            // a named person, kind or attribute does not exist
     failed_precondition,  // the database is not in a state for this (e.g. empty)
     cancelled,            // the run was cancelled
-    resource_exhausted,   // a limit was hit (too many results, memory)
+    deadline_exceeded,    // the run passed its deadline and was cancelled
+    resource_exhausted,   // a limit was hit (work, memory, sizes): refused before it started
+    permission_denied,    // a file outside the places this engine may read or write
     data_loss,            // an import failed: the files hold bad data; nothing landed
     internal,             // a bug in smorg
 };
@@ -23,8 +26,9 @@ enum class ErrorCode : std::uint8_t {
 // A query failed. `at` is the JSON pointer of the field at fault ("" for the whole request).
 class QueryError : public std::runtime_error {
 public:
+    // The message is made printable (valid UTF-8) here, whatever it quotes.
     QueryError(ErrorCode code, const std::string& message, std::string at = "")
-        : std::runtime_error(message), code_(code), at_(std::move(at)) {}
+        : std::runtime_error(graph::printable(message)), code_(code), at_(graph::printable(at)) {}
     ErrorCode code() const noexcept { return code_; }
     const std::string& at() const noexcept { return at_; }
 
@@ -37,7 +41,7 @@ private:
 
 template <>
 struct smorg::graph::EnumNames<smorg::queries::ErrorCode> {
-    static constexpr std::array<std::string_view, 7> names{"invalid_argument", "not_found", "failed_precondition",
-                                                           "cancelled",        "resource_exhausted", "data_loss",
-                                                           "internal"};
+    static constexpr std::array<std::string_view, 9> names{
+        "invalid_argument",   "not_found",         "failed_precondition", "cancelled", "deadline_exceeded",
+        "resource_exhausted", "permission_denied", "data_loss",           "internal"};
 };

@@ -18,7 +18,8 @@ struct BetweennessParams {
     bool endpoints = false;   // count a path's ends as lying on it (networkx's `endpoints`)
     // Sampling (Riondato & Kornaropoulos 2016): when set, estimate from random shortest paths so that
     // every score is within `epsilon` of the exact one (normalized by n(n-1)) with probability at
-    // least 1 - delta. epsilon in (0, 1); delta in (0, 1).
+    // least 1 - delta. epsilon in (0, 1); delta in (0, 1). When the bound asks for at least as many
+    // samples as the view has nodes, the exact answer (error 0) costs less and is given instead.
     std::optional<double> epsilon;
     double delta = 0.1;
     // Source sampling (Brandes & Pich 2007): when set, Brandes runs from this many random source
@@ -50,17 +51,20 @@ struct BetweennessResult {
     std::uint64_t samples = 0;            // sources (exact or pivots) or sampled paths (epsilon)
     double error_bound = 0;               // sampled: max error, in the units of `score`, w.p. 1 - delta
     std::uint32_t vertex_diameter_bound = 0;  // sampled: the bound the sample size was computed from
+    bool exact_instead = false;               // epsilon was given, but exact was cheaper than sampling
     // Explained nodes, best first, with their reasons.
     std::vector<std::pair<graph::NodeIndex, std::vector<BetweennessReason>>> explanations;
 };
 
 void validate(const BetweennessParams& params, const graph::Snapshot& g);
+// Exact: one search per source. Sampled: the samples the bound asks for at the cost of a pilot of
+// the first 32 (the view is built to measure it).
+Estimate estimate(const graph::Snapshot& g, const BetweennessParams& params);
 
 // Betweenness centrality. Exact: Brandes (2001) from every source, BFS or Dijkstra, parallel over
 // sources with per-block accumulators joined in a fixed tree, O(V E) (O(V E + V^2 log V) weighted),
 // memory O(threads (V + E)). Sampled: Riondato-Kornaropoulos path sampling with balanced bidirectional
 // BFS (Dijkstra when weighted). The same bits at any thread count for a given seed.
 BetweennessResult betweenness(const graph::Snapshot& g, const BetweennessParams& params, RunContext& run);
-BetweennessResult betweenness(const graph::Subgraph& view, const BetweennessParams& params, RunContext& run);
 
 }  // namespace smorg::engine

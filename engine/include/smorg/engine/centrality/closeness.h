@@ -33,6 +33,8 @@ struct ClosenessResult {
 };
 
 void validate(const ClosenessParams& params, const graph::Snapshot& g);
+// One search per node (or per pivot when sampled) over the view.
+Estimate estimate(const graph::Snapshot& g, const ClosenessParams& params);
 
 // Closeness with the Wasserman-Faust correction for disconnected graphs, exactly as networkx's
 // closeness_centrality: ((r - 1) / (n - 1)) * ((r - 1) / sum of distances), r = nodes that reach the

@@ -24,6 +24,8 @@ struct DegreeResult {
 };
 
 void validate(const DegreeParams& params, const graph::Snapshot& g);
+// One pass over the view.
+Estimate estimate(const graph::Snapshot& g, const DegreeParams& params);
 
 // Degree or strength of every node. Undirected, a self-loop counts twice (it has two ends), as in
 // networkx. O(V + E); exact, so the same at any thread count.

@@ -11,7 +11,7 @@ namespace smorg::engine {
 struct EigenvectorParams {
     graph::SubgraphSpec subgraph;  // weighted: arcs count by tie strength
     double tolerance = 1e-6;       // converged when the L1 change is < n * tolerance (networkx); > 0
-    int max_iterations = 100;      // >= 1
+    int max_iterations = 100;      // in [1, kMaxSpectralIterations]
 };
 
 struct KatzParams {
@@ -19,7 +19,7 @@ struct KatzParams {
     double alpha = 0.1;        // attenuation; in (0, 1 / largest eigenvalue) for convergence; > 0
     double beta = 1.0;         // weight every node gets for free; finite
     double tolerance = 1e-6;   // as eigenvector; > 0
-    int max_iterations = 1000; // >= 1
+    int max_iterations = 1000; // in [1, kMaxSpectralIterations]
     bool normalized = true;    // scale to unit Euclidean length (networkx)
 };
 
@@ -31,8 +31,13 @@ struct SpectralResult {
     double last_change = 0;     // L1 change of the last sweep
 };
 
+inline constexpr int kMaxSpectralIterations = 1'000'000;  // the bound of max_iterations
+
 void validate(const EigenvectorParams& params, const graph::Snapshot& g);
 void validate(const KatzParams& params, const graph::Snapshot& g);
+// max_iterations sweeps over the view.
+Estimate estimate(const graph::Snapshot& g, const EigenvectorParams& params);
+Estimate estimate(const graph::Snapshot& g, const KatzParams& params);
 
 // Eigenvector centrality by power iteration on A^T + I, normalized to unit length after each sweep,
 // exactly networkx's eigenvector_centrality (the shift keeps bipartite graphs from oscillating).

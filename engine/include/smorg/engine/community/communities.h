@@ -19,8 +19,8 @@ struct CommunityParams {
     CommunityAlgorithm algorithm = CommunityAlgorithm::leiden;
     double resolution = 1.0;       // gamma of modularity (Reichardt-Bornholdt); > 0
     std::uint64_t seed = 1;
-    int max_levels = 32;           // aggregation levels (Louvain, Leiden); >= 1
-    int max_passes = 64;           // local-moving passes per level, or label-propagation rounds; >= 1
+    int max_levels = 32;           // aggregation levels (Louvain, Leiden); in [1, kMaxLevels]
+    int max_passes = 64;           // local-moving passes per level, or label-propagation rounds; in [1, kMaxPasses]
     double tolerance = 1e-7;       // a pass that gains less modularity than this ends the level; >= 0
     double randomness = 0.01;      // Leiden's theta: how random the refinement merges are; > 0
     // Runs of the multilevel scheme (Louvain, Leiden), each starting from the previous answer, as
@@ -28,6 +28,8 @@ struct CommunityParams {
     // of modularity (at most kMaxIterations runs). Each run costs about as much as the first.
     int iterations = 2;
     static constexpr int kMaxIterations = 100;
+    static constexpr int kMaxLevels = 64;
+    static constexpr int kMaxPasses = 10000;
 };
 
 struct CommunityResult {
@@ -41,6 +43,9 @@ struct CommunityResult {
 };
 
 void validate(const CommunityParams& params, const graph::Snapshot& g);
+// Multilevel: about 30 sweeps over the ties per run (the typical count: local moving converges in a
+// few passes per level); label propagation: max_passes sweeps.
+Estimate estimate(const graph::Snapshot& g, const CommunityParams& params);
 
 // Community detection on the undirected (weighted) view:
 // - Louvain (Blondel et al. 2008) and Leiden (Traag, Waltman & van Eck 2019; its refinement makes
@@ -51,7 +56,6 @@ void validate(const CommunityParams& params, const graph::Snapshot& g);
 //   broken by per-node random streams.
 // O((V + E) per pass); memory O(V + E).
 CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run);
-CommunityResult communities(const graph::Subgraph& undirected_view, const CommunityParams& params, RunContext& run);
 
 // Modularity of a partition (membership by NodeIndex; kNoCommunity nodes are left out) of an
 // undirected view, networkx's definition: sum over communities of L_c / m - gamma (d_c / 2m)^2, with a

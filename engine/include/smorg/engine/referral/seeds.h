@@ -20,8 +20,13 @@ struct SeedsParams {
     double l = 1;                  // the guarantee holds with probability 1 - 1/n^l; > 0
     std::vector<std::string> candidate_kinds;  // seeds only among these kinds; empty: anyone
     std::uint64_t seed = 1;
-    std::uint64_t simulations = 10000;  // Monte Carlo runs to measure the chosen set's spread; >= 1
-    std::uint64_t max_rr_sets = 200'000'000;  // refuse (resource_exhausted) rather than exceed; >= 1
+    std::uint64_t simulations = 10000;  // Monte Carlo runs to measure the chosen set's spread; in [1, 1e8]
+    // Refuse (resource_exhausted at epsilon) rather than draw more RR sets than this in a phase;
+    // in [1, kMaxRrSets]. The memory budget of the run applies too, before any set is drawn.
+    std::uint64_t max_rr_sets = 200'000'000;
+
+    static constexpr std::uint64_t kMaxRrSets = 0xFFFFFFFFull;  // set ids are 32-bit
+    static constexpr double kMaxL = 10;
 };
 
 struct SeedsResult {
@@ -31,28 +36,22 @@ struct SeedsResult {
     SpreadResult spread;                  // Monte Carlo spread of the chosen set, with its interval
     std::uint64_t rr_sets = 0;            // reverse-reachable sets behind the final choice
     std::uint64_t rr_sets_sampling = 0;   // ... and used to bound OPT in the sampling phase
-    double opt_lower_bound = 0;
+    double opt_lower_bound = 0;           // OPT >= this (at least k: the seeds reach themselves)
     std::uint64_t candidates = 0;
 };
 
-// Thrown when the guarantee would need more RR sets than params.max_rr_sets.
-class TooManySamples : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
 void validate(const SeedsParams& params, const graph::Snapshot& g);
+// An upper bound: every sampling round, and the selection at the smallest lower bound, at the cost
+// of a pilot of 64 RR sets. A run admits each phase again with the sizes it then knows.
+Estimate estimate(const graph::Snapshot& g, const SeedsParams& params);
 
 // Influence maximization by reverse-influence sampling with the IMM guarantee (Tang, Shi & Xiao 2015):
 // with probability at least 1 - 1/n^l the seed set reaches at least (1 - 1/e - epsilon) of the best k
 // candidates'. The final selection draws fresh RR sets, independent of the sampling phase (Chen 2018's
 // correction). RR sets are generated in parallel from per-set streams and greedy picks the lowest
-// index among ties, so the seeds are the same at any thread count. Memory: the RR sets, flat.
+// index among ties, so the seeds are the same at any thread count. Memory: the RR sets, flat; a
+// phase whose sets would exceed max_rr_sets or the run's memory budget is refused before it starts
+// (ResourceExhausted at "epsilon").
 SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContext& run);
-
-// Each node's expected reach when activated alone, estimated from `samples` RR sets (Borgs et al.
-// 2014): n x the share of RR sets containing it. Used by the advocates ranking.
-std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbabilities& probabilities,
-                                    CascadeModel model, std::uint64_t samples, std::uint64_t seed, RunContext& run);
 
 }  // namespace smorg::engine

@@ -41,13 +41,16 @@ void validate(const ProbabilityParams& params, const graph::Snapshot& g, const c
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
 
 struct SpreadParams {
-    graph::SubgraphSpec subgraph;  // the ties influence travels along (directed)
+    graph::SubgraphSpec subgraph;  // the ties influence travels along: directed (as recorded) only
     std::vector<graph::NodeIndex> seeds;  // who is activated first; at least one, in the subgraph
     CascadeModel model = CascadeModel::independent_cascade;
     ProbabilityParams probability;
-    std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); >= 1
+    std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); in [1, kMaxSimulations]
     std::optional<double> ci_width;       // stop early once the 95% interval is at most this wide; > 0
     std::uint64_t seed = 1;
+
+    // Past this, the interval no longer narrows in any way that matters (1e8 runs: 1e-4 of sigma).
+    static constexpr std::uint64_t kMaxSimulations = 100'000'000;
 };
 
 struct SpreadResult {
@@ -59,14 +62,14 @@ struct SpreadResult {
 };
 
 void validate(const SpreadParams& params, const graph::Snapshot& g);
+// The simulations at what the first 16 cost (the view is built to measure them).
+Estimate estimate(const graph::Snapshot& g, const SpreadParams& params);
 
 // Expected spread of a seed set under the independent cascade or linear threshold model (Kempe,
 // Kleinberg & Tardos 2003) by parallel Monte Carlo. Simulation i draws from its own stream of the
 // seed, and batches are checked for the early stop in order, so the answer (and where it stopped)
 // is the same at any thread count. O(simulations * reached arcs).
 SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run);
-SpreadResult spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
-                    RunContext& run);
 
 }  // namespace smorg::engine
 

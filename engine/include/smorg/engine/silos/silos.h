@@ -18,15 +18,19 @@ struct SilosParams {
                                        //   joined by at least one chosen edge) unless directed counts arcs
     std::string group_by = "department";  // the grouping attribute
     std::uint64_t seed = 1;
-    std::uint32_t permutations = 1000; // label permutations behind the E-I p-values (0: none)
-    std::size_t spanners = 10;         // boundary spanners listed
+    std::uint32_t permutations = 1000; // label permutations behind the E-I p-values (0: none); <= kMaxPermutations
+    std::size_t spanners = 10;         // boundary spanners listed; <= kMaxListed
     double cut_off_ratio = 0.1;        // a pair of groups is cut off below this observed / expected; >= 0
     double min_expected = 1.0;         // ... when at least this many ties were expected between them; > 0
-    std::size_t introductions = 3;     // suggested per cut-off pair (for the 5 most cut-off pairs)
+    std::size_t introductions = 3;     // suggested per cut-off pair (for the 5 most cut-off pairs); <= kMaxIntroductions
     CommunityAlgorithm community_algorithm = CommunityAlgorithm::leiden;  // detected communities for NMI / ARI
     std::vector<std::string> wall_kinds;  // edges that count as contact across the wall; empty: {"interaction"}
     std::string employee_kind = "employee";
     std::string customer_kind = "customer";
+
+    static constexpr std::uint32_t kMaxPermutations = 1'000'000;
+    static constexpr std::size_t kMaxListed = 100'000;
+    static constexpr std::size_t kMaxIntroductions = 100;
 };
 
 struct GroupStats {
@@ -91,6 +95,8 @@ struct SilosResult {
 };
 
 void validate(const SilosParams& params, const graph::Snapshot& g);
+// The permutation test, the communities, the cross-group betweenness and the introductions' searches.
+Estimate estimate(const graph::Snapshot& g, const SilosParams& params);
 
 // The silo map of DESIGN.md: per group internal and external ties and the Krackhardt & Stern (1988)
 // E-I index with its random-mixing expectation and a seeded permutation test; the group mixing

@@ -1,0 +1,461 @@
+#include "stager.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "smorg/graph/errors.h"
+#include "text.h"
+
+namespace smorg::importers::detail {
+
+// ---- errors --------------------------------------------------------------------------------------
+
+void ErrorList::add(ImportError error) {
+    ++total_;
+    if (errors_.size() < max_) errors_.push_back(std::move(error));
+}
+
+void ErrorList::merge(std::vector<ImportError> errors, std::size_t total) {
+    for (auto& e : errors) {
+        if (errors_.size() < max_) errors_.push_back(std::move(e));
+    }
+    total_ += total;
+}
+
+void ErrorList::throw_if_any() {
+    if (total_ == 0) return;
+    // Phases find errors in their own order (parsing, then resolving ids); list them as the files read:
+    // files in the order they first appear, then by line and column.
+    std::vector<std::string> files;
+    for (const auto& e : errors_) {
+        if (std::find(files.begin(), files.end(), e.file()) == files.end()) files.push_back(e.file());
+    }
+    auto file_rank = [&](const ImportError& e) { return std::find(files.begin(), files.end(), e.file()) - files.begin(); };
+    std::stable_sort(errors_.begin(), errors_.end(), [&](const ImportError& a, const ImportError& b) {
+        const auto fa = file_rank(a), fb = file_rank(b);
+        if (fa != fb) return fa < fb;
+        return a.line() != b.line() ? a.line() < b.line() : a.column() < b.column();
+    });
+    throw ImportFailed(std::move(errors_), total_);
+}
+
+// ---- shared checks -------------------------------------------------------------------------------
+
+std::optional<EdgeColumn> edge_column(std::string_view name) {
+    static const std::pair<std::string_view, EdgeColumn> kNames[] = {
+        {"source", EdgeColumn::source},       {"target", EdgeColumn::target}, {"weight", EdgeColumn::weight},
+        {"timestamp", EdgeColumn::timestamp}, {"value", EdgeColumn::value},   {"kind", EdgeColumn::kind},
+        {"skip", EdgeColumn::skip}};
+    for (const auto& [n, c] : kNames) {
+        if (n == name) return c;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> name_problem(std::string_view text, std::string_view what) {
+    if (trim(text).empty()) return text.empty() ? "empty " + std::string(what) : std::string(what) + " is only blanks";
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+            return std::string(what) + " holds a control character (byte " + std::to_string(u) + "): " + shown(text);
+        }
+    }
+    return std::nullopt;
+}
+
+std::uint16_t EdgeChunk::kind(std::string_view name, std::size_t line, std::size_t column) {
+    for (std::size_t i = 0; i < kind_names.size(); ++i) {
+        if (kind_names[i] == name) return static_cast<std::uint16_t>(i);
+    }
+    // More distinct names than a vocabulary holds are caught when the chunk is absorbed; stop
+    // growing the list here.
+    if (kind_names.size() > graph::Vocabulary::kMaxSize) return static_cast<std::uint16_t>(kind_names.size() - 1);
+    kind_names.emplace_back(name);
+    kind_places.emplace_back(line, column);
+    return static_cast<std::uint16_t>(kind_names.size() - 1);
+}
+
+// ---- the stager ----------------------------------------------------------------------------------
+
+Stager::Stager(const ImportSpec& spec, const graph::Snapshot& base, graph::RunContext& run)
+    : spec_(spec), errors_(spec.max_errors), run_(run) {
+    batch_.base = &base;
+    batch_.node_vocab = base.node_kinds();
+    batch_.edge_vocab = base.edge_kinds();
+    batch_.touched_existing.assign(base.node_count(), 0);
+    batch_.report.provenance = spec.provenance;
+}
+
+void Stager::progress(std::string_view phase) const {
+    if (total_bytes_ > 0) run_.report(phase, static_cast<double>(done_bytes_) / static_cast<double>(total_bytes_));
+}
+
+bool Stager::check_text(const std::string& file, std::size_t line, std::size_t column, std::string_view text,
+                        const std::string& field) {
+    const auto bad = invalid_utf8_at(text);
+    if (bad != std::string_view::npos) {
+        error(file, line, column + bad, field, "invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the field)");
+        return false;
+    }
+    const auto nul = text.find('\0');
+    if (nul != std::string_view::npos) {
+        error(file, line, column + nul, field, "a NUL byte (byte " + std::to_string(nul + 1) + " of the field)");
+        return false;
+    }
+    return true;
+}
+
+std::optional<graph::KindId> Stager::intern_kind(graph::Vocabulary& vocab, std::string_view name, const std::string& file,
+                                                 std::size_t line, std::size_t column, const char* what) {
+    if (auto id = vocab.find(name)) return *id;
+    if (vocab.size() >= graph::Vocabulary::kMaxSize) {
+        error(file, line, column, "kind",
+              "too many " + std::string(what) + " kinds: a database holds at most " +
+                  std::to_string(graph::Vocabulary::kMaxSize) + ", and '" + graph::printable(name) + "' would be one more");
+        return std::nullopt;
+    }
+    return vocab.intern(name);
+}
+
+std::optional<NodeIndex> Stager::declare(const std::string& file, std::size_t line, std::size_t id_column,
+                                         std::size_t column, std::string_view id, std::optional<std::string_view> kind_name) {
+    if (auto problem = name_problem(id, "id")) {
+        error(file, line, id_column, "id", *problem);
+        return std::nullopt;
+    }
+    std::optional<graph::KindId> kind;
+    if (kind_name) {
+        if (auto problem = name_problem(*kind_name, "kind")) {
+            error(file, line, column, "kind", *problem);
+            return std::nullopt;
+        }
+        kind = intern_kind(batch_.node_vocab, *kind_name, file, line, column, "node");
+        if (!kind) return std::nullopt;
+    }
+    if (auto existing = find(id)) {
+        if (kind && node_kind_of(*existing) != *kind) {
+            error(file, line, column, "kind",
+                  "node '" + std::string(id) + "' already exists with kind '" +
+                      std::string(batch_.node_vocab.name(node_kind_of(*existing))) + "', not '" + std::string(*kind_name) + "'");
+            return std::nullopt;
+        }
+        touch(*existing);
+        return *existing;
+    }
+    if (!kind) kind = intern_kind(batch_.node_vocab, spec_.node_kind, file, line, column, "node");
+    if (!kind) return std::nullopt;
+    return create(id, *kind);
+}
+
+std::optional<graph::AttributeType> Stager::existing_type(std::string_view name) const {
+    if (const auto it = attribute_ids_.find(std::string(name)); it != attribute_ids_.end()) {
+        return batch_.attributes[it->second].type;
+    }
+    if (const auto* c = batch_.base->attributes().find(name)) return c->type();
+    return graph::AttributeTable::reserved_type(name);
+}
+
+std::optional<std::uint32_t> Stager::attribute_index(std::string_view name, graph::AttributeType type,
+                                                     const std::string& file, std::size_t line, std::size_t column) {
+    const std::string key(name);
+    if (const auto it = attribute_ids_.find(key); it != attribute_ids_.end()) return it->second;
+    const bool fresh = !batch_.base->attributes().find(name);
+    if (fresh) {
+        // A new column: the base's plus the batch's new ones must stay within the bound.
+        if (batch_.base->attributes().columns().size() + new_attributes_ >= kMaxAttributes) {
+            error(file, line, column, key,
+                  "too many attributes: a database holds at most " + std::to_string(kMaxAttributes) +
+                      " attribute columns, and '" + key + "' would be one more");
+            return std::nullopt;
+        }
+    }
+    new_attributes_ += fresh ? 1 : 0;
+    batch_.attributes.push_back({key, type});
+    const auto index = static_cast<std::uint32_t>(batch_.attributes.size() - 1);
+    attribute_ids_.emplace(key, index);
+    return index;
+}
+
+void Stager::set_value(NodeIndex node, std::string_view name, graph::AttributeValue value, const std::string& file,
+                       std::size_t line, std::size_t column) {
+    if (std::holds_alternative<std::monostate>(value)) {
+        if (const auto type = existing_type(name)) {
+            if (const auto index = attribute_index(name, *type, file, line, column)) batch_.values.push_back({node, *index, value});
+        }
+        return;
+    }
+    graph::AttributeType type = graph::AttributeType::string;
+    if (std::holds_alternative<double>(value)) type = graph::AttributeType::number;
+    if (std::holds_alternative<bool>(value)) type = graph::AttributeType::boolean;
+    if (const auto known = existing_type(name); known && *known != type) {
+        error(file, line, column, std::string(name),
+              "expected a " + std::string(graph::to_string(*known)) + " (attribute '" + std::string(name) +
+                  "' holds " + std::string(graph::to_string(*known)) + " values), got a " +
+                  std::string(graph::to_string(type)));
+        return;
+    }
+    const auto index = attribute_index(name, type, file, line, column);
+    if (!index) return;
+    batch_.values.push_back({node, *index, std::move(value)});
+    touch(node);
+}
+
+// Types an attribute column from all of its values in this file: number if every value is one,
+// boolean if every value is true/false, else string; an attribute that already has a type (stored,
+// reserved, or set earlier in the batch) keeps it, and a value that does not fit is an error.
+void Stager::typed_column(const std::string& file, const std::string& name, std::size_t line, std::size_t column,
+                          RawValues& raw) {
+    auto type = existing_type(name);
+    if (!type) {
+        bool numbers = true, booleans = true;
+        for (const auto& [node, text, l, c] : raw) {
+            numbers = numbers && parse_number(text).has_value();
+            booleans = booleans && parse_boolean(text).has_value();
+        }
+        type = raw.empty() ? graph::AttributeType::string
+               : numbers   ? graph::AttributeType::number
+               : booleans  ? graph::AttributeType::boolean
+                           : graph::AttributeType::string;
+    }
+    const auto index = attribute_index(name, *type, file, line, column);
+    if (!index) return;
+    for (auto& [node, text, l, c] : raw) {
+        graph::AttributeValue value;
+        switch (*type) {
+            case graph::AttributeType::string: value = std::move(text); break;
+            case graph::AttributeType::number:
+                if (auto d = parse_number(text)) {
+                    value = *d;
+                } else {
+                    error(file, l, c, name, "expected a number, got " + shown(text));
+                    continue;
+                }
+                break;
+            case graph::AttributeType::boolean:
+                if (auto b = parse_boolean(text)) {
+                    value = *b;
+                } else {
+                    error(file, l, c, name, "expected true or false, got " + shown(text));
+                    continue;
+                }
+                break;
+        }
+        batch_.values.push_back({node, *index, std::move(value)});
+        touch(node);
+    }
+}
+
+// Appends parsed chunks in file order: ids that did not resolve during the parallel parse are
+// created (implicit edge-list nodes, create_missing) or reported, in order of first appearance so
+// new nodes get their indexes deterministically; kinds are mapped to the batch vocabulary.
+void Stager::absorb(const std::string& file, std::vector<EdgeChunk>& chunks, bool implicit_nodes, bool create_missing) {
+    std::vector<std::vector<graph::KindId>> kind_maps(chunks.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        auto& chunk = chunks[c];
+        errors_.merge(std::move(chunk.errors.errors), chunk.errors.total);
+        batch_.report.edges_skipped_zero_weight += chunk.skipped_zero;
+        batch_.report.lines += chunk.lines;
+        for (std::size_t k = 0; k < chunk.kind_names.size(); ++k) {
+            const auto [line, column] = chunk.kind_places[k];
+            const auto id = intern_kind(batch_.edge_vocab, chunk.kind_names[k], file, line, column, "edge");
+            kind_maps[c].push_back(id.value_or(0));
+        }
+        for (const auto& u : chunk.unresolved) {
+            std::optional<NodeIndex> node = find(u.id);
+            if (!node && (implicit_nodes || create_missing)) {
+                const auto kind = intern_kind(batch_.node_vocab, implicit_nodes ? spec_.node_kind : std::string(graph::kinds::unknown),
+                                              file, u.line, u.column, "node");
+                if (!kind) continue;
+                node = create(u.id, *kind);
+                ++batch_.report.missing_nodes_created;
+            }
+            if (!node) {
+                errors_.add(ImportError(file, u.line, u.column, u.is_target ? "target" : "source",
+                                        "unknown node '" + u.id +
+                                            "': no node file of this batch defines it and it is not stored "
+                                            "(create_missing creates it)"));
+                continue;
+            }
+            (u.is_target ? chunk.targets : chunk.sources)[u.edge] = *node;
+        }
+    }
+    if (errors_.total() > 0) return;  // the batch will not land
+
+    std::vector<std::size_t> offset(chunks.size() + 1, batch_.sources.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        offset[c + 1] = offset[c] + chunks[c].sources.size();
+        for (auto& [pos, v] : chunks[c].values) batch_.values_by_edge.emplace_back(offset[c] + pos, v);
+    }
+    const std::size_t end = offset[chunks.size()];
+    batch_.sources.resize(end);
+    batch_.targets.resize(end);
+    batch_.kinds.resize(end);
+    batch_.weights.resize(end);
+    batch_.timestamps.resize(end);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const auto& r) {
+        for (std::size_t c = r.begin(); c != r.end(); ++c) {
+            auto& chunk = chunks[c];
+            const auto at = static_cast<std::ptrdiff_t>(offset[c]);
+            std::copy(chunk.sources.begin(), chunk.sources.end(), batch_.sources.begin() + at);
+            std::copy(chunk.targets.begin(), chunk.targets.end(), batch_.targets.begin() + at);
+            std::copy(chunk.weights.begin(), chunk.weights.end(), batch_.weights.begin() + at);
+            std::copy(chunk.timestamps.begin(), chunk.timestamps.end(), batch_.timestamps.begin() + at);
+            for (std::size_t i = 0; i < chunk.kinds.size(); ++i) batch_.kinds[offset[c] + i] = kind_maps[c][chunk.kinds[i]];
+            chunk = EdgeChunk{};
+        }
+    });
+}
+
+Format Stager::format_of(const std::string& path) const {
+    if (spec_.format) return *spec_.format;
+    const auto name = logical_name(path);
+    auto ends = [&](std::string_view suffix) {
+        return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends(".csv")) return Format::csv;
+    if (ends(".jsonl") || ends(".ndjson")) return Format::jsonl;
+    return Format::edgelist;
+}
+
+namespace {
+
+void validate_spec(const ImportSpec& spec) {
+    if (spec.max_errors < 1 || spec.max_errors > ImportSpec::kMaxErrorsLimit) {
+        throw graph::ParamError("max_errors", "max_errors must be in [1, " + std::to_string(ImportSpec::kMaxErrorsLimit) + "]");
+    }
+    if (spec.max_file_bytes < 1 || spec.max_file_bytes > (std::uint64_t{1} << 40)) {
+        throw graph::ParamError("max_file_bytes", "max_file_bytes must be in [1, 2^40]");
+    }
+    for (const auto& [field, kind] : {std::pair{"edge_kind", &spec.edge_kind}, std::pair{"node_kind", &spec.node_kind}}) {
+        if (auto problem = name_problem(*kind, "a kind"); problem || invalid_utf8_at(*kind) != std::string_view::npos) {
+            throw graph::ParamError(field, std::string(field) + " must be a non-empty UTF-8 name without control characters");
+        }
+    }
+    if (!spec.labels.empty() && (spec.label_attribute.empty() || name_problem(spec.label_attribute, "a name") ||
+                                 invalid_utf8_at(spec.label_attribute) != std::string_view::npos)) {
+        throw graph::ParamError("label_attribute", "label_attribute must be a non-empty UTF-8 name");
+    }
+    int sources = 0, targets = 0;
+    for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+        const auto c = edge_column(spec.columns[i]);
+        if (!c) {
+            throw graph::ParamError("columns/" + std::to_string(i),
+                                    "unknown column name '" + spec.columns[i] +
+                                        "' (use source, target, weight, timestamp, value, kind, skip)");
+        }
+        sources += *c == EdgeColumn::source;
+        targets += *c == EdgeColumn::target;
+        for (std::size_t j = 0; j < i; ++j) {
+            if (spec.columns[j] == spec.columns[i] && *c != EdgeColumn::skip) {
+                throw graph::ParamError("columns/" + std::to_string(i), "column '" + spec.columns[i] + "' given twice");
+            }
+        }
+    }
+    if (sources != 1 || targets != 1) throw graph::ParamError("columns", "columns must name one source and one target");
+}
+
+}  // namespace
+
+StagedBatch Stager::run() {
+    validate_spec(spec_);
+    struct Input {
+        std::string path;
+        Format format;
+        bool nodes;
+    };
+    std::vector<Input> inputs;
+    for (const auto& f : spec_.nodes) inputs.push_back({f, format_of(f), true});
+    for (const auto& f : spec_.edges) inputs.push_back({f, format_of(f), false});
+    if (!spec_.labels.empty()) inputs.push_back({spec_.labels, Format::edgelist, false});
+    for (const auto& in : inputs) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(in.path, ec);
+        if (!ec) total_bytes_ += static_cast<std::size_t>(size);
+    }
+    // The whole text is held while it is checked, plus about twice as much of staged records.
+    graph::Estimate estimate;
+    estimate.work = static_cast<double>(total_bytes_);
+    estimate.memory_bytes = 3.0 * static_cast<double>(total_bytes_);
+    estimate.field = spec_.edges.empty() ? "nodes" : "edges";
+    run_.admit(estimate);
+
+    // Read every file first: a missing or unreadable file is reported before any parsing.
+    std::vector<std::string> texts(inputs.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        run_.throw_if_cancelled();
+        try {
+            texts[i] = read_file(inputs[i].path, spec_.max_file_bytes);
+            batch_.report.bytes += texts[i].size();
+        } catch (const ImportError& e) {
+            errors_.add(e);
+        }
+    }
+    errors_.throw_if_any();
+    const bool with_labels = !spec_.labels.empty();
+    const std::size_t files = inputs.size() - (with_labels ? 1 : 0);
+
+    // Phase 1: nodes (node files, and the node objects of every JSON Lines file).
+    for (std::size_t i = 0; i < files; ++i) {
+        run_.throw_if_cancelled();
+        const auto& in = inputs[i];
+        if (in.format == Format::jsonl) {
+            jsonl(in.path, texts[i], true);
+        } else if (in.nodes) {
+            if (in.format != Format::csv) {
+                error(in.path, 0, 0, "", "a nodes file must be CSV or JSON Lines");
+                continue;
+            }
+            csv_nodes(in.path, texts[i]);
+            done_bytes_ += texts[i].size();
+            progress("parse");
+        }
+    }
+    // Phase 2: edges.
+    for (std::size_t i = 0; i < files; ++i) {
+        run_.throw_if_cancelled();
+        const auto& in = inputs[i];
+        if (in.format == Format::jsonl) {
+            jsonl(in.path, texts[i], false);
+        } else if (!in.nodes) {
+            if (in.format == Format::csv) {
+                csv_edges(in.path, texts[i]);
+            } else {
+                edge_list(in.path, texts[i]);
+            }
+        } else {
+            continue;
+        }
+        done_bytes_ += texts[i].size();
+        texts[i] = std::string();
+        progress("parse");
+    }
+    // Phase 3: labels.
+    if (with_labels) {
+        run_.throw_if_cancelled();
+        const auto before = batch_.new_ids.size();
+        labels(spec_.labels, texts.back());
+        batch_.report.missing_nodes_created += batch_.new_ids.size() - before;
+        done_bytes_ += texts.back().size();
+        progress("parse");
+    }
+    run_.throw_if_cancelled();
+    errors_.throw_if_any();
+
+    batch_.report.nodes_added = batch_.new_ids.size();
+    batch_.report.edges_added = batch_.sources.size();
+    std::uint64_t updated = 0;
+    for (auto t : batch_.touched_existing) updated += t;
+    batch_.report.nodes_updated = updated;
+    return std::move(batch_);
+}
+
+StagedBatch stage(const ImportSpec& spec, const graph::Snapshot& base, graph::RunContext& run) {
+    Stager stager(spec, base, run);
+    return stager.run();
+}
+
+}  // namespace smorg::importers::detail

@@ -1,0 +1,26 @@
+#pragma once
+
+// Where a query may read and write files: EngineOptions' input and output directories, checked once
+// here for every op that names a file, with errors at the field that named it.
+
+#include <filesystem>
+#include <string>
+
+#include "op_context.h"
+
+namespace smorg::queries {
+
+// The file an op may create or replace for `requested` (the request's value at `at`): a relative
+// name under options.output_dir without "..", or an absolute path when allowed; never the database,
+// its WAL, its shared memory or its snapshot cache, never a directory. permission_denied otherwise.
+std::filesystem::path output_path(const OpContext& ctx, const std::string& requested, const std::string& at);
+
+// Writes `content` there through a temporary renamed into place (a planted symlink is replaced, not
+// followed; a failed write leaves the old file).
+void write_output(const std::filesystem::path& path, const std::string& content, const std::string& at);
+
+// The file an import may read for `requested`: anywhere when options.input_dir is unset, else only
+// inside it (relative names are taken from it; symlinks may not lead out of it).
+std::string input_path(const OpContext& ctx, const std::string& requested, const std::string& at);
+
+}  // namespace smorg::queries
