@@ -75,7 +75,7 @@ graph::SubgraphSpec reach_spec(const graph::Snapshot& g, const AdvocatesParams& 
 Estimate reach_estimate(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params) {
     const auto cost = detail::pilot(view, p, params.model, params.seed, 0, std::min(params.reach_samples, kPilotSets));
     const double sets = static_cast<double>(params.reach_samples);
-    return detail::cost(sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()), "reach_samples",
+    return detail::cost(detail::kRrArc * sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()), "reach_samples",
                         "pilot of " + std::to_string(std::min(params.reach_samples, kPilotSets)) + " RR sets");
 }
 

@@ -106,8 +106,8 @@ json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector
 
 json estimate_result(const RunContext& run, const graph::Estimate& e) {
     const auto& limits = run.limits();
-    json out = {{"work", e.work},
-                {"memory_bytes", e.memory_bytes},
+    json out = {{"work", std::ceil(e.work)},
+                {"memory_bytes", std::ceil(e.memory_bytes)},
                 {"basis", e.basis},
                 {"max_work", limits.max_work},
                 {"max_memory_bytes", limits.max_memory_bytes},

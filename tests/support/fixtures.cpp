@@ -1,6 +1,14 @@
 #include "fixtures.h"
 
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +20,8 @@
 #include <catch2/catch.hpp>
 
 #include "smorg_test_paths.h"
+
+extern char** environ;
 
 namespace smorg::testing {
 
@@ -94,6 +104,70 @@ std::string run_command(const std::string& command) {
     INFO("command: " << command);
     REQUIRE(status == 0);
     return output;
+}
+
+Process::Process(const std::vector<std::string>& argv) {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    out_ = pipe_fds[0];
+    if (rc != 0) {
+        ::close(out_);
+        throw std::runtime_error("could not start " + argv[0]);
+    }
+}
+
+Process::~Process() {
+    if (!reaped_) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+    if (out_ >= 0) ::close(out_);
+}
+
+std::optional<std::string> Process::read_line(double seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (true) {
+        const auto nl = buffer_.find('\n');
+        if (nl != std::string::npos) {
+            auto line = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+        if (left <= 0) return std::nullopt;
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        char chunk[4096];
+        const auto got = ::read(out_, chunk, sizeof chunk);
+        if (got <= 0) return std::nullopt;
+        buffer_.append(chunk, static_cast<std::size_t>(got));
+    }
+}
+
+void Process::kill(int signal) {
+    if (!reaped_) ::kill(pid_, signal);
+}
+
+int Process::wait() {
+    if (!reaped_) {
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return status_;
 }
 
 TempDir::TempDir() {

@@ -3,6 +3,7 @@
 // Small graphs and helpers shared by the test suites. Depends on the graph layer only.
 
 #include <filesystem>
+#include <optional>
 #include <initializer_list>
 #include <string>
 #include <tuple>
@@ -43,6 +44,30 @@ std::string slurp(const std::filesystem::path& path);
 
 // Runs a command, returns its stdout; fails the test on a non-zero exit.
 std::string run_command(const std::string& command);
+
+// A child process with its stdout on a pipe (stderr inherited), killed and reaped by the destructor
+// when still running.
+class Process {
+public:
+    explicit Process(const std::vector<std::string>& argv);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    // The next line of its stdout (without the newline), or nullopt at the end or after `seconds`.
+    std::optional<std::string> read_line(double seconds = 60);
+    void kill(int signal = 9);
+    // Waits for the exit: the exit status, or 128 + the signal that ended it.
+    int wait();
+    int pid() const noexcept { return pid_; }
+
+private:
+    int pid_ = -1;
+    int out_ = -1;
+    std::string buffer_;
+    bool reaped_ = false;
+    int status_ = 0;
+};
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {

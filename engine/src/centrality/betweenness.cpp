@@ -611,10 +611,11 @@ constexpr std::uint64_t kPilotSamples = 32;
 
 // Sampling: the vertex-diameter bound, then the samples at what the first ones cost.
 Estimate sampled_estimate(const graph::Subgraph& view, const BetweennessParams& p, std::uint64_t samples) {
-    const double per_sample = pilot_cost(view, p, std::min(samples, kPilotSamples));
+    const double per_arc = mode_of(view, p).weighted ? detail::kSampleDijkstraArc : detail::kSampleBfsArc;
+    const double per_sample = per_arc * (pilot_cost(view, p, std::min(samples, kPilotSamples)) + 16);
     const double n = static_cast<double>(view.node_count());
     const double scan = n + static_cast<double>(view.arc_count());
-    return detail::cost(scan + static_cast<double>(samples) * (per_sample + 16),
+    return detail::cost(scan + static_cast<double>(samples) * per_sample,
                         4 * n + detail::workers() * 40 * n, "epsilon",
                         "pilot of " + std::to_string(std::min(samples, kPilotSamples)) + " samples");
 }

@@ -32,7 +32,7 @@ Estimate cost_of(const graph::Snapshot& g, const ClosenessParams& params) {
     const double search = (n + static_cast<double>(view.arcs)) * (params.subgraph.weighted ? std::log2(n + 2) : 1.0);
     const double all = static_cast<double>(g.node_count());
     const double memory = detail::workers() * 24 * all + (params.samples ? 4 * detail::workers() * 16 * all : 0.0);
-    return detail::on_view(view, detail::cost(sources * search, memory, params.samples ? "samples" : ""));
+    return detail::on_view(view, detail::cost(detail::kSearchArc * sources * search, memory, params.samples ? "samples" : ""));
 }
 }  // namespace
 

@@ -47,7 +47,7 @@ Estimate cost_of(const graph::Snapshot& g, const PageRankParams& params) {
     const auto view = graph::view_size(g, params.subgraph);
     const double n = static_cast<double>(g.node_count());
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
-    return detail::on_view(view, detail::cost(params.max_iterations * sweep, 48 * n, "max_iterations"));
+    return detail::on_view(view, detail::cost(detail::kSweepArc * params.max_iterations * sweep, 48 * n, "max_iterations"));
 }
 }  // namespace
 

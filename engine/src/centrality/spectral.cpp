@@ -25,7 +25,7 @@ void check_iteration(double tolerance, int max_iterations) {
 Estimate sweeps(const graph::Snapshot& g, const graph::SubgraphSpec& spec, int max_iterations) {
     const auto view = graph::view_size(g, spec);
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
-    return detail::on_view(view, detail::cost(max_iterations * sweep, 16 * static_cast<double>(g.node_count()), "max_iterations"));
+    return detail::on_view(view, detail::cost(detail::kSweepArc * max_iterations * sweep, 16 * static_cast<double>(g.node_count()), "max_iterations"));
 }
 
 // y[v] = own * x[v] + sum over in-arcs u -> v of x[u] * w(u, v), in fixed order per node.

@@ -677,7 +677,8 @@ Estimate cost_of(const graph::Snapshot& g, const CommunityParams& params) {
     // Level 0 and one aggregate, the colour classes and per-worker neighbour weights.
     const double memory = 2 * (16 * static_cast<double>(view.nodes) + 12 * static_cast<double>(view.arcs)) +
                           detail::workers() * 12 * static_cast<double>(view.nodes);
-    return detail::on_view(view, detail::cost(sweeps * sweep, memory, propagation ? "max_passes" : "iterations",
+    const double per_arc = propagation ? detail::kPropagationArc : detail::kLocalMoveArc;
+    return detail::on_view(view, detail::cost(per_arc * sweeps * sweep, memory, propagation ? "max_passes" : "iterations",
                                               propagation ? "upper bound" : "typical"));
 }
 }  // namespace

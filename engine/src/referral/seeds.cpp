@@ -77,8 +77,10 @@ void validate(const SeedsParams& params, const graph::Snapshot& g) {
     }
     validate(params.probability, g);
     if (params.k < 1) throw ParamError("k", "k must be at least 1");
-    if (!(params.epsilon > 0 && params.epsilon < 1)) {
-        throw ParamError("epsilon", "epsilon must be in (0, 1), got " + graph::format_number(params.epsilon));
+    if (!(params.epsilon >= SeedsParams::kMinEpsilon && params.epsilon < 1)) {
+        throw ParamError("epsilon", "epsilon must be in [" + graph::format_number(SeedsParams::kMinEpsilon) + ", 1), got " +
+                                        graph::format_number(params.epsilon) +
+                                        " (the RR sets grow as 1 / epsilon^2 for a margin no campaign could measure)");
     }
     if (!(params.l > 0 && params.l <= SeedsParams::kMaxL)) {
         throw ParamError("l", "l must be in (0, " + graph::format_number(SeedsParams::kMaxL) + "]");
@@ -122,7 +124,7 @@ constexpr std::uint64_t kPilotSets = 64;
 std::uint64_t admit_sets(double sets, const detail::RrPilot& cost, const SeedsParams& p, RunContext& run, const char* phase) {
     const auto count = detail::bounded_count(sets, static_cast<double>(p.max_rr_sets), "epsilon",
                                              std::string("RR sets (") + phase + "; max_rr_sets)");
-    run.admit(detail::cost(static_cast<double>(count) * cost.arcs, cost.memory(static_cast<double>(count)), "epsilon",
+    run.admit(detail::cost(detail::kRrArc * static_cast<double>(count) * cost.arcs, cost.memory(static_cast<double>(count)), "epsilon",
                            "pilot of " + std::to_string(kPilotSets) + " RR sets"));
     return count;
 }
@@ -140,7 +142,7 @@ Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
     const ImmSizes imm(n, params);
     // The worst case: every sampling round, then the selection at the smallest lower bound (k).
     const double sampling = imm.round(imm.rounds), selection = imm.selection(params.k);
-    auto e = detail::cost((sampling + selection) * cost.arcs, cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()),
+    auto e = detail::cost(detail::kRrArc * (sampling + selection) * cost.arcs, cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()),
                           "epsilon", "upper bound from a pilot of " + std::to_string(kPilotSets) + " RR sets");
     return detail::on_view(size, e);
 }
@@ -183,6 +185,13 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     detail::Cascades cascades([N] { return detail::Cascade(N); });
     const ImmSizes imm(n, params);
     const auto cost = detail::pilot(view, p, params.model, params.seed, 0, kPilotSets);
+    // What the run needs at the least (the first round, then a selection as if OPT were everyone),
+    // refused now rather than after the rounds before it.
+    {
+        const double least = imm.round(1) + imm.selection(n);
+        run.admit(detail::cost(detail::kRrArc * least * cost.arcs, cost.memory(std::max(imm.round(1), imm.selection(n))), "epsilon",
+                               "at the least, from a pilot of " + std::to_string(kPilotSets) + " RR sets"));
+    }
 
     // Sampling phase: a lower bound on OPT by doubling guesses x = n / 2^i.
     detail::RrSets sampling;

@@ -145,7 +145,7 @@ double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabili
 }
 
 Estimate simulations_estimate(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
-    const double per_run = pilot_cost(view, probabilities, params) + 16;
+    const double per_run = detail::kCascadeArc * (pilot_cost(view, probabilities, params) + 16);
     return detail::cost(static_cast<double>(params.simulations) * per_run, spread_memory(view), "simulations",
                         "pilot of " + std::to_string(std::min(params.simulations, kPilot)) + " simulations");
 }

@@ -16,7 +16,7 @@ struct SeedsParams {
     std::uint32_t k = 10;          // seeds to choose; in [1, number of candidates]
     CascadeModel model = CascadeModel::independent_cascade;
     ProbabilityParams probability;
-    double epsilon = 0.1;          // IMM's approximation slack; in (0, 1)
+    double epsilon = 0.1;          // IMM's approximation slack; in [kMinEpsilon, 1)
     double l = 1;                  // the guarantee holds with probability 1 - 1/n^l; > 0
     std::vector<std::string> candidate_kinds;  // seeds only among these kinds; empty: anyone
     std::uint64_t seed = 1;
@@ -27,6 +27,7 @@ struct SeedsParams {
 
     static constexpr std::uint64_t kMaxRrSets = 0xFFFFFFFFull;  // set ids are 32-bit
     static constexpr double kMaxL = 10;
+    static constexpr double kMinEpsilon = 0.01;
 };
 
 struct SeedsResult {
