@@ -2,13 +2,19 @@
 #   make demo    install missing Debian packages, build (Release), run the demo on the sample organization
 #   make test    the same set-up, then every test (CTest)
 #   make bench   the same set-up, then the benchmarks (long: minutes)
-# Variables: JOBS (parallel build jobs), PRESET (release by default).
+#   make asan    every test but the [slow] ones under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan    the concurrency tests under ThreadSanitizer
+#   make fuzz    every libFuzzer harness for FUZZ_SECONDS each (clang 15, ASan + UBSan)
+#   make ci      what CI runs: test, asan, tsan, fuzz (bounded)
+# Variables: JOBS (parallel build jobs), PRESET (release by default), FUZZ_SECONDS (60).
 
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 PRESET ?= release
 BUILD  := build/$(PRESET)
 
-.PHONY: all setup configure build demo test bench asan install-check clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all setup configure build demo test bench asan tsan fuzz ci install-check clean
 
 all: build
 
@@ -32,7 +38,21 @@ bench: build
 	@bench/run_all.sh $(BUILD)
 
 asan: setup
-	@cmake --workflow --preset asan-ubsan
+	@cmake --preset asan-ubsan >/dev/null
+	@cmake --build --preset asan-ubsan -j $(JOBS)
+	@ctest --preset asan-ubsan -j $(JOBS)
+
+tsan: setup
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@ctest --preset tsan -j $(JOBS)
+
+fuzz: setup
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+ci: test asan tsan fuzz
 
 install-check: build
 	@scripts/install_check.sh $(BUILD)

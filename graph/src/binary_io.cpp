@@ -35,6 +35,7 @@ void Digest::stripe(const unsigned char* p) noexcept {
 }
 
 void Digest::update(const void* data, std::size_t size) noexcept {
+    if (size == 0) return;
     const auto* p = static_cast<const unsigned char*>(data);
     total_ += size;
     if (buffered_ > 0) {

@@ -7,12 +7,15 @@
 // With --read-for, it holds an SQLite read transaction on DB (as a slow reader would), prints
 // "reading", and ends it after SECONDS.
 #include <chrono>
+#include <cstdlib>
+#include <memory>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <thread>
 
 #include <sqlite3.h>
+#include <tbb/global_control.h>
 
 #include "smorg/importers/database.h"
 
@@ -22,6 +25,12 @@ int main(int argc, char** argv) {
     if (argc < 2) {
         std::cerr << "usage: smorg_import_child DB [--nodes F]... [--edges F]... [--pause-at PHASE] [--erase ID]...\n";
         return 2;
+    }
+    // As the test suites: SMORG_TEST_THREADS caps oneTBB's workers (1 under ThreadSanitizer).
+    std::unique_ptr<tbb::global_control> limit;
+    if (const char* threads = std::getenv("SMORG_TEST_THREADS"); threads && std::atoi(threads) > 0) {
+        limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                      static_cast<std::size_t>(std::atoi(threads)));
     }
     importers::ImportSpec spec;
     std::string pause_at;

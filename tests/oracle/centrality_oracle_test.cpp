@@ -75,7 +75,7 @@ void compare(const Graph& graph, const std::string& algorithm, const json& param
 
 }  // namespace
 
-TEST_CASE("exact betweenness equals networkx's", "[oracle][betweenness]") {
+TEST_CASE("exact betweenness equals networkx's", "[oracle][betweenness][slow]") {
     testing::TempDir dir;
     for (const auto& graph : graphs(dir)) {
         DYNAMIC_SECTION(graph.name) {
@@ -91,7 +91,7 @@ TEST_CASE("exact betweenness equals networkx's", "[oracle][betweenness]") {
     }
 }
 
-TEST_CASE("closeness and harmonic centrality equal networkx's", "[oracle][closeness]") {
+TEST_CASE("closeness and harmonic centrality equal networkx's", "[oracle][closeness][slow]") {
     testing::TempDir dir;
     for (const auto& graph : graphs(dir)) {
         DYNAMIC_SECTION(graph.name) {

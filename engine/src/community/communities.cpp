@@ -124,7 +124,9 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
     a.loop.assign(count, 0.0);
     a.degree.assign(count, 0.0);
     a.total = l.total;
-    const auto [start, members] = members_by_community(part, count);
+    const auto grouped = members_by_community(part, count);
+    const auto& start = grouped.start;
+    const auto& members = grouped.members;
     // Each community's neighbour list, built in parallel chunks of communities, stitched in order.
     constexpr std::uint32_t kChunk = 1024;
     const std::uint32_t chunks = (count + kChunk - 1) / kChunk;
@@ -344,7 +346,9 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
                                   const CommunityParams& p, std::uint64_t stream) {
     const double m2 = l.total;
     const double gamma = p.resolution;
-    const auto [start, members] = members_by_community(part, count);
+    const auto grouped = members_by_community(part, count);
+    const auto& start = grouped.start;
+    const auto& members = grouped.members;
     std::vector<std::uint32_t> refined(l.n);
     std::iota(refined.begin(), refined.end(), 0u);  // singletons, named by their node
     std::vector<double> sub_total(l.degree);        // degree total of each sub-community (by its name)
