@@ -122,6 +122,13 @@ TEST_CASE("every message is printable, whatever bytes the input held", "[importe
     }
 }
 
+TEST_CASE("a batch from a file whose name is not UTF-8 is recorded printably", "[importers][hostile]") {
+    Fixture f;
+    f.db->import(testing::nodes_spec(f.dir.write("pe\xffople.csv", "id,kind\nzed,customer\n")));
+    for (const auto& b : f.db->batches()) CHECK(printable(b.source));
+    CHECK_THAT(f.db->batches().back().source, Catch::Contains("pe\\xffople.csv"));
+}
+
 TEST_CASE("ids and kinds with NUL, control characters or only blanks are refused", "[importers][hostile]") {
     Fixture f;
     auto e = f.first_error(testing::nodes_spec(f.dir.write("n.csv", std::string("id,kind\nz\0d,customer\n", 22))));
