@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bitset>
 #include <numeric>
 #include <utility>
 
@@ -234,6 +233,20 @@ Csr ties_of(const Csr& out, const Csr& in, NodeIndex n, bool weighted) {
 
 }  // namespace
 
+EdgeFilter::EdgeFilter(const Snapshot& g, const SubgraphSpec& spec) : g_(&g) {
+    for (std::size_t k = 0; k < g.node_kinds().size(); ++k) node_kind_ok_[k] = spec.node_kinds.empty();
+    for (const auto& k : spec.node_kinds) {
+        if (auto id = g.node_kinds().find(k)) node_kind_ok_[*id] = true;
+    }
+    for (std::size_t k = 0; k < g.edge_kinds().size(); ++k) edge_kind_ok_[k] = spec.edge_kinds.empty();
+    for (const auto& k : spec.edge_kinds) {
+        if (auto id = g.edge_kinds().find(k)) edge_kind_ok_[*id] = true;
+    }
+    windowed_ = spec.since.has_value() || spec.until.has_value();
+    since_ = spec.since.value_or(kNoTimestamp);
+    until_ = spec.until.value_or(std::numeric_limits<Timestamp>::max());
+}
+
 Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     validate(spec, g);
     Subgraph s;
@@ -242,25 +255,19 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     s.directed_ = spec.directed;
     s.weighted_ = spec.weighted;
     const NodeIndex n = s.n_;
-
-    std::bitset<256> node_kind_ok;
-    std::bitset<256> edge_kind_ok;
-    if (spec.node_kinds.empty()) {
-        node_kind_ok.set();
-    } else {
-        for (const auto& k : spec.node_kinds) node_kind_ok.set(*g.node_kinds().find(k));
+    const EdgeFilter filter(g, spec);
+    if (!spec.node_kinds.empty()) {
         s.active_.resize(n);
-        for (NodeIndex u = 0; u < n; ++u) s.active_[u] = node_kind_ok.test(g.node_kind(u)) ? 1 : 0;
+        for (NodeIndex u = 0; u < n; ++u) s.active_[u] = filter.node(u) ? 1 : 0;
     }
-    if (spec.edge_kinds.empty()) {
-        edge_kind_ok.set();
-    } else {
-        for (const auto& k : spec.edge_kinds) edge_kind_ok.set(*g.edge_kinds().find(k));
-    }
-    s.nodes_.reserve(n);
-    for (NodeIndex u = 0; u < n; ++u) {
-        if (s.active(u)) s.nodes_.push_back(u);
-    }
+    auto list_nodes = [&] {
+        s.nodes_.clear();
+        s.nodes_.reserve(n);
+        for (NodeIndex u = 0; u < n; ++u) {
+            if (s.active(u)) s.nodes_.push_back(u);
+        }
+    };
+    list_nodes();
 
     if (spec.selects_everything() && spec.directed && !g.has_parallel_arcs() &&
         (!spec.weighted || g.all_weights_one())) {
@@ -275,15 +282,7 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
         return s;
     }
 
-    const bool windowed = spec.since.has_value() || spec.until.has_value();
-    const Timestamp since = spec.since.value_or(kNoTimestamp);
-    const Timestamp until = spec.until.value_or(std::numeric_limits<Timestamp>::max());
-    auto keep = [&](EdgeIndex e, NodeIndex a, NodeIndex b) {
-        if (!edge_kind_ok.test(g.edge_kind(e)) || !s.active(a) || !s.active(b)) return false;
-        if (!windowed) return true;
-        const Timestamp t = g.timestamp(e);
-        return t != kNoTimestamp && t >= since && t < until;
-    };
+    auto keep = [&](EdgeIndex e, NodeIndex a, NodeIndex b) { return filter.edge(e) && s.active(a) && s.active(b); };
 
     const bool weighted = spec.weighted;
     // The filtered, merged directed arcs.
@@ -306,6 +305,17 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     s.owned_in_sources_ = std::move(in.targets);
     s.owned_in_weights_ = std::move(in.weights);
     s.point_at_owned();
+    if (spec.filters_edges() && !spec.keep_isolated) {
+        // People the chosen ties do not touch are not part of the view.
+        if (s.active_.empty()) s.active_.assign(n, 1);
+        for (auto u : s.nodes_) {
+            if (s.out_degree(u) == 0 && s.in_degree(u) == 0) {
+                s.active_[u] = 0;
+                ++s.isolated_;
+            }
+        }
+        if (s.isolated_ > 0) list_nodes();
+    }
     std::uint64_t max_degree = 0;
     for (NodeIndex u = 0; u < n; ++u) max_degree = std::max({max_degree, s.out_degree(u), s.in_degree(u)});
     s.ones_.assign(max_degree, 1.0);

@@ -13,6 +13,7 @@ graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defau
     if (auto until = reader.maybe_timestamp("until")) spec.until = until;
     spec.directed = reader.optional<bool>("directed", spec.directed);
     spec.weighted = reader.optional<bool>("weighted", spec.weighted);
+    spec.keep_isolated = reader.optional<bool>("keep_isolated", spec.keep_isolated);
     return spec;
 }
 

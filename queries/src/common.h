@@ -15,7 +15,7 @@
 
 namespace smorg::queries {
 
-// node_kinds, edge_kinds, since, until, directed, weighted; absent fields keep `defaults`.
+// node_kinds, edge_kinds, since, until, directed, weighted, keep_isolated; absent fields keep `defaults`.
 graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {});
 
 // `top`: how many rows (>= 0; 0 = all). Default `fallback`.

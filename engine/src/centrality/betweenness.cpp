@@ -230,6 +230,7 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
     }
     BetweennessResult result;
     result.nodes = all;
+    result.isolated = view.isolated();
     result.samples = count;
     result.sampled = pivoting;
     const auto total = static_cast<double>(all.size());
@@ -564,6 +565,7 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
     const auto count = static_cast<NodeIndex>(nodes.size());
     BetweennessResult result;
     result.nodes = nodes;
+    result.isolated = view.isolated();
     result.sampled = true;
     result.score.assign(n, 0.0);
     if (count < 2) return result;

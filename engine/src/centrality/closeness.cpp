@@ -89,6 +89,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     const std::string phase(graph::name_of(measure));
     ClosenessResult result;
     result.nodes = nodes;
+    result.isolated = view.isolated();
     result.score.assign(n, 0.0);
     const double nd = count;
 

@@ -50,6 +50,7 @@ DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunCon
         }
     }, std::size_t{1024});
     result.nodes = nodes;
+    result.isolated = view.isolated();
     return result;
 }
 

@@ -93,6 +93,7 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
     const auto count = static_cast<NodeIndex>(nodes.size());
     PageRankResult result;
     result.nodes = nodes;
+    result.isolated = view.isolated();
     result.score.assign(n, 0.0);
     if (count == 0) {
         result.converged = true;

@@ -88,6 +88,7 @@ SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& pa
     const auto count = static_cast<NodeIndex>(nodes.size());
     SpectralResult result;
     result.nodes = nodes;
+    result.isolated = view.isolated();
     result.score.assign(view.node_count(), 0.0);
     if (count == 0) {
         result.converged = true;
@@ -127,6 +128,7 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
     const auto count = static_cast<NodeIndex>(nodes.size());
     SpectralResult result;
     result.nodes = nodes;
+    result.isolated = view.isolated();
     result.score.assign(view.node_count(), 0.0);
     if (count == 0) {
         result.converged = true;

@@ -534,6 +534,7 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
 CommunityResult multilevel(const graph::Subgraph& view, const CommunityParams& p, RunContext& run) {
     CommunityResult r;
     r.nodes = view.nodes();
+    r.isolated = view.isolated();
     std::vector<std::uint32_t> dense;
     const Level base = level_from(view, dense);
     std::vector<std::uint32_t> part(base.n);
@@ -568,6 +569,7 @@ CommunityResult multilevel(const graph::Subgraph& view, const CommunityParams& p
 CommunityResult label_propagation(const graph::Subgraph& view, const CommunityParams& p, RunContext& run) {
     CommunityResult r;
     r.nodes = view.nodes();
+    r.isolated = view.isolated();
     r.levels = 1;
     r.iterations = 1;
     std::vector<std::uint32_t> dense;

@@ -181,21 +181,13 @@ CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run
     std::vector<Referral> referrals;
     if (any_kind) {
         graph::validate(spec, g);
-        std::bitset<256> kinds, node_ok;
-        for (const auto& k : spec.edge_kinds) kinds.set(*g.edge_kinds().find(k));
-        if (spec.node_kinds.empty()) node_ok.set();
-        for (const auto& k : spec.node_kinds) node_ok.set(*g.node_kinds().find(k));
-        const bool windowed = spec.since || spec.until;
+        const graph::EdgeFilter filter(g, spec);
         for (NodeIndex u = 0; u < n; ++u) {
-            if (!node_ok.test(g.node_kind(u))) continue;
+            if (!filter.node(u)) continue;
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
-                if (!kinds.test(g.edge_kind(e))) continue;
                 const NodeIndex w = g.target(e);
-                if (!node_ok.test(g.node_kind(w))) continue;
+                if (!filter.keeps(e, u, w)) continue;
                 const auto t = g.timestamp(e);
-                if (windowed && (t == graph::kNoTimestamp || (spec.since && t < *spec.since) || (spec.until && t >= *spec.until))) {
-                    continue;
-                }
                 double value = 0;
                 if (auto v = g.value(e)) {
                     value = *v;

@@ -168,6 +168,8 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     if (params.candidate_kinds.empty()) kinds.set();
     for (const auto& k : params.candidate_kinds) kinds.set(*g.node_kinds().find(k));
     SeedsResult result;
+    result.nodes = view.nodes().size();
+    result.isolated = view.isolated();
     for (auto v : view.nodes()) {
         if (kinds.test(g.node_kind(v))) {
             candidate[v] = 1;

@@ -1,5 +1,6 @@
 #include "smorg/engine/referral/spread.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -132,31 +133,48 @@ double spread_memory(const graph::Subgraph& view) {
     return 16 * static_cast<double>(view.arc_count()) + detail::workers() * 24 * static_cast<double>(view.node_count());
 }
 
+// Seeds of the view, and how many more have no tie in it (each reaches only itself). A seed of a
+// node kind the view leaves out is an error.
+std::pair<std::vector<NodeIndex>, std::uint32_t> check_seeds(const graph::Subgraph& view, const SpreadParams& params) {
+    const graph::EdgeFilter filter(view.snapshot(), params.subgraph);
+    std::vector<NodeIndex> active;
+    std::uint32_t isolated = 0;
+    for (std::size_t i = 0; i < params.seeds.size(); ++i) {
+        const auto s = params.seeds[i];
+        if (std::find(params.seeds.begin(), params.seeds.begin() + static_cast<std::ptrdiff_t>(i), s) !=
+            params.seeds.begin() + static_cast<std::ptrdiff_t>(i)) {
+            continue;  // the same seed twice activates one person
+        }
+        if (view.active(s)) {
+            active.push_back(s);
+        } else if (filter.node(s)) {
+            ++isolated;
+        } else {
+            throw ParamError("seeds/" + std::to_string(i),
+                             "seed '" + std::string(view.snapshot().id(s)) + "' is not of the chosen node kinds");
+        }
+    }
+    return {std::move(active), isolated};
+}
+
+
 // The first simulations of the run, measured: the arcs one costs on average.
-double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
+double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
+                  const std::vector<NodeIndex>& seeds) {
     detail::Cascade cascade(view.node_count());
     std::uint64_t arcs = 0;
     const auto pilot = std::min(params.simulations, kPilot);
     for (std::uint64_t i = 0; i < pilot; ++i) {
         auto rng = Rng::stream(params.seed, i);
-        cascade.simulate(view, probabilities, params.seeds, params.model, rng, &arcs);
+        cascade.simulate(view, probabilities, seeds, params.model, rng, &arcs);
     }
     return static_cast<double>(arcs) / static_cast<double>(pilot);
 }
 
 Estimate simulations_estimate(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
-    const double per_run = detail::kCascadeArc * (pilot_cost(view, probabilities, params) + 16);
+    const double per_run = detail::kCascadeArc * (pilot_cost(view, probabilities, params, check_seeds(view, params).first) + 16);
     return detail::cost(static_cast<double>(params.simulations) * per_run, spread_memory(view), "simulations",
                         "pilot of " + std::to_string(std::min(params.simulations, kPilot)) + " simulations");
-}
-
-void check_seeds(const graph::Subgraph& view, const SpreadParams& params) {
-    for (std::size_t i = 0; i < params.seeds.size(); ++i) {
-        if (!view.active(params.seeds[i])) {
-            throw ParamError("seeds/" + std::to_string(i),
-                             "seed '" + std::string(view.snapshot().id(params.seeds[i])) + "' is not in the chosen subgraph");
-        }
-    }
 }
 
 }  // namespace
@@ -165,7 +183,6 @@ namespace {
 Estimate cost_of(const graph::Snapshot& g, const SpreadParams& params) {
     const auto size = graph::view_size(g, params.subgraph);
     const auto view = graph::Subgraph::of(g, params.subgraph);
-    check_seeds(view, params);
     const auto probabilities = arc_probabilities(view, params.probability, params.model);
     return detail::on_view(size, simulations_estimate(view, probabilities, params));
 }
@@ -190,13 +207,15 @@ SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunCon
 SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
                             RunContext& run) {
     validate(params, view.snapshot());
-    check_seeds(view, params);
+    const auto [seeds, isolated_seeds] = check_seeds(view, params);
     run.admit(simulations_estimate(view, probabilities, params));
     const NodeIndex n = view.node_count();
     tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
     std::vector<std::uint32_t> reached(kBatch, 0);
     SpreadResult result;
+    result.nodes = view.nodes().size();
+    result.isolated = view.isolated();
     double sum = 0, sum_squares = 0;
     for (std::uint64_t first = 0; first < params.simulations; first += kBatch) {
         run.throw_if_cancelled();
@@ -205,7 +224,7 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
             auto& cascade = cascades.local();
             for (auto i = r.begin(); i != r.end(); ++i) {
                 auto rng = Rng::stream(params.seed, i);
-                reached[i - first] = cascade.simulate(view, probabilities, params.seeds, params.model, rng);
+                reached[i - first] = isolated_seeds + (seeds.empty() ? 0u : cascade.simulate(view, probabilities, seeds, params.model, rng));
             }
         });
         // Summed in simulation order: the same bits at any thread count.

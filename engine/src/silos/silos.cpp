@@ -209,6 +209,7 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
         }
     }
     const auto view = graph::Subgraph::of(g, spec);
+    r.isolated = view.isolated();
     const NodeIndex n = view.node_count();
     const bool directed = spec.directed;
 

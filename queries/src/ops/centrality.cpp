@@ -74,9 +74,12 @@ struct Output {
     bool explain = false;
 };
 
-json render(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
-            const Output& out, json result, const RowExtra& extra = {}) {
+// The rows (or the summary) and the population: the nodes that took part, and how many of the chosen
+// kinds were left out for having no tie in the view.
+json render(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, std::uint64_t isolated,
+            const std::vector<double>& score, const Output& out, json result, const RowExtra& extra = {}) {
     result["nodes"] = nodes.size();
+    result["isolated"] = isolated;
     if (out.summary) {
         result["summary"] = score_summary(nodes, score);
     } else {
@@ -95,7 +98,7 @@ json degree_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& s
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::degree(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.score, out, {{"algorithm", "degree"}});
+    return render(ctx.g(), r.nodes, r.isolated, r.score, out, {{"algorithm", "degree"}});
 }
 
 json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
@@ -138,7 +141,7 @@ json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
             }
         };
     }
-    return render(g, r.nodes, r.score, out,
+    return render(g, r.nodes, r.isolated, r.score, out,
                   {{"algorithm", "pagerank"},
                    {"iterations", r.iterations},
                    {"converged", r.converged},
@@ -229,7 +232,7 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
             }
         };
     }
-    return render(g, r.nodes, r.score, out, std::move(result), extra);
+    return render(g, r.nodes, r.isolated, r.score, out, std::move(result), extra);
 }
 
 json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out,
@@ -246,7 +249,7 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     const auto r = measure == engine::DistanceMeasure::closeness ? engine::closeness(ctx.g(), p, ctx.run)
                                                                  : engine::harmonic(ctx.g(), p, ctx.run);
     json result = {{"algorithm", graph::name_of(measure)}, {"sampled", r.sampled}, {"samples", r.samples}};
-    return render(ctx.g(), r.nodes, r.score, out, std::move(result));
+    return render(ctx.g(), r.nodes, r.isolated, r.score, out, std::move(result));
 }
 
 json spectral_result(const char* name, const engine::SpectralResult& r) {
@@ -268,7 +271,7 @@ json eigenvector_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::eigenvector(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.score, out, spectral_result("eigenvector", r));
+    return render(ctx.g(), r.nodes, r.isolated, r.score, out, spectral_result("eigenvector", r));
 }
 
 json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
@@ -282,7 +285,7 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::katz(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.score, out, spectral_result("katz", r));
+    return render(ctx.g(), r.nodes, r.isolated, r.score, out, spectral_result("katz", r));
 }
 
 }  // namespace

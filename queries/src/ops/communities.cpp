@@ -32,7 +32,8 @@ json communities(OpContext& ctx, FieldReader& reader) {
                    {"levels", r.levels},
                    {"passes", r.passes},
                    {"iterations", r.iterations},
-                   {"nodes", r.nodes.size()}};
+                   {"nodes", r.nodes.size()},
+                   {"isolated", r.isolated}};
     json sizes = json::array();
     for (std::size_t c = 0; c < r.sizes.size() && (top == 0 || c < top); ++c) sizes.push_back(r.sizes[c]);
     result["sizes"] = sizes;

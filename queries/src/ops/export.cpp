@@ -162,17 +162,9 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
 
     // The people and edges that pass the filters, as stored (parallel edges kept: Gephi merges them).
-    std::bitset<256> node_ok, edge_ok;
-    if (spec.node_kinds.empty()) node_ok.set();
-    for (const auto& k : spec.node_kinds) node_ok.set(*g.node_kinds().find(k));
-    if (spec.edge_kinds.empty()) edge_ok.set();
-    for (const auto& k : spec.edge_kinds) edge_ok.set(*g.edge_kinds().find(k));
-    auto keep_edge = [&](graph::EdgeIndex e, graph::NodeIndex u) {
-        if (!edge_ok.test(g.edge_kind(e)) || !node_ok.test(g.node_kind(u)) || !node_ok.test(g.node_kind(g.target(e)))) return false;
-        if (!spec.since && !spec.until) return true;
-        const auto t = g.timestamp(e);
-        return t != graph::kNoTimestamp && (!spec.since || t >= *spec.since) && (!spec.until || t < *spec.until);
-    };
+    const graph::EdgeFilter filter(g, spec);
+    auto keep_edge = [&](graph::EdgeIndex e, graph::NodeIndex u) { return filter.keeps(e, u, g.target(e)); };
+
 
     std::optional<graph::AtomicFile> atomic;
     try {
@@ -205,7 +197,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "  <key id=\"value\" for=\"edge\" attr.name=\"value\" attr.type=\"double\"/>\n"
              << "  <graph id=\"smorg\" edgedefault=\"" << (directed ? "directed" : "undirected") << "\">\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!node_ok.test(g.node_kind(u))) continue;
+            if (!filter.node(u)) continue;
             ++nodes;
             file << "    <node id=\"" << xml(g.id(u)) << "\"><data key=\"kind\">" << xml(g.node_kind_name(u)) << "</data>";
             for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -241,7 +233,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "      <attribute id=\"value\" title=\"value\" type=\"double\"/>\n    </attributes>\n    <nodes>\n";
         const auto* names = g.attributes().find(graph::attributes::name);
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!node_ok.test(g.node_kind(u))) continue;
+            if (!filter.node(u)) continue;
             ++nodes;
             const std::string label = names && names->has(u) ? std::string(names->string(u)) : std::string(g.id(u));
             file << "      <node id=\"" << xml(g.id(u)) << "\" label=\"" << xml(label) << "\"><attvalues><attvalue for=\"kind\" value=\""
@@ -271,7 +263,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     } else {
         file << (directed ? "digraph" : "graph") << " smorg {\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!node_ok.test(g.node_kind(u))) continue;
+            if (!filter.node(u)) continue;
             ++nodes;
             file << "  " << dot_quote(std::string(g.id(u))) << " [kind=" << dot_quote(std::string(g.node_kind_name(u)));
             for (const auto& c : columns) {

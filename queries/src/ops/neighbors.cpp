@@ -1,4 +1,3 @@
-#include <bitset>
 
 #include "common.h"
 #include "ops/ops.h"
@@ -29,20 +28,13 @@ json neighbors(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
 
-    graph::SubgraphSpec spec;  // validates the kinds and the window the same way as every op
+    graph::SubgraphSpec spec;  // the kinds and the window mean what they mean in every op
     spec.edge_kinds = kinds;
     spec.since = since;
     spec.until = until;
     graph::validate(spec, g);
-    std::bitset<256> kind_ok;
-    if (kinds.empty()) kind_ok.set();
-    for (const auto& k : kinds) kind_ok.set(*g.edge_kinds().find(k));
-    auto keep = [&](graph::EdgeIndex e) {
-        if (!kind_ok.test(g.edge_kind(e))) return false;
-        if (!since && !until) return true;
-        const auto t = g.timestamp(e);
-        return t != graph::kNoTimestamp && (!since || t >= *since) && (!until || t < *until);
-    };
+    const graph::EdgeFilter filter(g, spec);
+    auto keep = [&](graph::EdgeIndex e) { return filter.edge(e); };
 
     json rows = json::array();
     std::uint64_t total = 0;

@@ -1,4 +1,3 @@
-#include <bitset>
 #include <limits>
 #include <queue>
 
@@ -31,11 +30,16 @@ json path(OpContext& ctx, FieldReader& reader) {
     ctx.run.admit(cost);
 
     const auto view = graph::Subgraph::of(g, spec);
+    const graph::EdgeFilter filter(g, spec);
     for (auto [node, key] : {std::pair{from, "source"}, std::pair{to, "target"}}) {
-        if (!view.active(node)) {
+        if (!filter.node(node)) {
             throw QueryError(ErrorCode::invalid_argument, "'" + std::string(g.id(node)) + "' is not in the chosen node kinds",
                              reader.at(key));
         }
+    }
+    // Someone with no tie in the view is reached by no path (unless it is the same person).
+    if ((!view.active(from) || !view.active(to)) && from != to) {
+        return {{"found", false}, {"source", node_ref(g, from)}, {"target", node_ref(g, to)}};
     }
     ctx.run.throw_if_cancelled();
     const auto n = view.node_count();
@@ -77,15 +81,7 @@ json path(OpContext& ctx, FieldReader& reader) {
     std::reverse(nodes.begin(), nodes.end());
 
     // The stored edges behind each step (the view merged parallel ones).
-    std::bitset<256> kind_ok;
-    if (spec.edge_kinds.empty()) kind_ok.set();
-    for (const auto& k : spec.edge_kinds) kind_ok.set(*g.edge_kinds().find(k));
-    auto in_window = [&](graph::EdgeIndex e) {
-        if (!kind_ok.test(g.edge_kind(e))) return false;
-        if (!spec.since && !spec.until) return true;
-        const auto t = g.timestamp(e);
-        return t != graph::kNoTimestamp && (!spec.since || t >= *spec.since) && (!spec.until || t < *spec.until);
-    };
+    auto in_window = [&](graph::EdgeIndex e) { return filter.edge(e); };
     json steps = json::array();
     for (std::size_t i = 0; i + 1 < nodes.size(); ++i) {
         const auto a = nodes[i];

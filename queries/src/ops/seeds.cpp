@@ -43,6 +43,8 @@ json seeds(OpContext& ctx, FieldReader& reader) {
             {"rr_sets_sampling", r.rr_sets_sampling},
             {"opt_lower_bound", r.opt_lower_bound},
             {"candidates", r.candidates},
+            {"nodes", r.nodes},
+            {"isolated", r.isolated},
             {"model", graph::name_of(p.model)},
             {"guarantee", "with probability >= 1 - 1/n^" + graph::format_number(p.l) + ", spread >= (1 - 1/e - " +
                               graph::format_number(p.epsilon) + ") x the best " + std::to_string(p.k) + " candidates'"}};

@@ -142,6 +142,7 @@ json silos(OpContext& ctx, FieldReader& reader) {
                    {"edge_kinds", p.subgraph.edge_kinds},
                    {"people", r.people},
                    {"ungrouped", r.ungrouped},
+                   {"isolated", r.isolated},
                    {"ties", r.ties},
                    {"internal", r.internal},
                    {"external", r.external},

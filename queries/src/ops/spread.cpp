@@ -24,7 +24,9 @@ json spread(OpContext& ctx, FieldReader& reader) {
     const auto r = engine::spread(g, p, ctx.run);
     json seeds = json::array();
     for (auto s : p.seeds) seeds.push_back(node_ref(g, s));
-    return {{"mean", r.mean},
+    return {{"nodes", r.nodes},
+            {"isolated", r.isolated},
+            {"mean", r.mean},
             {"ci_low", r.ci_low},
             {"ci_high", r.ci_high},
             {"stddev", r.stddev},

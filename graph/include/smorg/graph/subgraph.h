@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -25,10 +26,43 @@ struct SubgraphSpec {
     std::optional<Timestamp> until;       //   timestamp are dropped once a window is given); < until
     bool directed = true;                 // false: every edge joins both ends
     bool weighted = true;                 // false: every kept arc has weight 1
+    // When edge kinds or a window are chosen, people with no tie left in the view are not part of
+    // it (they would only dilute normalizations, fill communities with singletons and take teleport
+    // mass); true keeps them, as networkx keeps every node of a graph.
+    bool keep_isolated = false;
 
     bool selects_everything() const noexcept {
         return node_kinds.empty() && edge_kinds.empty() && !since && !until;
     }
+    // Edge kinds or a window are chosen.
+    bool filters_edges() const noexcept { return !edge_kinds.empty() || since || until; }
+};
+
+// Which stored edges and nodes a (validated) spec keeps: nodes of the chosen kinds; edges of the
+// chosen kinds between two kept nodes with, once a window is given, a timestamp in [since, until)
+// (edges without a timestamp are then left out). The one home of that rule.
+class EdgeFilter {
+public:
+    EdgeFilter(const Snapshot& g, const SubgraphSpec& spec);
+    bool node(NodeIndex u) const noexcept { return node_kind_ok_[g_->node_kind(u)]; }
+    // Kind and window (not the endpoints).
+    bool edge(EdgeIndex e) const noexcept {
+        if (!edge_kind_ok_[g_->edge_kind(e)]) return false;
+        if (!windowed_) return true;
+        const Timestamp t = g_->timestamp(e);
+        return t != kNoTimestamp && t >= since_ && t < until_;
+    }
+    bool keeps(EdgeIndex e, NodeIndex source, NodeIndex target) const noexcept {
+        return edge(e) && node(source) && node(target);
+    }
+
+private:
+    const Snapshot* g_;
+    std::array<bool, 256> node_kind_ok_{};
+    std::array<bool, 256> edge_kind_ok_{};
+    bool windowed_ = false;
+    Timestamp since_ = kNoTimestamp;
+    Timestamp until_ = 0;
 };
 
 // The spec of the whole graph seen undirected: the default of measures defined on ties.
@@ -77,6 +111,8 @@ public:
     bool active(NodeIndex node) const noexcept { return active_.empty() || active_[node] != 0; }
     // The active nodes, ascending.
     const std::vector<NodeIndex>& nodes() const noexcept { return nodes_; }
+    // Nodes of the chosen kinds left out for having no tie in the view (see keep_isolated).
+    std::uint64_t isolated() const noexcept { return isolated_; }
 
     std::span<const NodeIndex> out_neighbors(NodeIndex u) const noexcept {
         return {out_targets_ + out_offsets_[u], out_targets_ + out_offsets_[u + 1]};
@@ -132,6 +168,7 @@ private:
     bool weighted_ = true;
     std::vector<std::uint8_t> active_;  // empty: all active
     std::vector<NodeIndex> nodes_;
+    std::uint64_t isolated_ = 0;
 
     const std::uint64_t* out_offsets_ = nullptr;
     const NodeIndex* out_targets_ = nullptr;

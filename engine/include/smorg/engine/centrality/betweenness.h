@@ -46,6 +46,7 @@ struct BetweennessReason {
 
 struct BetweennessResult {
     std::vector<graph::NodeIndex> nodes;  // the subgraph's nodes, ascending
+    std::uint64_t isolated = 0;           // left out: no tie in the chosen view
     std::vector<double> score;            // by NodeIndex
     bool sampled = false;
     std::uint64_t samples = 0;            // sources (exact or pivots) or sampled paths (epsilon)

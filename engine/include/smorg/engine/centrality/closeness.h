@@ -27,6 +27,7 @@ struct ClosenessParams {
 
 struct ClosenessResult {
     std::vector<graph::NodeIndex> nodes;
+    std::uint64_t isolated = 0;  // left out: no tie in the chosen view
     std::vector<double> score;  // by NodeIndex
     bool sampled = false;
     std::uint64_t samples = 0;  // pivots used (exact: every node)

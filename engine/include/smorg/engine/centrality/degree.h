@@ -20,6 +20,7 @@ struct DegreeParams {
 
 struct DegreeResult {
     std::vector<graph::NodeIndex> nodes;  // the subgraph's nodes, ascending
+    std::uint64_t isolated = 0;           // left out: no tie in the chosen view
     std::vector<double> score;            // by NodeIndex; 0 outside the subgraph
 };
 

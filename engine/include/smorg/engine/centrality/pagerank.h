@@ -35,6 +35,7 @@ struct PageRankContribution {
 
 struct PageRankResult {
     std::vector<graph::NodeIndex> nodes;  // the subgraph's nodes, ascending
+    std::uint64_t isolated = 0;           // left out: no tie in the chosen view (SubgraphSpec::keep_isolated)
     std::vector<double> score;            // by NodeIndex; sums to 1 over the subgraph
     int iterations = 0;
     bool converged = false;               // false: stopped at max_iterations

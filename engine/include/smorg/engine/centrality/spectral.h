@@ -25,6 +25,7 @@ struct KatzParams {
 
 struct SpectralResult {
     std::vector<graph::NodeIndex> nodes;
+    std::uint64_t isolated = 0;  // left out: no tie in the chosen view
     std::vector<double> score;  // by NodeIndex
     int iterations = 0;
     bool converged = false;     // false: max_iterations reached; the scores are the last iterate

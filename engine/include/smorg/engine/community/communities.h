@@ -34,6 +34,7 @@ struct CommunityParams {
 
 struct CommunityResult {
     std::vector<graph::NodeIndex> nodes;     // the subgraph's nodes, ascending
+    std::uint64_t isolated = 0;              // left out: no tie in the chosen view
     std::vector<std::uint32_t> membership;   // by NodeIndex: community id, kNoCommunity outside the subgraph
     std::vector<std::uint64_t> sizes;        // by community id; ids run by decreasing size, ties by smallest member
     double modularity = 0;                   // of `membership`, at `resolution`

@@ -39,6 +39,8 @@ struct SeedsResult {
     std::uint64_t rr_sets_sampling = 0;   // ... and used to bound OPT in the sampling phase
     double opt_lower_bound = 0;           // OPT >= this (at least k: the seeds reach themselves)
     std::uint64_t candidates = 0;
+    std::uint64_t nodes = 0;              // people of the view (with a tie in it)
+    std::uint64_t isolated = 0;           // left out: no tie in the chosen view
 };
 
 void validate(const SeedsParams& params, const graph::Snapshot& g);

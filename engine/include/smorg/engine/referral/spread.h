@@ -54,6 +54,8 @@ struct SpreadParams {
 };
 
 struct SpreadResult {
+    std::uint64_t nodes = 0;     // people of the view (with a tie in it; seeds always count)
+    std::uint64_t isolated = 0;  // left out: no tie in the chosen view
     double mean = 0;             // expected number of people reached, seeds included
     double ci_low = 0, ci_high = 0;  // 95% confidence interval of the mean (normal approximation)
     double stddev = 0;

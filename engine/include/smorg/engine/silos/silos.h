@@ -81,6 +81,7 @@ struct SilosResult {
     std::vector<GroupStats> groups;
     std::uint64_t people = 0;     // grouped people in the view
     std::uint64_t ungrouped = 0;  // people in the view without a group (left out of the group figures)
+    std::uint64_t isolated = 0;   // people of the chosen kinds with no tie in the view (not in it)
     std::uint64_t ties = 0, internal = 0, external = 0;
     double ei_index = 0, ei_expected = 0, ei_p_value = 1;
     std::vector<MixingCell> mixing;
