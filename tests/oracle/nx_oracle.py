@@ -71,7 +71,7 @@ def run(request):
         # networkx measures distances to a node (incoming); "out" is the same on the reversed graph.
         g = graph.reverse() if graph.is_directed() and params.get("direction", "in") == "out" else graph
         if algorithm == "closeness":
-            return nx.closeness_centrality(g, distance=distance)
+            return nx.closeness_centrality(g, distance=distance, wf_improved=params.get("wf_improved", True))
         scores = nx.harmonic_centrality(g, distance=distance)
         if params.get("normalized"):
             scores = {k: v / (g.number_of_nodes() - 1) for k, v in scores.items()}
@@ -86,7 +86,7 @@ def run(request):
     if algorithm == "pagerank":
         return nx.pagerank(graph, alpha=params.get("damping", 0.85), tol=params.get("tolerance", 1e-6),
                            max_iter=params.get("max_iterations", 100), weight=weight,
-                           personalization=params.get("sources"))
+                           personalization=params.get("sources"), dangling=params.get("dangling"))
     if algorithm == "degree":
         direction = params.get("direction", "total")
         if graph.is_directed() and direction == "in":

@@ -67,15 +67,18 @@ struct Sums {
     }
 };
 
-double finish(DistanceMeasure measure, double total, double reached, double n, bool normalized) {
-    if (measure == DistanceMeasure::harmonic) return normalized && n > 1 ? total / (n - 1) : total;
+double finish(DistanceMeasure measure, double total, double reached, double n, const ClosenessParams& p) {
+    if (measure == DistanceMeasure::harmonic) return p.normalized && n > 1 ? total / (n - 1) : total;
     // reached counts the other nodes; networkx's r includes the node itself.
     if (total <= 0 || n <= 1) return 0.0;
-    return (reached / (n - 1)) * (reached / total);
+    return (p.wf_improved ? reached / (n - 1) : 1.0) * (reached / total);
 }
 
 ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, DistanceMeasure measure, RunContext& run) {
     validate(p, g);
+    if (measure == DistanceMeasure::harmonic && !p.wf_improved) {
+        throw ParamError("wf_improved", "wf_improved applies to closeness; harmonic centrality needs no correction");
+    }
     run.admit(cost_of(g, p));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, p.subgraph);
@@ -109,7 +112,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
                     total += measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v];
                     reached += 1;
                 }
-                result.score[u] = finish(measure, total, reached, nd, p.normalized);
+                result.score[u] = finish(measure, total, reached, nd, p);
             }
         });
         return result;
@@ -161,7 +164,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     for (auto u : nodes) {
         const double others = static_cast<double>(k) - (is_pivot[u] ? 1.0 : 0.0);
         const double scale = others > 0 ? (nd - 1) / others : 0.0;
-        result.score[u] = finish(measure, sums.total[u] * scale, sums.reached[u] * scale, nd, p.normalized);
+        result.score[u] = finish(measure, sums.total[u] * scale, sums.reached[u] * scale, nd, p);
     }
     return result;
 }

@@ -25,20 +25,18 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
     if (params.explain > PageRankParams::kMaxExplain) {
         throw ParamError("explain", "explain at most " + std::to_string(PageRankParams::kMaxExplain) + " nodes");
     }
-    double total = 0;
-    for (std::size_t i = 0; i < params.sources.size(); ++i) {
-        const auto& [node, weight] = params.sources[i];
-        if (node >= g.node_count()) {
-            throw ParamError("sources/" + std::to_string(i), "source node index out of range");
+    for (const auto& [field, pairs] : {std::pair{"sources", &params.sources}, std::pair{"dangling", &params.dangling}}) {
+        double total = 0;
+        for (std::size_t i = 0; i < pairs->size(); ++i) {
+            const auto& [node, weight] = (*pairs)[i];
+            const std::string at = std::string(field) + "/" + std::to_string(i);
+            if (node >= g.node_count()) throw ParamError(at, "node index out of range");
+            if (!(weight >= 0) || !std::isfinite(weight)) {
+                throw ParamError(at, "a weight must be a finite number >= 0, got " + graph::format_number(weight));
+            }
+            total += weight;
         }
-        if (!(weight >= 0) || !std::isfinite(weight)) {
-            throw ParamError("sources/" + std::to_string(i),
-                             "a source's weight must be a finite number >= 0, got " + graph::format_number(weight));
-        }
-        total += weight;
-    }
-    if (!params.sources.empty() && !(total > 0)) {
-        throw ParamError("sources", "the sources' weights must not all be 0");
+        if (!pairs->empty() && !(total > 0)) throw ParamError(field, std::string("the weights of ") + field + " must not all be 0");
     }
 }
 
@@ -100,22 +98,29 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         return result;
     }
 
-    // Teleport distribution p over the subgraph's nodes: uniform, or the sources' weights.
-    std::vector<double> teleport;
-    if (!params.sources.empty()) {
-        teleport.assign(n, 0.0);
+    // A distribution over the subgraph's nodes from (node, weight) pairs; empty when none are given.
+    auto distribution = [&](const std::vector<std::pair<NodeIndex, double>>& pairs, const char* field) {
+        std::vector<double> p;
+        if (pairs.empty()) return p;
+        p.assign(n, 0.0);
         double total = 0;
-        for (std::size_t i = 0; i < params.sources.size(); ++i) {
-            const auto& [u, w] = params.sources[i];
+        for (std::size_t i = 0; i < pairs.size(); ++i) {
+            const auto& [u, w] = pairs[i];
             if (!view.active(u)) {
-                throw ParamError("sources/" + std::to_string(i),
-                                 "source '" + std::string(view.snapshot().id(u)) + "' is not in the chosen subgraph");
+                throw ParamError(std::string(field) + "/" + std::to_string(i),
+                                 std::string(field) + " '" + std::string(view.snapshot().id(u)) +
+                                     "' is not in the chosen subgraph (without a tie in it? keep_isolated keeps it)");
             }
-            teleport[u] += w;
+            p[u] += w;
             total += w;
         }
-        for (auto& p : teleport) p /= total;
-    }
+        for (auto& x : p) x /= total;
+        return p;
+    };
+    // Teleport distribution: uniform, or the sources' weights; dangling mass goes the same way unless
+    // a dangling distribution is given.
+    const std::vector<double> teleport = distribution(params.sources, "sources");
+    const std::vector<double> to_dangling = distribution(params.dangling, "dangling");
 
     std::vector<double> inverse_strength(n, 0.0);  // 1 / out-strength; 0 marks a dangling node
     tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, count, 4096), [&](const auto& r) {
@@ -144,7 +149,8 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         run.throw_if_cancelled();
         // One pass, in fixed order: each node pulls over its in-arcs, and the same pass measures the
         // change and prepares what the node sends and the dangling mass for the next sweep.
-        const double base = d * dangling + (1 - d);
+        const double base = to_dangling.empty() ? d * dangling + (1 - d) : 1 - d;
+        const double dangling_share = to_dangling.empty() ? 0.0 : d * dangling;
         const auto [change, next_dangling] = detail::deterministic_sums<2, NodeIndex>(count, [&](NodeIndex i) {
             const NodeIndex v = nodes[i];
             const auto sources = view.in_neighbors(v);
@@ -155,7 +161,8 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
             } else {
                 for (auto u : sources) sum += share[u];
             }
-            const double value = d * sum + base * (uniform ? uniform_teleport : teleport[v]);
+            double value = d * sum + base * (uniform ? uniform_teleport : teleport[v]);
+            if (dangling_share != 0) value += dangling_share * to_dangling[v];
             next[v] = value;
             next_share[v] = value * inverse_strength[v];
             return std::array<double, 2>{std::abs(value - x[v]), inverse_strength[v] == 0 ? value : 0.0};

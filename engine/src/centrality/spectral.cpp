@@ -53,8 +53,8 @@ void validate(const EigenvectorParams& params, const graph::Snapshot& g) {
 void validate(const KatzParams& params, const graph::Snapshot& g) {
     graph::validate(params.subgraph, g);
     check_iteration(params.tolerance, params.max_iterations);
-    if (!(params.alpha > 0) || !std::isfinite(params.alpha)) {
-        throw ParamError("alpha", "alpha must be a positive number, got " + graph::format_number(params.alpha));
+    if (params.alpha && (!(*params.alpha > 0) || !std::isfinite(*params.alpha))) {
+        throw ParamError("alpha", "alpha must be a positive number, got " + graph::format_number(*params.alpha));
     }
     if (!std::isfinite(params.beta)) throw ParamError("beta", "beta must be a finite number");
 }
@@ -119,6 +119,33 @@ SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& pa
     return result;
 }
 
+namespace {
+
+// The largest eigenvalue of the view's adjacency (its spectral radius, >= 0) by power iteration on
+// A^T + I (the shift keeps periodic graphs from oscillating), until the estimate settles to 1e-9
+// relative or 1000 sweeps.
+double largest_eigenvalue(const graph::Subgraph& view, RunContext& run) {
+    const auto& nodes = view.nodes();
+    const auto count = static_cast<NodeIndex>(nodes.size());
+    std::vector<double> x(view.node_count(), 0.0), y(view.node_count(), 0.0);
+    for (auto u : nodes) x[u] = 1.0 / std::sqrt(static_cast<double>(count));
+    double estimate = 0;
+    for (int it = 0; it < 1000; ++it) {
+        run.throw_if_cancelled();
+        pull(view, x, y, 1.0);
+        const double norm = std::sqrt(detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) { return y[nodes[i]] * y[nodes[i]]; }));
+        if (!(norm > 0)) return 0;
+        for (auto u : nodes) y[u] /= norm;
+        x.swap(y);
+        const double next = norm - 1;  // ||(A^T + I) x|| for a unit x, less the shift
+        if (it > 10 && std::abs(next - estimate) <= 1e-9 * std::max(1.0, std::abs(next))) return std::max(0.0, next);
+        estimate = next;
+    }
+    return std::max(0.0, estimate);
+}
+
+}  // namespace
+
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run) {
     validate(params, g);
     run.admit(cost_of(g, params));
@@ -132,15 +159,23 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
     result.score.assign(view.node_count(), 0.0);
     if (count == 0) {
         result.converged = true;
+        result.alpha = params.alpha.value_or(0.1);
         return result;
     }
+    if (!params.alpha) {
+        result.largest_eigenvalue = largest_eigenvalue(view, run);
+        result.alpha = *result.largest_eigenvalue > 0 ? 0.9 / *result.largest_eigenvalue : 0.1;
+    } else {
+        result.alpha = *params.alpha;
+    }
+    const double alpha = result.alpha;
     std::vector<double> x(view.node_count(), 0.0), y(view.node_count(), 0.0);
     for (int it = 1; it <= params.max_iterations; ++it) {
         run.throw_if_cancelled();
         pull(view, x, y, 0.0);
         const double change = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
             const NodeIndex u = nodes[i];
-            y[u] = params.alpha * y[u] + params.beta;
+            y[u] = alpha * y[u] + params.beta;
             return std::abs(y[u] - x[u]);
         });
         x.swap(y);
@@ -151,6 +186,16 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
         if (change < count * params.tolerance) {
             result.converged = true;
             break;
+        }
+    }
+    if (!result.converged) {
+        // Not converged: either too few iterations or a series that cannot converge. Which one, the
+        // spectral radius says; a divergent run ranks nobody.
+        if (!result.largest_eigenvalue) result.largest_eigenvalue = largest_eigenvalue(view, run);
+        if (!std::isfinite(result.last_change) || alpha * *result.largest_eigenvalue >= 1 - 1e-9) {
+            result.diverged = true;
+            result.score.assign(view.node_count(), 0.0);
+            return result;
         }
     }
     if (params.normalized && result.converged) {

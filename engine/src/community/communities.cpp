@@ -21,9 +21,6 @@ using graph::NodeIndex;
 
 void validate(const CommunityParams& params, const graph::Snapshot& g) {
     graph::validate(params.subgraph, g);
-    if (params.subgraph.directed) {
-        throw ParamError("directed", "communities are found on undirected ties: set directed to false (the default)");
-    }
     if (!(params.resolution > 0) || !std::isfinite(params.resolution)) {
         throw ParamError("resolution", "resolution must be a positive number, got " + graph::format_number(params.resolution));
     }
@@ -45,20 +42,67 @@ void validate(const CommunityParams& params, const graph::Snapshot& g) {
 
 namespace {
 
-// One level of the multilevel algorithms: an undirected weighted graph without self-loops in its
-// adjacency (a loop's weight is kept apart and counts twice in the node's degree).
+// One level of the multilevel algorithms: a symmetric weighted adjacency without self-loops (a
+// loop's weight is kept apart and counts twice in the node's degree) and each node's strength split
+// into out and in. Undirected, out = in = degree / 2; directed, the adjacency holds w(u, v) + w(v, u)
+// and out and in are the arc strengths, so one local-moving code serves both modularities.
 struct Level {
     std::uint32_t n = 0;
+    bool directed = false;
     std::vector<std::uint64_t> offsets;
     std::vector<std::uint32_t> targets;
     std::vector<double> weights;
     std::vector<double> loop;    // self-loop weight (counted once)
-    std::vector<double> degree;  // sum of incident weights, loops twice
+    std::vector<double> degree;  // sum of incident weights, loops twice (= out + in)
+    std::vector<double> out, in;
     double total = 0;            // 2m: the sum of degrees
+    // Directed label propagation: the in-arcs of each node (labels flow along arcs).
+    std::vector<std::uint64_t> in_offsets;
+    std::vector<std::uint32_t> in_sources;
+    std::vector<double> in_weights;
 };
+
+// The null-model term of modularity: what joining a community of strengths (to, ti) costs a node of
+// strengths (ko, ki). Undirected (Newman): gamma k K / 2m with k = ko + ki; directed (Leicht & Newman
+// 2008): gamma (ko ti + ki to) / m.
+struct NullModel {
+    bool directed = false;
+    double gamma = 1;
+    double m2 = 0;  // 2m
+    double operator()(double ko, double ki, double to, double ti) const {
+        return directed ? gamma * (ko * ti + ki * to) / (m2 / 2) : gamma * (ko + ki) * (to + ti) / m2;
+    }
+};
+
+// Calls f(v, w) for u's neighbours in a directed view, out- and in-lists merged (both sorted), with
+// w(u, v) + w(v, u) summed; a self-loop once, with its arc weight.
+template <class F>
+void mutual_neighbours(const graph::Subgraph& view, graph::NodeIndex u, F&& f) {
+    const auto outs = view.out_neighbors(u), ins = view.in_neighbors(u);
+    const auto wo = view.out_weights(u), wi = view.in_weights(u);
+    std::size_t a = 0, b = 0;
+    while (a < outs.size() || b < ins.size()) {
+        if (b < ins.size() && ins[b] == u) {
+            ++b;  // the loop, seen as an out-arc
+        } else if (b == ins.size() || (a < outs.size() && outs[a] < ins[b])) {
+            f(outs[a], wo[a]);
+            ++a;
+        } else if (a == outs.size() || ins[b] < outs[a]) {
+            f(ins[b], wi[b]);
+            ++b;
+        } else {
+            f(outs[a], wo[a] + wi[b]);
+            ++a;
+            ++b;
+        }
+    }
+}
+
+Level level_from_directed(const graph::Subgraph& view, std::vector<std::uint32_t>& dense);
 
 // Level 0 from a view, over its nodes only (dense ids in `nodes` order).
 Level level_from(const graph::Subgraph& view, std::vector<std::uint32_t>& dense) {
+    if (view.directed()) return level_from_directed(view, dense);
     const auto& nodes = view.nodes();
     Level l;
     l.n = static_cast<std::uint32_t>(nodes.size());
@@ -97,6 +141,66 @@ Level level_from(const graph::Subgraph& view, std::vector<std::uint32_t>& dense)
         }
     });
     l.total = detail::deterministic_sum<std::uint32_t>(l.n, [&](std::uint32_t i) { return l.degree[i]; });
+    l.out.resize(l.n);
+    for (std::uint32_t i = 0; i < l.n; ++i) l.out[i] = l.degree[i] / 2;
+    l.in = l.out;
+    return l;
+}
+
+// Level 0 of a directed view: the symmetric adjacency w(u, v) + w(v, u), the arc strengths, and the
+// in-arcs (for label propagation).
+Level level_from_directed(const graph::Subgraph& view, std::vector<std::uint32_t>& dense) {
+    const auto& nodes = view.nodes();
+    Level l;
+    l.n = static_cast<std::uint32_t>(nodes.size());
+    l.directed = true;
+    dense.assign(view.node_count(), kNoCommunity);
+    for (std::uint32_t i = 0; i < l.n; ++i) dense[nodes[i]] = i;
+    l.offsets.assign(std::size_t{l.n} + 1, 0);
+    l.in_offsets.assign(std::size_t{l.n} + 1, 0);
+    l.loop.assign(l.n, 0.0);
+    l.degree.assign(l.n, 0.0);
+    l.out.assign(l.n, 0.0);
+    l.in.assign(l.n, 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.n, 2048), [&](const auto& r) {
+        for (auto i = r.begin(); i != r.end(); ++i) {
+            const auto u = nodes[i];
+            std::uint64_t count = 0;
+            mutual_neighbours(view, u, [&](graph::NodeIndex v, double) { count += v != u ? 1 : 0; });
+            l.offsets[i + 1] = count;
+            l.in_offsets[i + 1] = view.in_degree(u);
+        }
+    });
+    std::partial_sum(l.offsets.begin(), l.offsets.end(), l.offsets.begin());
+    std::partial_sum(l.in_offsets.begin(), l.in_offsets.end(), l.in_offsets.begin());
+    l.targets.resize(l.offsets[l.n]);
+    l.weights.resize(l.offsets[l.n]);
+    l.in_sources.resize(l.in_offsets[l.n]);
+    l.in_weights.resize(l.in_offsets[l.n]);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.n, 2048), [&](const auto& r) {
+        for (auto i = r.begin(); i != r.end(); ++i) {
+            const auto u = nodes[i];
+            auto at = l.offsets[i];
+            mutual_neighbours(view, u, [&](graph::NodeIndex v, double w) {
+                if (v == u) {
+                    l.loop[i] = w;
+                    return;
+                }
+                l.targets[at] = dense[v];
+                l.weights[at++] = w;
+            });
+            for (double w : view.out_weights(u)) l.out[i] += w;
+            const auto sources = view.in_neighbors(u);
+            const auto weights = view.in_weights(u);
+            for (std::size_t k = 0; k < sources.size(); ++k) {
+                l.in_sources[l.in_offsets[i] + k] = dense[sources[k]];
+                l.in_weights[l.in_offsets[i] + k] = weights[k];
+                l.in[i] += weights[k];
+            }
+            l.degree[i] = l.out[i] + l.in[i];
+        }
+    });
+    l.total = detail::deterministic_sum<std::uint32_t>(l.n, [&](std::uint32_t i) { return l.degree[i]; });
     return l;
 }
 
@@ -121,8 +225,11 @@ Members members_by_community(const std::vector<std::uint32_t>& part, std::uint32
 Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uint32_t count) {
     Level a;
     a.n = count;
+    a.directed = l.directed;
     a.loop.assign(count, 0.0);
     a.degree.assign(count, 0.0);
+    a.out.assign(count, 0.0);
+    a.in.assign(count, 0.0);
     a.total = l.total;
     const auto grouped = members_by_community(part, count);
     const auto& start = grouped.start;
@@ -177,7 +284,11 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
         a.targets.insert(a.targets.end(), chunk_targets[c].begin(), chunk_targets[c].end());
         a.weights.insert(a.weights.end(), chunk_weights[c].begin(), chunk_weights[c].end());
     }
-    for (std::uint32_t u = 0; u < l.n; ++u) a.degree[part[u]] += l.degree[u];
+    for (std::uint32_t u = 0; u < l.n; ++u) {
+        a.degree[part[u]] += l.degree[u];
+        a.out[part[u]] += l.out[u];
+        a.in[part[u]] += l.in[u];
+    }
     return a;
 }
 
@@ -236,11 +347,12 @@ int local_moving(const Level& l, std::vector<std::uint32_t>& part, const Communi
                  const std::vector<std::vector<std::uint32_t>>& classes, RunContext& run, int& passes) {
     const double m2 = l.total;
     if (m2 <= 0) return 0;
-    const double gamma = p.resolution;
-    std::vector<double> total(l.n, 0.0);  // community degree totals (ids < n)
+    const NullModel cost{l.directed, p.resolution, m2};
+    std::vector<double> tout(l.n, 0.0), tin(l.n, 0.0);  // community strength totals (ids < n)
     std::vector<std::uint32_t> members(l.n, 0);
     for (std::uint32_t u = 0; u < l.n; ++u) {
-        total[part[u]] += l.degree[u];
+        tout[part[u]] += l.out[u];
+        tin[part[u]] += l.in[u];
         ++members[part[u]];
     }
     // Ids of empty communities: a node may leave for one of its own (as Leiden's local moving allows).
@@ -275,15 +387,15 @@ int local_moving(const Level& l, std::vector<std::uint32_t>& part, const Communi
                         if (a + 8 < arcs_end) __builtin_prefetch(&part[l.targets[a + 8]]);
                         nw.add(part[l.targets[a]], l.weights[a]);
                     }
-                    const double k = l.degree[u];
+                    const double ko = l.out[u], ki = l.in[u];
                     const double from = nw.weight[own];
-                    // Gain of joining community c (u taken out of its own first): w(u, c) - gamma k tot_c / 2m.
-                    const double stay = from - gamma * k * (total[own] - k) / m2;
+                    // Gain of joining community c (u taken out of its own first): w(u, c) less the null model.
+                    const double stay = from - cost(ko, ki, tout[own] - ko, tin[own] - ki);
                     Move best{own, from, from};
                     double best_gain = stay;
                     for (auto c : nw.touched) {
                         if (c == own) continue;
-                        const double gain = nw.weight[c] - gamma * k * total[c] / m2;
+                        const double gain = nw.weight[c] - cost(ko, ki, tout[c], tin[c]);
                         if (gain > best_gain + 1e-12 || (gain == best_gain && best.to != own && c < best.to)) {
                             best_gain = gain;
                             best = {c, nw.weight[c], from};
@@ -304,13 +416,15 @@ int local_moving(const Level& l, std::vector<std::uint32_t>& part, const Communi
                     if (members[own] == 1 || empty.empty()) continue;
                     mv.to = empty.back();
                 }
-                const double k = l.degree[u];
-                const double gain = (mv.weight_to - gamma * k * total[mv.to] / m2) -
-                                    (mv.weight_from - gamma * k * (total[own] - k) / m2);
+                const double ko = l.out[u], ki = l.in[u];
+                const double gain = (mv.weight_to - cost(ko, ki, tout[mv.to], tin[mv.to])) -
+                                    (mv.weight_from - cost(ko, ki, tout[own] - ko, tin[own] - ki));
                 if (gain <= 1e-12) continue;
                 if (members[mv.to] == 0) empty.pop_back();
-                total[own] -= k;
-                total[mv.to] += k;
+                tout[own] -= ko;
+                tin[own] -= ki;
+                tout[mv.to] += ko;
+                tin[mv.to] += ki;
                 if (--members[own] == 0) empty.push_back(own);
                 ++members[mv.to];
                 part[u] = mv.to;
@@ -345,17 +459,20 @@ std::uint32_t renumber(std::vector<std::uint32_t>& part) {
 std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_t>& part, std::uint32_t count,
                                   const CommunityParams& p, std::uint64_t stream) {
     const double m2 = l.total;
-    const double gamma = p.resolution;
+    const NullModel cost{l.directed, p.resolution, m2};
     const auto grouped = members_by_community(part, count);
     const auto& start = grouped.start;
     const auto& members = grouped.members;
     std::vector<std::uint32_t> refined(l.n);
     std::iota(refined.begin(), refined.end(), 0u);  // singletons, named by their node
-    std::vector<double> sub_total(l.degree);        // degree total of each sub-community (by its name)
+    std::vector<double> sub_out(l.out), sub_in(l.in);  // strength totals of each sub-community (by its name)
     std::vector<double> sub_external(l.n, 0.0);     // weight from the sub-community to the rest of its community
     std::vector<std::uint32_t> sub_size(l.n, 1);
-    std::vector<double> community_total(count, 0.0);
-    for (std::uint32_t u = 0; u < l.n; ++u) community_total[part[u]] += l.degree[u];
+    std::vector<double> community_out(count, 0.0), community_in(count, 0.0);
+    for (std::uint32_t u = 0; u < l.n; ++u) {
+        community_out[part[u]] += l.out[u];
+        community_in[part[u]] += l.in[u];
+    }
     tbb::enumerable_thread_specific<NeighbourWeights> scratch([&] { return NeighbourWeights(l.n); });
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, count, 16), [&](const auto& r) {
         auto& nw = scratch.local();
@@ -365,7 +482,7 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
         for (auto c = r.begin(); c != r.end(); ++c) {
             const auto first = start[c], last = start[c + 1];
             if (last - first < 2) continue;
-            const double K = community_total[c];
+            const double Kout = community_out[c], Kin = community_in[c];
             for (auto m = first; m < last; ++m) {
                 const auto u = members[m];
                 double inside = 0;
@@ -379,8 +496,8 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
             for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
             for (const auto v : order) {
                 if (sub_size[refined[v]] != 1) continue;  // already joined by someone
-                const double k = l.degree[v];
-                if (sub_external[v] < gamma * k * (K - k) / m2) continue;  // not well connected
+                const double ko = l.out[v], ki = l.in[v];
+                if (sub_external[v] < cost(ko, ki, Kout - ko, Kin - ki)) continue;  // not well connected
                 for (auto a = l.offsets[v]; a < l.offsets[v + 1]; ++a) {
                     const auto w = l.targets[a];
                     if (part[w] == c) nw.add(refined[w], l.weights[a]);
@@ -390,9 +507,9 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
                 double best = 0;
                 for (auto s : nw.touched) {
                     if (s == refined[v]) continue;
-                    const double t = sub_total[s];
-                    if (sub_external[s] < gamma * t * (K - t) / m2) continue;  // sub-community not well connected
-                    const double gain = nw.weight[s] - gamma * k * t / m2;
+                    const double to = sub_out[s], ti = sub_in[s];
+                    if (sub_external[s] < cost(to, ti, Kout - to, Kin - ti)) continue;  // sub-community not well connected
+                    const double gain = nw.weight[s] - cost(ko, ki, to, ti);
                     if (gain < 0) continue;
                     options.push_back(s);
                     chance.push_back(gain);
@@ -406,9 +523,10 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
                 for (; chosen + 1 < chance.size() && pick >= chance[chosen]; ++chosen) pick -= chance[chosen];
                 const auto s = options[chosen];
                 if (s != refined[v]) {
-                    const double to = nw.weight[s];
-                    sub_external[s] = sub_external[s] + sub_external[v] - 2 * to;
-                    sub_total[s] += k;
+                    const double between = nw.weight[s];
+                    sub_external[s] = sub_external[s] + sub_external[v] - 2 * between;
+                    sub_out[s] += ko;
+                    sub_in[s] += ki;
                     ++sub_size[s];
                     --sub_size[refined[v]];
                     refined[v] = s;
@@ -588,7 +706,14 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
                 auto& nw = scratch.local();
                 for (auto i = range.begin(); i != range.end(); ++i) {
                     const auto u = cls[i];
-                    for (auto a = l.offsets[u]; a < l.offsets[u + 1]; ++a) nw.add(label[l.targets[a]], l.weights[a]);
+                    // Directed, labels flow along arcs: a node hears its in-neighbours.
+                    if (l.directed) {
+                        for (auto a = l.in_offsets[u]; a < l.in_offsets[u + 1]; ++a) {
+                            if (l.in_sources[a] != u) nw.add(label[l.in_sources[a]], l.in_weights[a]);
+                        }
+                    } else {
+                        for (auto a = l.offsets[u]; a < l.offsets[u + 1]; ++a) nw.add(label[l.targets[a]], l.weights[a]);
+                    }
                     // The heaviest label; the current one wins a tie, else a random one among the tied.
                     double best = -1;
                     std::uint32_t ties = 0;
@@ -632,9 +757,11 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
 
 double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>& membership, double resolution) {
     const auto& nodes = view.nodes();
-    // Per node, in parallel: its degree and the weight of its ties inside its community (a loop has two
-    // ends on the node; an internal edge is seen from both ends). Summed per community in node order.
-    std::vector<double> node_degree(nodes.size(), 0.0), node_inside(nodes.size(), 0.0);
+    const bool directed = view.directed();
+    // Per node, in parallel: its strengths and the weight of its ties inside its community. Undirected,
+    // a loop has two ends on the node and an internal edge is seen from both ends; directed, each arc
+    // once, from its source. Summed per community in node order.
+    std::vector<double> node_out(nodes.size(), 0.0), node_in(nodes.size(), 0.0), node_inside(nodes.size(), 0.0);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nodes.size(), 2048), [&](const auto& r) {
         for (auto i = r.begin(); i != r.end(); ++i) {
             const auto u = nodes[i];
@@ -642,34 +769,48 @@ double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>&
             if (c == kNoCommunity) continue;
             const auto targets = view.out_neighbors(u);
             const auto weights = view.out_weights(u);
-            double degree = 0, inside = 0;
+            double out = 0, inside = 0;
             for (std::size_t k = 0; k < targets.size(); ++k) {
                 const auto v = targets[k];
                 if (membership[v] == kNoCommunity) continue;
-                const double w = v == u ? 2 * weights[k] : weights[k];
-                degree += w;
+                const double w = !directed && v == u ? 2 * weights[k] : weights[k];
+                out += w;
                 if (membership[v] == c) inside += w;
             }
-            node_degree[i] = degree;
+            double in = out;
+            if (directed) {
+                in = 0;
+                const auto sources = view.in_neighbors(u);
+                const auto in_weights = view.in_weights(u);
+                for (std::size_t k = 0; k < sources.size(); ++k) {
+                    if (membership[sources[k]] != kNoCommunity) in += in_weights[k];
+                }
+            }
+            node_out[i] = out;
+            node_in[i] = in;
             node_inside[i] = inside;
         }
     });
-    std::vector<double> inside, degree;
-    double m2 = 0;
+    std::vector<double> inside, out, in;
+    double total = 0;  // undirected: 2m (the sum of degrees); directed: m (the sum of arc weights)
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const auto c = membership[nodes[i]];
         if (c == kNoCommunity) continue;
         if (c >= inside.size()) {
             inside.resize(c + 1, 0.0);
-            degree.resize(c + 1, 0.0);
+            out.resize(c + 1, 0.0);
+            in.resize(c + 1, 0.0);
         }
-        degree[c] += node_degree[i];
+        out[c] += node_out[i];
+        in[c] += node_in[i];
         inside[c] += node_inside[i];
-        m2 += node_degree[i];
+        total += node_out[i];
     }
-    if (m2 <= 0) return 0;
+    if (total <= 0) return 0;
     double q = 0;
-    for (std::size_t c = 0; c < inside.size(); ++c) q += inside[c] / m2 - resolution * (degree[c] / m2) * (degree[c] / m2);
+    // Undirected (networkx): L_c / m - gamma (d_c / 2m)^2; directed (Leicht & Newman):
+    // L_c / m - gamma out_c in_c / m^2, with L_c the weight inside c.
+    for (std::size_t c = 0; c < inside.size(); ++c) q += inside[c] / total - resolution * (out[c] / total) * (in[c] / total);
     return q;
 }
 
@@ -704,7 +845,6 @@ CommunityResult communities(const graph::Snapshot& g, const CommunityParams& par
 
 CommunityResult detail::communities(const graph::Subgraph& view, const CommunityParams& params, RunContext& run) {
     validate(params, view.snapshot());
-    if (view.directed()) throw ParamError("directed", "communities need an undirected view");
     return params.algorithm == CommunityAlgorithm::label_propagation ? label_propagation(view, params, run)
                                                                       : multilevel(view, params, run);
 }

@@ -23,6 +23,9 @@ using graph::NodeIndex;
 namespace {
 
 constexpr std::uint32_t kNoGroup = std::numeric_limits<std::uint32_t>::max();
+// Cross-group betweenness is exact up to this many people, and from this many random sources above.
+constexpr std::size_t kExactSpannersUpTo = 5000;
+constexpr std::uint64_t kSpannerPivots = 2000;
 
 double entropy(const std::map<std::uint32_t, double>& counts, double n) {
     double h = 0;
@@ -162,9 +165,7 @@ void validate(const SilosParams& params, const graph::Snapshot& g) {
 
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const SilosParams& params) {
-    auto spec = params.subgraph;
-    spec.weighted = false;
-    auto undirected = spec;
+    auto undirected = params.subgraph;
     undirected.directed = false;
     const auto size = graph::view_size(g, undirected);
     const double n = static_cast<double>(size.nodes), arcs = static_cast<double>(size.arcs), all = static_cast<double>(g.node_count());
@@ -187,19 +188,27 @@ Estimate estimate(const graph::Snapshot& g, const SilosParams& params) {
     return cost_of(g, params);
 }
 
-SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
-    SilosResult r;
-    std::vector<std::string> names;
-    const auto group = group_of(g, *g.attributes().find(params.group_by), names);
-    const auto G = static_cast<std::uint32_t>(names.size());
+namespace {
+
+// What the steps of the map share: the groups, the people of the map, their ties.
+struct Map {
+    const graph::Snapshot& g;
+    const SilosParams& p;
+    RunContext& run;
+    std::vector<std::uint32_t> group;  // by node; kNoGroup without one
+    std::uint32_t G = 0;
+    graph::SubgraphSpec spec;          // the people of the map, directed and weighted as asked
+    graph::Subgraph view;              // that view
+    graph::Subgraph ties_view;         // the same, undirected: paths, distances, neighbourhoods
+    std::vector<Tie> ties;             // among the grouped: pairs (undirected) or arcs (directed), no loops
+    std::vector<double> tie_weight;    // 1 each unweighted
+};
+
+// By default the map covers the kinds of people who have a group (employees for departments), so
+// that betweenness and communities are not diluted by everyone else.
+graph::SubgraphSpec map_spec(const graph::Snapshot& g, const SilosParams& params, const std::vector<std::uint32_t>& group) {
     auto spec = params.subgraph;
-    spec.weighted = false;  // a tie is there or not
     if (spec.node_kinds.empty()) {
-        // By default the map covers the kinds of people who have a group (employees for departments),
-        // so that betweenness and communities are not diluted by everyone else.
         std::vector<std::uint8_t> kind_has_group(g.node_kinds().size(), 0);
         for (NodeIndex u = 0; u < g.node_count(); ++u) {
             if (group[u] != kNoGroup) kind_has_group[g.node_kind(u)] = 1;
@@ -208,15 +217,18 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             if (kind_has_group[k]) spec.node_kinds.push_back(g.node_kinds().names()[k]);
         }
     }
-    const auto view = graph::Subgraph::of(g, spec);
-    r.isolated = view.isolated();
-    const NodeIndex n = view.node_count();
-    const bool directed = spec.directed;
+    return spec;
+}
 
-    // People and ties among the grouped.
-    r.groups.resize(G);
-    for (std::uint32_t i = 0; i < G; ++i) r.groups[i].name = names[i];
-    for (auto u : view.nodes()) {
+graph::SubgraphSpec undirected_of(graph::SubgraphSpec spec) {
+    spec.directed = false;
+    return spec;
+}
+
+// People per group and the ties among the grouped, with the internal / external counts of each group.
+void count_ties(Map& m, SilosResult& r) {
+    const auto& group = m.group;
+    for (auto u : m.view.nodes()) {
         if (group[u] == kNoGroup) {
             ++r.ungrouped;
             continue;
@@ -224,22 +236,20 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
         ++r.people;
         ++r.groups[group[u]].size;
     }
-    std::vector<Tie> ties;
-    for (auto u : view.nodes()) {
+    for (auto u : m.view.nodes()) {
         if (group[u] == kNoGroup) continue;
-        for (auto v : view.out_neighbors(u)) {
-            if (v == u || group[v] == kNoGroup || (!directed && v < u)) continue;
-            ties.push_back({u, v});
+        const auto targets = m.view.out_neighbors(u);
+        const auto weights = m.view.out_weights(u);
+        for (std::size_t k = 0; k < targets.size(); ++k) {
+            const auto v = targets[k];
+            if (v == u || group[v] == kNoGroup || (!m.spec.directed && v < u)) continue;
+            m.ties.push_back({u, v});
+            m.tie_weight.push_back(weights[k]);
         }
     }
-    r.ties = ties.size();
-    std::vector<double> degree(G, 0.0);  // tie ends per group
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint64_t> mixing;
-    for (const auto& t : ties) {
+    r.ties = m.ties.size();
+    for (const auto& t : m.ties) {
         const auto a = group[t.u], b = group[t.v];
-        degree[a] += 1;
-        degree[b] += 1;
-        ++mixing[{std::min(a, b), std::max(a, b)}];
         if (a == b) {
             ++r.groups[a].internal;
             ++r.internal;
@@ -249,7 +259,17 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             ++r.external;
         }
     }
-    // E-I and its value under random mixing of groups of these sizes.
+}
+
+// E-I per group and overall, its value if ties fell at random among pairs of people of these group
+// sizes, and the permutation test: shuffle who is in which group (sizes kept); how often is E-I this low?
+void ei_test(const Map& m, SilosResult& r) {
+    const auto& group = m.group;
+    const auto G = m.G;
+    const auto& params = m.p;
+    const auto& ties = m.ties;
+    auto& run = m.run;
+    const bool directed = m.spec.directed;
     const double N = static_cast<double>(r.people);
     double possible_internal = 0, possible_external = 0;
     for (auto& s : r.groups) {
@@ -263,11 +283,10 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
     }
     r.ei_index = ei(static_cast<double>(r.external), static_cast<double>(r.internal));
     r.ei_expected = ei(possible_external, possible_internal);
-
     // Permutation test: shuffle who is in which group (sizes kept); how often is E-I this low?
     if (params.permutations > 0 && !ties.empty()) {
         std::vector<NodeIndex> grouped;
-        for (auto u : view.nodes()) {
+        for (auto u : m.view.nodes()) {
             if (group[u] != kNoGroup) grouped.push_back(u);
         }
         std::vector<std::uint32_t> at_most_group(static_cast<std::size_t>(params.permutations) * G, 0);
@@ -309,148 +328,224 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             r.groups[c].p_value = (1 + hits) / (1 + P);
         }
     }
-    run.report("silos", 0.3);
+}
 
-    // Mixing against the configuration model, and modularity of the formal groups.
-    const double T = static_cast<double>(ties.size());
+// The group mixing matrix against the configuration model, the modularity of the formal groups
+// (undirected: Newman's; directed: Leicht & Newman's; weighted when asked), and the cut-off pairs.
+void mixing_and_modularity(const Map& m, SilosResult& r) {
+    const auto G = m.G;
+    const bool directed = m.spec.directed;
+    // Tie counts (mixing, expectations) and tie weights (modularity) per group.
+    std::vector<double> out(G, 0.0), in(G, 0.0), weight_out(G, 0.0), weight_in(G, 0.0), inside(G, 0.0);
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint64_t> mixing;
+    double total_weight = 0;
+    for (std::size_t i = 0; i < m.ties.size(); ++i) {
+        const auto a = m.group[m.ties[i].u], b = m.group[m.ties[i].v];
+        const double w = m.tie_weight[i];
+        out[a] += 1;
+        in[b] += 1;
+        weight_out[a] += w;
+        weight_in[b] += w;
+        if (!directed) {
+            // An undirected tie has two ends: each group's degree counts both.
+            out[b] += 1;
+            in[a] += 1;
+            weight_out[b] += w;
+            weight_in[a] += w;
+        }
+        total_weight += w;
+        if (a == b) inside[a] += w;
+        ++mixing[{std::min(a, b), std::max(a, b)}];
+    }
+    const double T = static_cast<double>(m.ties.size());
     for (std::uint32_t a = 0; a < G; ++a) {
         for (std::uint32_t b = a; b < G; ++b) {
             MixingCell cell{a, b, 0, 0, 0};
             const auto it = mixing.find({a, b});
             cell.observed = it == mixing.end() ? 0 : it->second;
-            if (T > 0) cell.expected = a == b ? degree[a] * degree[a] / (4 * T) : degree[a] * degree[b] / (2 * T);
+            if (T > 0) {
+                // Ties expected between the groups if each end were drawn in proportion to tie ends.
+                if (directed) {
+                    cell.expected = a == b ? out[a] * in[a] / T : (out[a] * in[b] + out[b] * in[a]) / T;
+                } else {
+                    cell.expected = a == b ? out[a] * out[a] / (4 * T) : out[a] * out[b] / (2 * T);
+                }
+            }
             cell.ratio = cell.expected > 0 ? static_cast<double>(cell.observed) / cell.expected : 0.0;
             if (cell.observed > 0 || cell.expected > 0) r.mixing.push_back(cell);
         }
     }
-    if (T > 0) {
+    if (total_weight > 0) {
         for (std::uint32_t c = 0; c < G; ++c) {
-            r.modularity += static_cast<double>(r.groups[c].internal) / T - (degree[c] / (2 * T)) * (degree[c] / (2 * T));
+            r.modularity += directed ? inside[c] / total_weight - (weight_out[c] / total_weight) * (weight_in[c] / total_weight)
+                                     : inside[c] / total_weight - (weight_out[c] / (2 * total_weight)) * (weight_out[c] / (2 * total_weight));
         }
     }
     for (const auto& cell : r.mixing) {
-        if (cell.a != cell.b && cell.expected >= params.min_expected && cell.ratio < params.cut_off_ratio) {
-            r.cut_off.push_back(cell);
-        }
+        if (cell.a != cell.b && cell.expected >= m.p.min_expected && cell.ratio < m.p.cut_off_ratio) r.cut_off.push_back(cell);
     }
     std::sort(r.cut_off.begin(), r.cut_off.end(), [](const auto& x, const auto& y) {
         return x.ratio != y.ratio ? x.ratio < y.ratio : x.expected > y.expected;
     });
+}
 
-    // Detected communities against the formal groups.
-    {
-        auto community_spec = spec;
-        community_spec.directed = false;
-        const auto undirected = graph::Subgraph::of(g, community_spec);
-        CommunityParams cp;
-        cp.subgraph = community_spec;
-        cp.algorithm = params.community_algorithm;
-        cp.seed = params.seed;
-        const auto c = detail::communities(undirected, cp, run);
-        r.community_modularity = c.modularity;
-        std::vector<std::uint32_t> formal, detected;
-        std::vector<std::uint8_t> used(c.sizes.size(), 0);
-        for (auto u : c.nodes) {
-            if (group[u] == kNoGroup) continue;
-            formal.push_back(group[u]);
-            detected.push_back(c.membership[u]);
-            if (!used[c.membership[u]]) {
-                used[c.membership[u]] = 1;
-                ++r.communities;  // communities among the grouped people
-            }
+// Detected communities (on the map's own ties, with its modularity) against the formal groups.
+void detected_communities(Map& m, SilosResult& r) {
+    CommunityParams cp;
+    cp.subgraph = m.spec;
+    cp.algorithm = m.p.community_algorithm;
+    cp.seed = m.p.seed;
+    const auto c = detail::communities(m.view, cp, m.run);
+    r.community_modularity = c.modularity;
+    std::vector<std::uint32_t> formal, detected;
+    std::vector<std::uint8_t> used(c.sizes.size(), 0);
+    for (auto u : c.nodes) {
+        if (m.group[u] == kNoGroup) continue;
+        formal.push_back(m.group[u]);
+        detected.push_back(c.membership[u]);
+        if (!used[c.membership[u]]) {
+            used[c.membership[u]] = 1;
+            ++r.communities;  // communities among the grouped people
         }
-        r.nmi = normalized_mutual_information(formal, detected);
-        r.ari = adjusted_rand_index(formal, detected);
     }
-    run.report("silos", 0.5);
+    r.nmi = normalized_mutual_information(formal, detected);
+    r.ari = adjusted_rand_index(formal, detected);
+}
 
-    // Boundary spanners: ties into other groups, cross-group betweenness, Burt's measures.
-    {
-        auto undirected_spec = spec;
-        undirected_spec.directed = false;
-        const auto undirected = graph::Subgraph::of(g, undirected_spec);
-        BetweennessParams bp;
-        bp.subgraph = undirected_spec;
-        bp.groups.assign(n, 0);
-        for (NodeIndex u = 0; u < n; ++u) bp.groups[u] = group[u] == kNoGroup ? G + u : group[u];
-        bp.normalized = true;
-        if (undirected.nodes().size() > 5000) {
-            bp.pivots = 2000;  // cross-group betweenness from 2000 random sources on big graphs
-            bp.seed = params.seed;
+// Each neighbour of u with its mutual tie strength (networkx's mutual weight: w(u, v) + w(v, u) over
+// the map's arcs; undirected, the tie's weight), in neighbour order. 1 per arc unweighted.
+std::vector<std::pair<NodeIndex, double>> mutual_ties(const Map& m, NodeIndex u) {
+    std::vector<std::pair<NodeIndex, double>> out;
+    if (!m.spec.directed) {
+        const auto targets = m.ties_view.out_neighbors(u);
+        const auto weights = m.ties_view.out_weights(u);
+        for (std::size_t k = 0; k < targets.size(); ++k) {
+            if (targets[k] != u) out.emplace_back(targets[k], weights[k]);
         }
-        const auto b = detail::betweenness(undirected, bp, run);
-        std::vector<Spanner> candidates;
-        std::vector<std::uint8_t> seen_group(G, 0);
-        for (auto u : undirected.nodes()) {
-            if (group[u] == kNoGroup) continue;
-            Spanner s;
-            s.node = u;
-            s.group = group[u];
-            std::vector<std::uint32_t> reached;
-            for (auto v : undirected.out_neighbors(u)) {
-                if (v == u || group[v] == kNoGroup || group[v] == group[u]) continue;
-                ++s.ties_out;
-                if (!seen_group[group[v]]) {
-                    seen_group[group[v]] = 1;
-                    reached.push_back(group[v]);
-                }
-            }
-            for (auto x : reached) seen_group[x] = 0;
-            s.groups_reached = static_cast<std::uint32_t>(reached.size());
-            if (s.ties_out == 0) continue;
-            s.betweenness = b.score[u];
-            candidates.push_back(s);
-        }
-        std::sort(candidates.begin(), candidates.end(), [](const Spanner& x, const Spanner& y) {
-            if (x.betweenness != y.betweenness) return x.betweenness > y.betweenness;
-            if (x.ties_out != y.ties_out) return x.ties_out > y.ties_out;
-            return x.node < y.node;
-        });
-        if (candidates.size() > params.spanners) candidates.resize(params.spanners);
-        // Burt's constraint and effective size on the unweighted ties (networkx's definitions): with
-        // n_i neighbours, p_ij = 1 / n_i.
-        std::vector<std::uint32_t> mark(n, 0);
-        std::uint32_t stamp = 0;
-        for (auto& s : candidates) {
-            const auto u = s.node;
-            std::vector<NodeIndex> around;
-            for (auto v : undirected.out_neighbors(u)) {
-                if (v != u) around.push_back(v);
-            }
-            const double ni = static_cast<double>(around.size());
-            ++stamp;
-            for (auto v : around) mark[v] = stamp;
-            double constraint = 0;
-            double redundancy = 0;
-            for (auto j : around) {
-                double indirect = 0;
-                double shared = 0;
-                double nj = 0;
-                for (auto q : undirected.out_neighbors(j)) nj += q != j ? 1 : 0;
-                for (auto q : undirected.out_neighbors(j)) {
-                    if (q == j || q == u || mark[q] != stamp) continue;
-                    double nq = 0;
-                    for (auto x : undirected.out_neighbors(q)) nq += x != q ? 1 : 0;
-                    indirect += (1 / ni) * (1 / nq);
-                    shared += 1;
-                }
-                constraint += (1 / ni + indirect) * (1 / ni + indirect);
-                redundancy += shared;
-                (void)nj;
-            }
-            s.constraint = constraint;
-            s.effective_size = ni - redundancy / ni;  // n - 2t / n, t ties among the neighbours
-        }
-        r.spanners = std::move(candidates);
+        return out;
     }
-    run.report("silos", 0.7);
+    const auto outs = m.view.out_neighbors(u), ins = m.view.in_neighbors(u);
+    const auto wo = m.view.out_weights(u), wi = m.view.in_weights(u);
+    std::size_t a = 0, b = 0;
+    while (a < outs.size() || b < ins.size()) {
+        if (a < outs.size() && outs[a] == u) {
+            ++a;
+        } else if (b < ins.size() && ins[b] == u) {
+            ++b;
+        } else if (b == ins.size() || (a < outs.size() && outs[a] < ins[b])) {
+            out.emplace_back(outs[a], wo[a]);
+            ++a;
+        } else if (a == outs.size() || ins[b] < outs[a]) {
+            out.emplace_back(ins[b], wi[b]);
+            ++b;
+        } else {
+            out.emplace_back(outs[a], wo[a] + wi[b]);
+            ++a;
+            ++b;
+        }
+    }
+    return out;
+}
 
+// Boundary spanners: ties into other groups, cross-group betweenness, and Burt's (1992) constraint and
+// effective size as networkx defines them (with tie strengths when weighted; over both directions of
+// the arcs when directed).
+void boundary_spanners(Map& m, SilosResult& r) {
+    const auto& group = m.group;
+    const auto G = m.G;
+    const NodeIndex n = m.ties_view.node_count();
+    BetweennessParams bp;
+    bp.subgraph = undirected_of(m.spec);
+    bp.groups.assign(n, 0);
+    for (NodeIndex u = 0; u < n; ++u) bp.groups[u] = group[u] == kNoGroup ? G + u : group[u];
+    bp.normalized = true;
+    if (m.ties_view.nodes().size() > kExactSpannersUpTo) {
+        bp.pivots = kSpannerPivots;  // cross-group betweenness from random sources on big maps
+        bp.seed = m.p.seed;
+    }
+    const auto b = detail::betweenness(m.ties_view, bp, m.run);
+    std::vector<Spanner> candidates;
+    std::vector<std::uint8_t> seen_group(G, 0);
+    for (auto u : m.ties_view.nodes()) {
+        if (group[u] == kNoGroup) continue;
+        Spanner s;
+        s.node = u;
+        s.group = group[u];
+        std::vector<std::uint32_t> reached;
+        for (auto v : m.ties_view.out_neighbors(u)) {
+            if (v == u || group[v] == kNoGroup || group[v] == group[u]) continue;
+            ++s.ties_out;
+            if (!seen_group[group[v]]) {
+                seen_group[group[v]] = 1;
+                reached.push_back(group[v]);
+            }
+        }
+        for (auto x : reached) seen_group[x] = 0;
+        s.groups_reached = static_cast<std::uint32_t>(reached.size());
+        if (s.ties_out == 0) continue;
+        s.betweenness = b.score[u];
+        candidates.push_back(s);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Spanner& x, const Spanner& y) {
+        if (x.betweenness != y.betweenness) return x.betweenness > y.betweenness;
+        if (x.ties_out != y.ties_out) return x.ties_out > y.ties_out;
+        return x.node < y.node;
+    });
+    if (candidates.size() > m.p.spanners) candidates.resize(m.p.spanners);
+    // p_ij = mutual(i, j) / sum of i's mutual ties; constraint(u) = sum over j of (p_uj + sum over q of
+    // p_uq p_qj)^2; effective size(u) = sum over j of (1 - sum over q of p_uq m_jq), m_jq = mutual(j, q)
+    // / j's strongest mutual tie (q ranging over u's other neighbours).
+    std::vector<double> p_u(n, 0.0);
+    std::vector<double> strength_of(n, -1.0);  // sum of a node's mutual ties, found when first needed
+    auto strength = [&](NodeIndex v) {
+        if (strength_of[v] < 0) {
+            double total = 0;
+            for (const auto& [q, w] : mutual_ties(m, v)) total += w;
+            strength_of[v] = total;
+        }
+        return strength_of[v];
+    };
+    std::vector<std::uint32_t> mark(n, 0);
+    std::uint32_t stamp = 0;
+    for (auto& s : candidates) {
+        const auto u = s.node;
+        const auto around = mutual_ties(m, u);
+        ++stamp;
+        for (const auto& [v, w] : around) {
+            mark[v] = stamp;
+            p_u[v] = w / strength(u);
+        }
+        double constraint = 0, effective = 0;
+        for (const auto& [j, w_uj] : around) {
+            double j_max = 0;
+            const auto of_j = mutual_ties(m, j);
+            for (const auto& [q, w] : of_j) j_max = std::max(j_max, w);
+            double indirect = 0, redundancy = 0;
+            for (const auto& [q, w_jq] : of_j) {
+                if (q == u || mark[q] != stamp) continue;
+                indirect += p_u[q] * (w_jq / strength(q));  // p_uq p_qj: mutual weights are symmetric
+                redundancy += p_u[q] * (w_jq / j_max);
+            }
+            constraint += (p_u[j] + indirect) * (p_u[j] + indirect);
+            effective += 1 - redundancy;
+        }
+        s.constraint = constraint;
+        s.effective_size = effective;
+    }
+    r.spanners = std::move(candidates);
+}
+
+// Introductions for the five most cut-off pairs: people whose new tie would most raise the mean
+// 1 / distance between the two groups' members (harmonic, so unreachable pairs count as 0).
+void introductions(Map& m, SilosResult& r) {
+    const auto& group = m.group;
+    const auto& params = m.p;
+    auto& run = m.run;
+    const auto& undirected = m.ties_view;
+    const NodeIndex n = undirected.node_count();
     // Introductions for the five most cut-off pairs: people whose new tie would most raise the mean
     // 1 / distance between the two groups (harmonic, so unreachable pairs count as 0).
     if (params.introductions > 0 && !r.cut_off.empty()) {
-        auto undirected_spec = spec;
-        undirected_spec.directed = false;
-        const auto undirected = graph::Subgraph::of(g, undirected_spec);
         constexpr std::size_t kSample = 100;  // members per group whose distances are measured
         auto bfs = [&](NodeIndex s) {
             std::vector<std::uint32_t> d(n, std::numeric_limits<std::uint32_t>::max());
@@ -541,8 +636,15 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             }
         }
     }
-    run.report("silos", 0.85);
+}
 
+// The wall between the inside (employees) and the customers: who has any employee contact, who has
+// exactly one, and per group the distinct outside people its members are in contact with.
+void wall(const Map& m, SilosResult& r) {
+    const auto& g = m.g;
+    const auto& group = m.group;
+    const auto& params = m.p;
+    const auto G = m.G;
     // The wall between the inside (employees) and the customers.
     {
         r.wall.groups.resize(G);
@@ -553,20 +655,31 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
         std::vector<std::uint8_t> wall_kind(g.edge_kinds().size(), 0);
         for (const auto& k : kinds) wall_kind[*g.edge_kinds().find(k)] = 1;
         if (employee) {
-            // Per outside person: the distinct employees in contact, and one of them.
+            // Per outside person: the distinct employees in contact, and one of them. Employees are
+            // visited group by group, so that each group counts an outside person once.
             std::vector<std::uint32_t> contacts(g.node_count(), 0);
             std::vector<NodeIndex> only(g.node_count(), graph::kNoNode);
             std::vector<std::uint32_t> last_seen(g.node_count(), kNoGroup);
+            std::vector<std::uint32_t> group_seen(g.node_count(), kNoGroup);
+            std::vector<NodeIndex> employees;
             for (NodeIndex e = 0; e < g.node_count(); ++e) {
-                if (g.node_kind(e) != *employee) continue;
+                if (g.node_kind(e) == *employee) employees.push_back(e);
+            }
+            std::stable_sort(employees.begin(), employees.end(), [&](NodeIndex a, NodeIndex b) { return group[a] < group[b]; });
+            for (const NodeIndex e : employees) {
                 auto touch = [&](NodeIndex other, double w) {
                     if (g.node_kind(other) == *employee) return;
-                    if (group[e] != kNoGroup) r.wall.groups[group[e]].weight += w;
+                    if (group[e] != kNoGroup) {
+                        r.wall.groups[group[e]].weight += w;
+                        if (group_seen[other] != group[e]) {
+                            group_seen[other] = group[e];
+                            ++r.wall.groups[group[e]].outside_contacts;
+                        }
+                    }
                     if (last_seen[other] == e) return;  // several edges with the same person
                     last_seen[other] = e;
                     ++contacts[other];
                     only[other] = e;
-                    if (group[e] != kNoGroup) ++r.wall.groups[group[e]].outside_contacts;
                 };
                 for (auto x = g.out_begin(e); x < g.out_end(e); ++x) {
                     if (wall_kind[g.edge_kind(x)]) touch(g.target(x), g.weight(x));
@@ -593,6 +706,35 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
             }
         }
     }
+}
+
+}  // namespace
+
+SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContext& run) {
+    validate(params, g);
+    run.admit(cost_of(g, params));
+    run.throw_if_cancelled();
+    SilosResult r;
+    std::vector<std::string> names;
+    auto group = group_of(g, *g.attributes().find(params.group_by), names);
+    const auto spec = map_spec(g, params, group);
+    Map m{g, params, run, std::move(group), static_cast<std::uint32_t>(names.size()), spec, graph::Subgraph::of(g, spec),
+          graph::Subgraph::of(g, undirected_of(spec)), {}, {}};
+    r.isolated = m.view.isolated();
+    r.groups.resize(m.G);
+    for (std::uint32_t i = 0; i < m.G; ++i) r.groups[i].name = names[i];
+
+    count_ties(m, r);
+    ei_test(m, r);
+    run.report("silos", 0.3);
+    mixing_and_modularity(m, r);
+    detected_communities(m, r);
+    run.report("silos", 0.5);
+    boundary_spanners(m, r);
+    run.report("silos", 0.7);
+    introductions(m, r);
+    run.report("silos", 0.85);
+    wall(m, r);
     run.report("silos", 1.0);
     return r;
 }

@@ -29,14 +29,16 @@ namespace {
 
 constexpr std::size_t kMaxExplained = 10;  // explanations cost work per row: at most this many rows
 
-// `sources`: an array of ids (equal weights) or an object id -> weight. Returns the pairs and, for
-// error messages, the JSON key of each (its index or its id).
-std::vector<std::pair<graph::NodeIndex, double>> read_sources(FieldReader& reader, const graph::Snapshot& g,
-                                                              std::vector<std::string>& keys) {
+// Node weights (`sources`, `dangling`): an array of ids (equal weights) or an object id -> weight.
+// Returns the pairs and, for error messages, the JSON key of each (its index or its id).
+using NodeKeys = std::map<std::string, std::vector<std::string>>;
+std::vector<std::pair<graph::NodeIndex, double>> read_node_weights(FieldReader& reader, const graph::Snapshot& g,
+                                                                   const std::string& field, NodeKeys& all_keys) {
     std::vector<std::pair<graph::NodeIndex, double>> sources;
-    const json* raw = reader.raw("sources");
+    const json* raw = reader.raw(field);
     if (!raw) return sources;
-    const auto at = reader.at("sources");
+    auto& keys = all_keys[field];
+    const auto at = reader.at(field);
     if (raw->is_array()) {
         for (std::size_t i = 0; i < raw->size(); ++i) {
             const auto item_at = pointer_append(at, std::to_string(i));
@@ -57,13 +59,13 @@ std::vector<std::pair<graph::NodeIndex, double>> read_sources(FieldReader& reade
     return sources;
 }
 
-// The engine names a bad source by its position ("sources/3"); the request may have named it by id.
-[[noreturn]] void rethrow_source_error(const graph::ParamError& e, const std::vector<std::string>& keys,
-                                       const std::string& at) {
-    const std::string prefix = "sources/";
-    if (e.field().rfind(prefix, 0) == 0) {
+// The engine names a bad node weight by its position ("sources/3"); the request may have named it by id.
+[[noreturn]] void rethrow_source_error(const graph::ParamError& e, const NodeKeys& all_keys, const std::string& at) {
+    for (const auto& [field, keys] : all_keys) {
+        const std::string prefix = field + "/";
+        if (e.field().rfind(prefix, 0) != 0) continue;
         const auto i = std::stoul(e.field().substr(prefix.size()));
-        if (i < keys.size()) throw QueryError(ErrorCode::invalid_argument, e.what(), pointer_append(at + "/sources", keys[i]));
+        if (i < keys.size()) throw QueryError(ErrorCode::invalid_argument, e.what(), pointer_append(at + "/" + field, keys[i]));
     }
     throw;
 }
@@ -108,8 +110,9 @@ json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     p.damping = reader.optional<double>("damping", p.damping);
     p.tolerance = reader.optional<double>("tolerance", p.tolerance);
     p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
-    std::vector<std::string> keys;
-    p.sources = read_sources(reader, g, keys);
+    NodeKeys keys;
+    p.sources = read_node_weights(reader, g, "sources", keys);
+    p.dangling = read_node_weights(reader, g, "dangling", keys);
     if (out.explain) p.explain = explained_rows(out);
     reader.reject_unknown();
     engine::PageRankResult r;
@@ -242,6 +245,7 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     p.weight_as = reader.optional_enum<graph::WeightAs>("weight_as", p.weight_as);
     p.direction = reader.optional_enum<engine::Direction>("direction", p.direction);
     if (measure == engine::DistanceMeasure::harmonic) p.normalized = reader.optional<bool>("normalized", p.normalized);
+    if (measure == engine::DistanceMeasure::closeness) p.wf_improved = reader.optional<bool>("wf_improved", p.wf_improved);
     p.samples = reader.maybe<std::uint64_t>("samples");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     reader.reject_unknown();
@@ -254,11 +258,10 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
 
 json spectral_result(const char* name, const engine::SpectralResult& r) {
     json result = {{"algorithm", name}, {"iterations", r.iterations}, {"converged", r.converged}};
-    if (!r.converged) {
+    if (!r.converged && !r.diverged) {
         result["warning"] = std::string("did not converge in ") + std::to_string(r.iterations) +
                             " iterations (last change " + graph::format_number(r.last_change) +
-                            "): the scores are the last iterate; raise max_iterations" +
-                            (std::string(name) == "katz" ? " or lower alpha below 1 / the largest eigenvalue" : "");
+                            "): the scores are the last iterate; raise max_iterations";
     }
     return result;
 }
@@ -277,7 +280,7 @@ json eigenvector_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
 json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
     engine::KatzParams p;
     p.subgraph = subgraph;
-    p.alpha = reader.optional<double>("alpha", p.alpha);
+    p.alpha = reader.maybe<double>("alpha");
     p.beta = reader.optional<double>("beta", p.beta);
     p.tolerance = reader.optional<double>("tolerance", p.tolerance);
     p.max_iterations = reader.optional<int>("max_iterations", p.max_iterations);
@@ -285,7 +288,23 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::katz(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.isolated, r.score, out, spectral_result("katz", r));
+    json result = spectral_result("katz", r);
+    result["alpha"] = r.alpha;
+    result["alpha_chosen"] = !p.alpha.has_value();
+    if (r.largest_eigenvalue) result["largest_eigenvalue"] = *r.largest_eigenvalue;
+    if (r.diverged) {
+        // No ranking: the last iterate of a divergent series says nothing about anyone.
+        const double limit = *r.largest_eigenvalue > 0 ? 1 / *r.largest_eigenvalue : 0;
+        result["diverged"] = true;
+        result["nodes"] = r.nodes.size();
+        result["isolated"] = r.isolated;
+        result["rows"] = json::array();
+        result["warning"] = "the Katz series diverges: alpha (" + graph::format_number(r.alpha) +
+                            ") is not below 1 / the largest eigenvalue (1 / " + graph::format_number(*r.largest_eigenvalue) +
+                            " = " + graph::format_number(limit) + "); give a smaller alpha, or leave alpha out to have one chosen";
+        return result;
+    }
+    return render(ctx.g(), r.nodes, r.isolated, r.score, out, std::move(result));
 }
 
 }  // namespace

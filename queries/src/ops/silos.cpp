@@ -69,8 +69,7 @@ json cell_json(const engine::SilosResult& r, const engine::MixingCell& c) {
 json silos(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SilosParams p;
-    graph::SubgraphSpec defaults;
-    defaults.directed = false;
+    graph::SubgraphSpec defaults = engine::SilosParams::default_spec();
     defaults.edge_kinds = present_edge_kinds(g, {"communication"});
     p.subgraph = read_subgraph(reader, defaults);
     p.group_by = reader.optional<std::string>("group_by", p.group_by);

@@ -48,6 +48,23 @@ TEST_CASE("katz reports divergence instead of a wrong answer", "[engine][katz]")
     RunContext run;
     const auto r = engine::katz(g, p, run);
     CHECK_FALSE(r.converged);
+    CHECK(r.diverged);
+    REQUIRE(r.largest_eigenvalue);
+    CHECK(*r.largest_eigenvalue == Approx(1.0).epsilon(1e-6));
+    for (double s : r.score) CHECK(s == 0);
+}
+
+TEST_CASE("katz without alpha chooses one below 1 / lambda_max and converges", "[engine][katz]") {
+    // The directed 3-cycle plus a chord: lambda_max is the real root of x^3 = x + 1 (about 1.3247).
+    const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}, {2, 0}, {0, 2}});
+    engine::KatzParams p;
+    RunContext run;
+    const auto r = engine::katz(g, p, run);
+    REQUIRE(r.largest_eigenvalue);
+    CHECK(*r.largest_eigenvalue == Approx(1.324717957).epsilon(1e-6));
+    CHECK(r.alpha == Approx(0.9 / 1.324717957).epsilon(1e-6));
+    CHECK(r.converged);
+    CHECK_FALSE(r.diverged);
 }
 
 TEST_CASE("eigenvector and katz are the same at 1 and 2 threads", "[engine][eigenvector][determinism]") {

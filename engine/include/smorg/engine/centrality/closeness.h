@@ -19,6 +19,10 @@ struct ClosenessParams {
     Direction direction = Direction::in;  // directed views: distances from others to the node (in, as
                                           //   networkx) or from the node to others (out); not total
     bool normalized = false;  // harmonic only: divide by n - 1 (networkx does not; closeness is a mean)
+    // Closeness only: scale by the share of the view that reaches the node, (r - 1) / (n - 1), so
+    // that nodes of small components do not outrank everyone (Wasserman & Faust; networkx's
+    // wf_improved). false: (r - 1) / sum of distances alone.
+    bool wf_improved = true;
     // Sampling for large graphs: when set, distances come from `samples` random pivot nodes (seeded)
     // instead of from every node; each score is then an unbiased estimate (Eppstein & Wang 2004).
     std::optional<std::uint64_t> samples;  // >= 1

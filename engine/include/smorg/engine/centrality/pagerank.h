@@ -18,6 +18,9 @@ struct PageRankParams {
     // Personalization: teleport (and spread dangling mass) only to these nodes, in proportion to
     // their weights (>= 0, not all 0). Empty: to every node of the subgraph alike.
     std::vector<std::pair<graph::NodeIndex, double>> sources;
+    // Where a dangling node's mass goes (networkx's `dangling`), in proportion to these weights
+    // (>= 0, not all 0). Empty: the teleport distribution.
+    std::vector<std::pair<graph::NodeIndex, double>> dangling;
     // Explain the top `explain` nodes (0 = none, at most kMaxExplain): where their score comes from.
     std::size_t explain = 0;
 

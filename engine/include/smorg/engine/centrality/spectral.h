@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "smorg/engine/run_context.h"
@@ -16,7 +17,9 @@ struct EigenvectorParams {
 
 struct KatzParams {
     graph::SubgraphSpec subgraph;
-    double alpha = 0.1;        // attenuation; in (0, 1 / largest eigenvalue) for convergence; > 0
+    // Attenuation; the series converges only below 1 / lambda_max (the largest eigenvalue of the
+    // view's adjacency). Unset: 0.9 / lambda_max, lambda_max estimated by power iteration; > 0.
+    std::optional<double> alpha;
     double beta = 1.0;         // weight every node gets for free; finite
     double tolerance = 1e-6;   // as eigenvector; > 0
     int max_iterations = 1000; // in [1, kMaxSpectralIterations]
@@ -25,6 +28,11 @@ struct KatzParams {
 
 struct SpectralResult {
     std::vector<graph::NodeIndex> nodes;
+    // Katz: the alpha used, and the largest eigenvalue when it was estimated (alpha unset, or the run
+    // diverged). A run that diverges (alpha >= 1 / lambda_max) has no scores: `diverged`, all 0.
+    double alpha = 0;
+    std::optional<double> largest_eigenvalue;
+    bool diverged = false;
     std::uint64_t isolated = 0;  // left out: no tie in the chosen view
     std::vector<double> score;  // by NodeIndex
     int iterations = 0;
@@ -45,7 +53,8 @@ Estimate estimate(const graph::Snapshot& g, const KatzParams& params);
 // O(iterations (V + E)); the same bits at any thread count.
 SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& params, RunContext& run);
 // Katz centrality (Katz 1953): x = alpha A^T x + beta, by fixed-point iteration from 0, networkx's
-// katz_centrality. Diverges when alpha >= 1 / lambda_max: then converged is false.
+// katz_centrality. Diverges when alpha >= 1 / lambda_max: then `diverged`, and no scores are given
+// (the last iterate would rank by nonsense near 1e307).
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run);
 
 }  // namespace smorg::engine

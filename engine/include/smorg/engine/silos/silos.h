@@ -12,10 +12,17 @@
 namespace smorg::engine {
 
 struct SilosParams {
-    graph::SubgraphSpec subgraph = graph::undirected_spec();  // the ties: edge_kinds (the op defaults to
-                                       //   {"communication"});
-                                       //   undirected (a tie = an unordered pair of distinct people
-                                       //   joined by at least one chosen edge) unless directed counts arcs
+    static graph::SubgraphSpec default_spec() {
+        auto spec = graph::undirected_spec();
+        spec.weighted = false;
+        return spec;
+    }
+    // The ties: edge_kinds (default {"communication"} when the database has it); undirected (a tie =
+    // an unordered pair of distinct people joined by at least one chosen edge) unless directed counts
+    // arcs (and modularity, mixing and Burt's measures become the directed ones); unweighted unless
+    // weighted, which weights modularity, Burt's measures and the spanners' path lengths (E-I and the
+    // mixing matrix always count ties).
+    graph::SubgraphSpec subgraph = default_spec();
     std::string group_by = "department";  // the grouping attribute
     std::uint64_t seed = 1;
     std::uint32_t permutations = 1000; // label permutations behind the E-I p-values (0: none); <= kMaxPermutations
