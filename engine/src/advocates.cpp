@@ -47,6 +47,10 @@ std::vector<double> percentiles(const std::vector<NodeIndex>& nodes, const std::
 }  // namespace
 
 void validate(const AdvocatesParams& params, const graph::Snapshot& g) {
+    graph::SubgraphSpec window;
+    window.since = params.since;
+    window.until = params.until;
+    graph::validate(window, g);
     validate(params.crv, g);
     validate(params.probability, g);
     graph::validate_kinds(params.candidate_kinds, g.node_kinds(), "candidate_kinds", "node kind");
@@ -69,7 +73,17 @@ constexpr std::uint64_t kPilotSets = 64;
 graph::SubgraphSpec reach_spec(const graph::Snapshot& g, const AdvocatesParams& params) {
     graph::SubgraphSpec spec;
     spec.edge_kinds = params.reach_kinds.empty() ? present(g.edge_kinds(), {"referral", "interaction"}) : params.reach_kinds;
+    spec.since = params.since;
+    spec.until = params.until;
     return spec;
+}
+
+// The CRV parameters with the advocates' window on their referrals.
+CrvParams windowed(const AdvocatesParams& params) {
+    auto crv = params.crv;
+    if (params.since) crv.subgraph.since = params.since;
+    if (params.until) crv.subgraph.until = params.until;
+    return crv;
 }
 
 Estimate reach_estimate(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params) {
@@ -99,7 +113,7 @@ std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbab
 
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const AdvocatesParams& params) {
-    auto e = estimate(g, params.crv);
+    auto e = estimate(g, windowed(params));
     const auto spec = reach_spec(g, params);
     if (spec.edge_kinds.empty()) return e;
     const auto size = graph::view_size(g, spec);
@@ -131,7 +145,7 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     }
 
     // Realized value: CRV, plus employees' credit for the customers they serve.
-    const auto crv_result = crv(g, params.crv, run);
+    const auto crv_result = crv(g, windowed(params), run);
     r.findings = crv_result.findings;
     r.own_crv = crv_result.crv;
     r.referred_direct.assign(n, 0);
@@ -147,11 +161,15 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     r.engagement.assign(n, 0.0);
     const auto employee = g.node_kinds().find(params.employee_kind);
     const auto interaction = g.edge_kinds().find(params.interaction_kind);
+    graph::SubgraphSpec engagement_spec;
+    engagement_spec.since = params.since;
+    engagement_spec.until = params.until;
+    const graph::EdgeFilter in_window(g, engagement_spec);
     if (interaction) {
         // Engagement: interaction weight given and received.
         for (NodeIndex u = 0; u < n; ++u) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
-                if (g.edge_kind(e) != *interaction) continue;
+                if (g.edge_kind(e) != *interaction || !in_window.edge(e)) continue;
                 r.engagement[u] += g.weight(e);
                 r.engagement[g.target(e)] += g.weight(e);
             }
@@ -162,7 +180,9 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
             for (NodeIndex e_node = 0; e_node < n; ++e_node) {
                 if (g.node_kind(e_node) != *employee) continue;
                 for (auto e = g.out_begin(e_node); e < g.out_end(e_node); ++e) {
-                    if (g.edge_kind(e) == *interaction && g.node_kind(g.target(e)) != *employee) served_weight[g.target(e)] += g.weight(e);
+                    if (g.edge_kind(e) == *interaction && in_window.edge(e) && g.node_kind(g.target(e)) != *employee) {
+                        served_weight[g.target(e)] += g.weight(e);
+                    }
                 }
             }
             for (NodeIndex e_node = 0; e_node < n; ++e_node) {
@@ -170,7 +190,7 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
                 NodeIndex previous = graph::kNoNode;  // an out-list is sorted by (kind, target): repeats are adjacent
                 for (auto e = g.out_begin(e_node); e < g.out_end(e_node); ++e) {
                     const auto c = g.target(e);
-                    if (g.edge_kind(e) != *interaction || g.node_kind(c) == *employee) continue;
+                    if (g.edge_kind(e) != *interaction || !in_window.edge(e) || g.node_kind(c) == *employee) continue;
                     r.employee_credit[e_node] += crv_result.crv[c] * g.weight(e) / served_weight[c];
                     if (c == previous) continue;
                     previous = c;

@@ -104,6 +104,7 @@ struct BorrowedBatch {
         graph::Timestamp timestamp;
         std::optional<double> value;
     };
+    std::uint32_t id = 0;  // its batch row (kept = 0)
     std::vector<Node> nodes;
     std::vector<Value> values;
     std::vector<Edge> edges;
@@ -613,6 +614,7 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, graph::RunContext& r
         report.phases.push_back(phase("parse"));
         const auto batch_id = record_batch(spec, report, started);
         borrowed_.push_back(by_ids(batch));
+        borrowed_.back().id = batch_id;
         try {
             publish();
         } catch (...) {
@@ -816,7 +818,7 @@ void SqliteDatabase::load_rows() {
 graph::Snapshot SqliteDatabase::replay(const graph::Snapshot& stored) const {
     graph::SnapshotBuilder b(stored);
     for (const auto& batch : borrowed_) {
-        for (const auto& n : batch.nodes) b.add_node(n.id, b.node_kinds().intern(n.kind), 0);
+        for (const auto& n : batch.nodes) b.add_node(n.id, b.node_kinds().intern(n.kind), batch.id);
         for (const auto& v : batch.values) {
             if (auto node = b.find(v.id)) b.set_attribute(*node, v.attribute, v.value);
         }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace smorg::queries {
 
@@ -103,6 +104,17 @@ json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector
     out["mean"] = sum / static_cast<double>(values.size());
     for (int p : {25, 50, 75, 90, 99}) out["p" + std::to_string(p)] = percentile(p);
     return out;
+}
+
+void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes,
+                  const std::vector<double>& values, bool integer) {
+    if (!ctx.column) return;
+    auto& c = *ctx.column;
+    c.name = std::move(name);
+    c.integer = integer;
+    c.values.assign(ctx.g().node_count(), std::numeric_limits<double>::quiet_NaN());
+    for (auto u : nodes) c.values[u] = values[u];
+    c.filled = true;
 }
 
 json estimate_result(const RunContext& run, const graph::Estimate& e) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "field_reader.h"
+#include "op_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/subgraph.h"
 #include "smorg/queries/query_engine.h"
@@ -47,6 +48,16 @@ json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector
 
 // A finite double for JSON (NaN and infinities become null).
 json number(double value);
+
+// For export's attach: offers an op's per-person values (by NodeIndex, for `nodes`) when asked for.
+void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes,
+                  const std::vector<double>& values, bool integer = false);
+template <class T>
+void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes, const std::vector<T>& values) {
+    if (!ctx.column) return;
+    std::vector<double> as_double(values.begin(), values.end());
+    offer_column(ctx, std::move(name), nodes, as_double, true);
+}
 
 // The answer of an op asked with "estimate": true: its estimated work and memory, the budget they
 // are measured against and whether they fit it. Nothing runs.

@@ -2,11 +2,15 @@
 
 #include <string>
 
+#include "smorg/queries/query_engine.h"
+
 namespace smorg::queries {
 
 // Lays out a graph given in DOT with Graphviz's `engine` (neato, dot, circo, ...) and returns it as
-// SVG. Throws QueryError (failed_precondition) when Graphviz cannot parse, lay out or render it.
-std::string render_svg(const std::string& dot, const std::string& engine, const std::string& at);
+// SVG, in a child process that `run`'s cancel or deadline kills (Graphviz itself cannot be
+// interrupted). Throws QueryError (failed_precondition) when Graphviz cannot parse, lay out or render
+// it, Cancelled when cancelled.
+std::string render_svg(const std::string& dot, const std::string& engine, const std::string& at, const RunContext& run);
 
 // A string as a DOT double-quoted ID, escaped.
 std::string dot_quote(const std::string& text);

@@ -13,6 +13,15 @@
 
 namespace smorg::queries {
 
+// Where an op run for export's `attach` leaves its per-person values: the engine's own numbers, by
+// node (NaN: none), never read back from rendered rows.
+struct NodeColumn {
+    std::string name;
+    bool integer = false;  // community and component ids
+    std::vector<double> values;
+    bool filled = false;
+};
+
 // What one request of a batch runs with.
 struct OpContext {
     importers::Database& db;
@@ -21,6 +30,7 @@ struct OpContext {
     std::string at;               // JSON pointer of the request ("" alone, "/2" in a batch)
     const EngineOptions& options;
     bool estimate = false;        // "estimate": true: answer the op's estimated cost, run nothing
+    NodeColumn* column = nullptr; // set by export's attach: the op offers its per-person values here
 
     const graph::Snapshot& g() const { return *snapshot; }
 };

@@ -136,6 +136,24 @@ def partition(request):
     return {"modularity": nx.algorithms.community.modularity(g, list(parts.values()))}
 
 
+def components(request):
+    """Sizes of the weakly and strongly connected components (largest first) and, per node, which
+    nodes share its component (as the sorted smallest member), on an edge list read as smorg reads it."""
+    g = nx.DiGraph()
+    with open(request["edges"]) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 2 or line.startswith("#"):
+                continue
+            g.add_edge(fields[0], fields[1])
+    out = {}
+    for name, parts in (("weak", nx.weakly_connected_components(g)), ("strong", nx.strongly_connected_components(g))):
+        parts = [sorted(p) for p in parts]
+        out[name] = {"sizes": sorted((len(p) for p in parts), reverse=True),
+                     "representative": {u: min(p) for p in parts for u in p}}
+    return out
+
+
 def multilevel(request):
     import igraph
     g = igraph.Graph.Read_Edgelist(request["edges"], directed=False)
@@ -158,4 +176,4 @@ def multilevel(request):
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)
-    print(json.dumps({"silos": silos, "spanners": spanners, "burt": burt, "partition": partition, "multilevel": multilevel}[request["task"]](request)))
+    print(json.dumps({"silos": silos, "spanners": spanners, "burt": burt, "partition": partition, "components": components, "multilevel": multilevel}[request["task"]](request)))

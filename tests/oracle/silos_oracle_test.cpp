@@ -203,3 +203,28 @@ TEST_CASE("Leiden's communities of email-Eu-core are each connected", "[oracle][
         CHECK(r.size() == 1);
     }
 }
+
+TEST_CASE("weakly and strongly connected components equal networkx's", "[oracle][components]") {
+    for (const char* set : {"email-Eu-core/email-Eu-core.txt", "wiki-Vote/wiki-Vote.txt"}) {
+        DYNAMIC_SECTION(set) {
+            const auto file = testing::data_file(set);
+            if (file.empty()) continue;
+            auto engine = testing::load_edge_list(file, {"source", "target"});
+            const auto theirs = oracle({{"task", "components"}, {"edges", file.string()}});
+            for (const char* connectivity : {"weak", "strong"}) {
+                INFO(connectivity);
+                const auto ours = query(engine, {{"op", "components"}, {"connectivity", connectivity}});
+                const auto& t = theirs[connectivity];
+                CHECK(ours["sizes"] == t["sizes"]);
+                // The same partition: two people share a component here exactly when they do there.
+                std::map<std::uint64_t, std::string> representative;
+                for (const auto& row : ours["rows"]) {
+                    const auto id = row["id"].get<std::string>();
+                    const auto [it, added] = representative.emplace(row["component"].get<std::uint64_t>(), t["representative"][id]);
+                    if (!added) CHECK(it->second == t["representative"][id].get<std::string>());
+                }
+                CHECK(representative.size() == t["sizes"].size());
+            }
+        }
+    }
+}

@@ -66,6 +66,9 @@ public:
         return static_cast<std::uint32_t>(queue_.size());
     }
 
+    // The people the last simulate() reached, seeds first.
+    const std::vector<graph::NodeIndex>& reached() const noexcept { return queue_; }
+
     // A random reverse-reachable set rooted at `root`, appended to `out`: the people whose activation
     // would reach the root in one random live-edge world (Borgs et al. 2014).
     void reverse_reachable(const graph::Subgraph& view, const ArcProbabilities& p, graph::NodeIndex root,

@@ -231,8 +231,18 @@ CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run
         if (valid.size() > 1) ++findings.multi_referrer_customers;
         if (!valid.empty()) {
             switch (params.attribution) {
-                case Attribution::first: kept.push_back({valid.front()->source, {w, 1.0, valid.front()->value}}); break;
-                case Attribution::last: kept.push_back({valid.back()->source, {w, 1.0, valid.back()->value}}); break;
+                case Attribution::first:
+                case Attribution::last: {
+                    // The earliest (latest) referral; referrals at the very same time share the credit,
+                    // since neither came first. Without timestamps, storage order decides.
+                    const Referral* pick = params.attribution == Attribution::first ? valid.front() : valid.back();
+                    std::vector<const Referral*> tied;
+                    for (const auto* r : valid) {
+                        if (r == pick || (pick->timestamp != graph::kNoTimestamp && r->timestamp == pick->timestamp)) tied.push_back(r);
+                    }
+                    for (const auto* r : tied) kept.push_back({r->source, {w, 1.0 / static_cast<double>(tied.size()), r->value}});
+                    break;
+                }
                 case Attribution::even:
                     for (const auto* r : valid) kept.push_back({r->source, {w, 1.0 / static_cast<double>(valid.size()), r->value}});
                     break;

@@ -119,6 +119,7 @@ void validate(const SpreadParams& params, const graph::Snapshot& g) {
     if (params.simulations < 1 || params.simulations > SpreadParams::kMaxSimulations) {
         throw ParamError("simulations", "simulations must be in [1, " + std::to_string(SpreadParams::kMaxSimulations) + "]");
     }
+    if (params.explain > 1000) throw ParamError("explain", "explain at most 1000 people");
     if (params.ci_width && (!(*params.ci_width > 0) || !std::isfinite(*params.ci_width))) {
         throw ParamError("ci_width", "ci_width must be a positive number, got " + graph::format_number(*params.ci_width));
     }
@@ -211,6 +212,11 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
     run.admit(simulations_estimate(view, probabilities, params));
     const NodeIndex n = view.node_count();
     tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
+    // Explained: per worker, how often each person was reached (integers: their sum is the same
+    // whichever worker ran which simulation).
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> hits([&] {
+        return std::vector<std::uint32_t>(params.explain > 0 ? n : 0, 0);
+    });
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
     std::vector<std::uint32_t> reached(kBatch, 0);
     SpreadResult result;
@@ -225,6 +231,10 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
             for (auto i = r.begin(); i != r.end(); ++i) {
                 auto rng = Rng::stream(params.seed, i);
                 reached[i - first] = isolated_seeds + (seeds.empty() ? 0u : cascade.simulate(view, probabilities, seeds, params.model, rng));
+                if (params.explain > 0 && !seeds.empty()) {
+                    auto& counts = hits.local();
+                    for (auto v : cascade.reached()) ++counts[v];
+                }
             }
         });
         // Summed in simulation order: the same bits at any thread count.
@@ -245,6 +255,23 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
         if (params.ci_width && last < params.simulations && 2 * half <= *params.ci_width && count >= 2) {
             result.stopped_early = true;
             break;
+        }
+    }
+    if (params.explain > 0) {
+        std::vector<std::uint64_t> total(n, 0);
+        for (const auto& counts : hits) {
+            for (NodeIndex v = 0; v < counts.size(); ++v) total[v] += counts[v];
+        }
+        for (auto s : params.seeds) total[s] = 0;
+        std::vector<NodeIndex> order;
+        for (NodeIndex v = 0; v < n; ++v) {
+            if (total[v] > 0) order.push_back(v);
+        }
+        const auto k = std::min(params.explain, order.size());
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                          [&](NodeIndex a, NodeIndex b) { return total[a] != total[b] ? total[a] > total[b] : a < b; });
+        for (std::size_t i = 0; i < k; ++i) {
+            result.reached_most.emplace_back(order[i], static_cast<double>(total[order[i]]) / static_cast<double>(result.simulations));
         }
     }
     return result;

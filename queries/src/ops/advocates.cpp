@@ -83,11 +83,14 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     p.probability = read_probability(reader);
     p.reach_samples = reader.optional<std::uint64_t>("reach_samples", p.reach_samples);
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
+    p.since = reader.maybe_timestamp("since");
+    p.until = reader.maybe_timestamp("until");
     const auto top = read_top(reader);
     const bool explain = reader.optional<bool>("explain", true);
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);
+    offer_column(ctx, "advocate_score", r.nodes, r.score);
     const auto employee = g.node_kinds().find(p.employee_kind);
     const auto rows = ranked_rows(g, r.nodes, r.score, top, "score", [&](json& row, graph::NodeIndex u) {
         row["components"] = {

@@ -78,8 +78,10 @@ struct Output {
 
 // The rows (or the summary) and the population: the nodes that took part, and how many of the chosen
 // kinds were left out for having no tie in the view.
-json render(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, std::uint64_t isolated,
+json render(const OpContext& ctx, const std::vector<graph::NodeIndex>& nodes, std::uint64_t isolated,
             const std::vector<double>& score, const Output& out, json result, const RowExtra& extra = {}) {
+    const auto& g = ctx.g();
+    offer_column(ctx, result["algorithm"].get<std::string>(), nodes, score);
     result["nodes"] = nodes.size();
     result["isolated"] = isolated;
     if (out.summary) {
@@ -100,7 +102,7 @@ json degree_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& s
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::degree(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.isolated, r.score, out, {{"algorithm", "degree"}});
+    return render(ctx, r.nodes, r.isolated, r.score, out, {{"algorithm", "degree"}});
 }
 
 json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
@@ -144,7 +146,7 @@ json pagerank_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
             }
         };
     }
-    return render(g, r.nodes, r.isolated, r.score, out,
+    return render(ctx, r.nodes, r.isolated, r.score, out,
                   {{"algorithm", "pagerank"},
                    {"iterations", r.iterations},
                    {"converged", r.converged},
@@ -235,7 +237,7 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
             }
         };
     }
-    return render(g, r.nodes, r.isolated, r.score, out, std::move(result), extra);
+    return render(ctx, r.nodes, r.isolated, r.score, out, std::move(result), extra);
 }
 
 json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out,
@@ -253,7 +255,7 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     const auto r = measure == engine::DistanceMeasure::closeness ? engine::closeness(ctx.g(), p, ctx.run)
                                                                  : engine::harmonic(ctx.g(), p, ctx.run);
     json result = {{"algorithm", graph::name_of(measure)}, {"sampled", r.sampled}, {"samples", r.samples}};
-    return render(ctx.g(), r.nodes, r.isolated, r.score, out, std::move(result));
+    return render(ctx, r.nodes, r.isolated, r.score, out, std::move(result));
 }
 
 json spectral_result(const char* name, const engine::SpectralResult& r) {
@@ -274,7 +276,7 @@ json eigenvector_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = engine::eigenvector(ctx.g(), p, ctx.run);
-    return render(ctx.g(), r.nodes, r.isolated, r.score, out, spectral_result("eigenvector", r));
+    return render(ctx, r.nodes, r.isolated, r.score, out, spectral_result("eigenvector", r));
 }
 
 json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& subgraph, const Output& out) {
@@ -304,7 +306,7 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
                             " = " + graph::format_number(limit) + "); give a smaller alpha, or leave alpha out to have one chosen";
         return result;
     }
-    return render(ctx.g(), r.nodes, r.isolated, r.score, out, std::move(result));
+    return render(ctx, r.nodes, r.isolated, r.score, out, std::move(result));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::communities(g, p, ctx.run);
+    offer_column(ctx, "community", r.nodes, r.membership);
     json result = {{"algorithm", graph::name_of(p.algorithm)},
                    {"resolution", p.resolution},
                    {"modularity", r.modularity},

@@ -19,6 +19,7 @@ json crv(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::crv(g, p, ctx.run);
+    offer_column(ctx, "crv", r.nodes, r.crv);
 
     std::vector<std::uint32_t> position(g.node_count(), 0);
     for (std::size_t i = 0; i < r.nodes.size(); ++i) position[r.nodes[i]] = static_cast<std::uint32_t>(i);

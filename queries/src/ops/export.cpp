@@ -1,4 +1,4 @@
-#include <bitset>
+#include <cmath>
 #include <optional>
 #include <map>
 #include <sstream>
@@ -28,17 +28,27 @@ namespace smorg::queries::ops {
 
 namespace {
 
-std::string xml(std::string_view text) {
+// Text as XML character data: the five special characters escaped, bytes that are not UTF-8 shown as
+// \xNN, and the control characters XML 1.0 cannot hold at all (all below 0x20 but tab, newline and
+// carriage return) written as U+FFFD, so the document stays well-formed whatever a name holds.
+std::string xml(std::string_view raw) {
+    const std::string text = graph::printable(raw);
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
         switch (c) {
             case '&': out += "&amp;"; break;
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '"': out += "&quot;"; break;
             case '\'': out += "&apos;"; break;
-            default: out += c;
+            default:
+                if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                    out += "\xEF\xBF\xBD";
+                } else {
+                    out += c;
+                }
         }
     }
     return out;
@@ -47,8 +57,9 @@ std::string xml(std::string_view text) {
 // A node column to write: a stored attribute or an attached result.
 struct Column {
     std::string name;
-    graph::AttributeType type;
-    std::map<graph::NodeIndex, json> values;  // attached results only
+    graph::AttributeType type = graph::AttributeType::number;
+    bool integer = false;                     // attached ids (community, component)
+    std::vector<double> values;               // attached results only; NaN: none
     const graph::AttributeColumn* stored = nullptr;
 
     json value(graph::NodeIndex u) const {
@@ -59,8 +70,9 @@ struct Column {
             if (const auto* b = std::get_if<bool>(&v)) return *b;
             return nullptr;
         }
-        const auto it = values.find(u);
-        return it == values.end() ? json(nullptr) : it->second;
+        const double x = values[u];
+        if (std::isnan(x)) return nullptr;
+        return integer ? json(static_cast<std::int64_t>(x)) : json(x);
     }
 };
 
@@ -71,42 +83,41 @@ std::string text(const json& v) {
     return graph::format_number(v.get<double>());
 }
 
-// Runs one attached request (any op whose rows carry "id") and turns its per-person numbers into a
-// column named after it.
-Column attach(OpContext& ctx, const json& request, const std::string& at) {
+// Runs one attached analysis on the exported part of the graph (it takes the export's node kinds,
+// edge kinds and window, and may not set its own) and keeps the per-person values the engine gave.
+Column attach(OpContext& ctx, const json& request, const graph::SubgraphSpec& exported, const std::string& at) {
     FieldReader shape(request, at);
     const auto op = shape.required<std::string>("op");
     if (op == "export" || op == "import" || op == "erase") {
         throw QueryError(ErrorCode::invalid_argument, "attach takes analyses, not '" + op + "'", shape.at("op"));
     }
-    json sub = request;
-    if (!sub.contains("top") && op != "communities" && op != "seeds" && op != "silos") sub["top"] = 0;
     const OpEntry* entry = find_op(op);
-    if (!entry) throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op + "'", shape.at("op"));
+    if (!entry) throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op + "'" + op_suggestion(op), shape.at("op"));
+    json sub = request;
+    for (const char* key : {"node_kinds", "edge_kinds", "since", "until"}) {
+        if (sub.contains(key)) {
+            throw QueryError(ErrorCode::invalid_argument,
+                             std::string("an attached analysis runs on the exported graph: give ") + key + " on the export",
+                             shape.at(key));
+        }
+    }
+    if (!exported.node_kinds.empty()) sub["node_kinds"] = exported.node_kinds;
+    if (!exported.edge_kinds.empty()) sub["edge_kinds"] = exported.edge_kinds;
+    if (exported.since) sub["since"] = *exported.since;
+    if (exported.until) sub["until"] = *exported.until;
     FieldReader reader(sub, at);
     (void)reader.required<std::string>("op");
-    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, false};
-    const json result = entry->run(inner, reader);
+    NodeColumn values;
+    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, false, &values};
+    (void)entry->run(inner, reader);
     reader.reject_unknown();
-    if (!result.contains("rows")) {
-        throw QueryError(ErrorCode::invalid_argument, "op '" + op + "' gives no per-person rows to attach", at);
+    if (!values.filled) {
+        throw QueryError(ErrorCode::invalid_argument, "op '" + op + "' gives no per-person values to attach", shape.at("op"));
     }
     Column column;
-    column.name = sub.contains("algorithm") ? sub["algorithm"].get<std::string>() : op;
-    if (op == "communities") column.name = "community";
-    column.type = graph::AttributeType::number;
-    const auto& g = ctx.g();
-    for (const auto& row : result["rows"]) {
-        json value;
-        for (const char* key : {"score", "crv", "community", "marginal_gain"}) {
-            if (row.contains(key)) {
-                value = row[key];
-                break;
-            }
-        }
-        if (value.is_null()) continue;
-        if (const auto u = g.find(row["id"].get<std::string>())) column.values[*u] = value;
-    }
+    column.name = values.name;
+    column.integer = values.integer;
+    column.values = std::move(values.values);
     return column;
 }
 
@@ -156,9 +167,9 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
 
     std::vector<Column> columns;
-    for (const auto& c : g.attributes().columns()) columns.push_back({c.name(), c.type(), {}, &c});
+    for (const auto& c : g.attributes().columns()) columns.push_back({c.name(), c.type(), false, {}, &c});
     for (std::size_t i = 0; i < attach_requests.size(); ++i) {
-        columns.push_back(attach(ctx, attach_requests[i], pointer_append(reader.at("attach"), std::to_string(i))));
+        columns.push_back(attach(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
     }
 
     // The people and edges that pass the filters, as stored (parallel edges kept: Gephi merges them).
@@ -174,8 +185,9 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
     std::ostream& file = atomic->stream();
     std::uint64_t nodes = 0, edges = 0;
-    auto type_name = [&](graph::AttributeType t, bool gexf) -> std::string {
-        switch (t) {
+    auto type_name = [&](const Column& c, bool gexf) -> std::string {
+        if (c.integer) return gexf ? "integer" : "int";
+        switch (c.type) {
             case graph::AttributeType::string: return "string";
             case graph::AttributeType::number: return "double";
             case graph::AttributeType::boolean: return gexf ? "boolean" : "boolean";
@@ -189,7 +201,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n";
         for (std::size_t c = 0; c < columns.size(); ++c) {
             file << "  <key id=\"a" << c << "\" for=\"node\" attr.name=\"" << xml(columns[c].name) << "\" attr.type=\""
-                 << type_name(columns[c].type, false) << "\"/>\n";
+                 << type_name(columns[c], false) << "\"/>\n";
         }
         file << "  <key id=\"edge_kind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
              << "  <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
@@ -226,7 +238,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "    <attributes class=\"node\">\n      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n";
         for (std::size_t c = 0; c < columns.size(); ++c) {
             file << "      <attribute id=\"a" << c << "\" title=\"" << xml(columns[c].name) << "\" type=\""
-                 << type_name(columns[c].type, true) << "\"/>\n";
+                 << type_name(columns[c], true) << "\"/>\n";
         }
         file << "    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n"
              << "      <attribute id=\"timestamp\" title=\"timestamp\" type=\"string\"/>\n"

@@ -18,6 +18,7 @@ json spread(OpContext& ctx, FieldReader& reader);
 json seeds(OpContext& ctx, FieldReader& reader);
 json advocates(OpContext& ctx, FieldReader& reader);
 json communities(OpContext& ctx, FieldReader& reader);
+json components(OpContext& ctx, FieldReader& reader);
 json silos(OpContext& ctx, FieldReader& reader);
 json export_graph(OpContext& ctx, FieldReader& reader);
 

@@ -16,6 +16,7 @@ const std::vector<OpEntry>& op_table() {
         {"seeds", "the best k seeds for a campaign (IMM), with their marginal gains", ops::seeds},
         {"advocates", "one ranking of customers, influencers and employees with its reasons", ops::advocates},
         {"communities", "Louvain, Leiden or label propagation: communities, their sizes, modularity", ops::communities},
+        {"components", "weakly or strongly connected components: how many, their sizes, each person's", ops::components},
         {"silos", "the silo map: E-I, mixing, spanners, cut-off groups, introductions, the wall", ops::silos},
         {"export", "the graph and attached results as GraphML, GEXF (Gephi) or DOT", ops::export_graph},
         {"import", "a batch import from files (CSV, JSON Lines, edge lists)", ops::import},

@@ -171,7 +171,7 @@ json silos(OpContext& ctx, FieldReader& reader) {
     if (svg_path) {
         ctx.run.throw_if_cancelled();
         write_output(*svg_path, render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato",
-                                           reader.at("svg")),
+                                           reader.at("svg"), ctx.run),
                      reader.at("svg"));
         result["svg"] = *svg;
     }

@@ -19,12 +19,13 @@ json spread(OpContext& ctx, FieldReader& reader) {
     p.simulations = reader.optional<std::uint64_t>("simulations", p.simulations);
     p.ci_width = reader.maybe<double>("ci_width");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
+    if (reader.optional<bool>("explain", false)) p.explain = read_top(reader);
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::spread(g, p, ctx.run);
     json seeds = json::array();
     for (auto s : p.seeds) seeds.push_back(node_ref(g, s));
-    return {{"nodes", r.nodes},
+    json result = {{"nodes", r.nodes},
             {"isolated", r.isolated},
             {"mean", r.mean},
             {"ci_low", r.ci_low},
@@ -34,6 +35,16 @@ json spread(OpContext& ctx, FieldReader& reader) {
             {"stopped_early", r.stopped_early},
             {"model", graph::name_of(p.model)},
             {"seeds", seeds}};
+    if (p.explain > 0) {
+        json reached = json::array();
+        for (const auto& [v, share] : r.reached_most) {
+            json row = node_ref(g, v);
+            row["share_of_simulations"] = share;
+            reached.push_back(std::move(row));
+        }
+        result["reached_most"] = std::move(reached);
+    }
+    return result;
 }
 
 }  // namespace smorg::queries::ops

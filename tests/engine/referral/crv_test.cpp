@@ -91,6 +91,27 @@ TEST_CASE("CRV attributes a customer with several referrers first, last or evenl
     CHECK(r.referred_by_depth[0] == std::vector<std::uint32_t>{2, 1});
 }
 
+TEST_CASE("referrals at the very same time share the credit under first and last", "[engine][crv]") {
+    // a and b both referred w at the same second; c referred it later. Neither a nor b came first:
+    // under "first" they share w's value, whatever the order they were stored in; under "last" c
+    // gets it all.
+    for (const bool a_listed_first : {true, false}) {
+        std::vector<Referral> edges{{"a", "w", 1000}, {"b", "w", 1000}, {"c", "w", 2000}};
+        if (!a_listed_first) std::swap(edges[0], edges[1]);
+        const auto g = referrals({{"a", 1}, {"b", 1}, {"c", 1}, {"w", 100}}, edges);
+        CrvParams p;
+        RunContext run;
+        auto r = engine::crv(g, p, run);
+        CHECK(crv_of(g, r, "a") == Approx(50));
+        CHECK(crv_of(g, r, "b") == Approx(50));
+        CHECK(crv_of(g, r, "c") == 0);
+        p.attribution = engine::Attribution::last;
+        r = engine::crv(g, p, run);
+        CHECK(crv_of(g, r, "c") == Approx(100));
+        CHECK(crv_of(g, r, "a") == 0);
+    }
+}
+
 TEST_CASE("self-referrals, repeats and referrals of existing customers never add value", "[engine][crv]") {
     //  a -> a (self), a -> b twice, a -> c after c had joined, a -> d (fine)
     const auto g = referrals({{"a", 0}, {"b", 100}, {"c", 100}, {"d", 100}},

@@ -38,6 +38,9 @@ struct AdvocatesParams {
     std::string interaction_kind = "interaction";
     std::string employee_kind = "employee";
     std::uint64_t seed = 1;
+    // A time window for all three components: the referrals behind the value, the ties behind the
+    // reach and the interactions behind the engagement ([since, until); undated ties left out).
+    std::optional<graph::Timestamp> since, until;
 
     static constexpr std::uint64_t kMaxReachSamples = 100'000'000;
 };

@@ -14,8 +14,9 @@ namespace smorg::engine {
 
 // Who gets a customer that several people referred.
 enum class Attribution : std::uint8_t {
-    first,  // the earliest referral (by timestamp; by storage order without timestamps)
-    last,   // the latest
+    first,  // the earliest referral (by timestamp; by storage order without timestamps); several at
+            //   the very same earliest time share the credit equally
+    last,   // the latest (ties shared the same way)
     even,   // each of the k referrers gets 1/k
 };
 

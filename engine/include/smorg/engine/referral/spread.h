@@ -48,6 +48,8 @@ struct SpreadParams {
     std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); in [1, kMaxSimulations]
     std::optional<double> ci_width;       // stop early once the 95% interval is at most this wide; > 0
     std::uint64_t seed = 1;
+    // Explain: the `explain` people (not seeds) the cascades reach most often, with how often (0 = none).
+    std::size_t explain = 0;
 
     // Past this, the interval no longer narrows in any way that matters (1e8 runs: 1e-4 of sigma).
     static constexpr std::uint64_t kMaxSimulations = 100'000'000;
@@ -61,6 +63,9 @@ struct SpreadResult {
     double stddev = 0;
     std::uint64_t simulations = 0;   // actually run
     bool stopped_early = false;
+    // Explained: who is reached most often, and in what share of the simulations (best first, ties
+    // by node index).
+    std::vector<std::pair<graph::NodeIndex, double>> reached_most;
 };
 
 void validate(const SpreadParams& params, const graph::Snapshot& g);

@@ -1,0 +1,142 @@
+#include "smorg/engine/community/components.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "budget.h"
+
+namespace smorg::engine {
+
+using graph::NodeIndex;
+
+void validate(const ComponentsParams& params, const graph::Snapshot& g) {
+    graph::validate(params.subgraph, g);
+    if (params.connectivity == Connectivity::strong && !params.subgraph.directed) {
+        throw ParamError("directed", "strong components follow arcs as recorded: they need directed ties (directed: true)");
+    }
+}
+
+namespace {
+
+Estimate cost_of(const graph::Snapshot& g, const ComponentsParams& params) {
+    const auto view = graph::view_size(g, params.subgraph);
+    return detail::on_view(view, detail::cost(2 * detail::kSearchArc * static_cast<double>(view.nodes + view.arcs),
+                                              24 * static_cast<double>(g.node_count()), ""));
+}
+
+// Ids by decreasing size, ties by smallest member (nodes ascending, so the first seen).
+void number(ComponentsResult& r, std::uint32_t count) {
+    std::vector<std::uint64_t> size(count, 0);
+    std::vector<NodeIndex> smallest(count, graph::kNoNode);
+    for (auto u : r.nodes) {
+        const auto c = r.membership[u];
+        ++size[c];
+        smallest[c] = std::min(smallest[c], u);
+    }
+    std::vector<std::uint32_t> order(count);
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
+    std::vector<std::uint32_t> id(count);
+    r.sizes.resize(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        id[order[i]] = i;
+        r.sizes[i] = size[order[i]];
+    }
+    for (auto u : r.nodes) r.membership[u] = id[r.membership[u]];
+}
+
+std::uint32_t weak(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
+    std::uint32_t count = 0;
+    std::vector<NodeIndex> queue;
+    for (auto root : view.nodes()) {
+        if (r.membership[root] != kNoComponent) continue;
+        run.throw_if_cancelled();
+        queue.assign(1, root);
+        r.membership[root] = count;
+        for (std::size_t head = 0; head < queue.size(); ++head) {
+            const auto u = queue[head];
+            for (auto side : {view.out_neighbors(u), view.in_neighbors(u)}) {
+                for (auto v : side) {
+                    if (r.membership[v] == kNoComponent) {
+                        r.membership[v] = count;
+                        queue.push_back(v);
+                    }
+                }
+            }
+        }
+        ++count;
+    }
+    return count;
+}
+
+// Tarjan's strongly connected components, with an explicit call stack.
+std::uint32_t strong(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
+    const NodeIndex n = view.node_count();
+    std::vector<NodeIndex> index(n, graph::kNoNode), low(n, 0), stack;
+    std::vector<std::uint8_t> on_stack(n, 0);
+    std::vector<std::pair<NodeIndex, std::uint64_t>> calls;  // (node, next out-arc position)
+    NodeIndex counter = 0;
+    std::uint32_t count = 0;
+    for (auto root : view.nodes()) {
+        if (index[root] != graph::kNoNode) continue;
+        run.throw_if_cancelled();
+        calls.emplace_back(root, 0);
+        index[root] = low[root] = counter++;
+        stack.push_back(root);
+        on_stack[root] = 1;
+        while (!calls.empty()) {
+            auto& [u, next] = calls.back();
+            const auto targets = view.out_neighbors(u);
+            if (next < targets.size()) {
+                const NodeIndex w = targets[next++];
+                if (index[w] == graph::kNoNode) {
+                    index[w] = low[w] = counter++;
+                    stack.push_back(w);
+                    on_stack[w] = 1;
+                    calls.emplace_back(w, 0);
+                } else if (on_stack[w]) {
+                    low[u] = std::min(low[u], index[w]);
+                }
+                continue;
+            }
+            const NodeIndex done = u;
+            calls.pop_back();
+            if (!calls.empty()) low[calls.back().first] = std::min(low[calls.back().first], low[done]);
+            if (low[done] == index[done]) {
+                NodeIndex w;
+                do {
+                    w = stack.back();
+                    stack.pop_back();
+                    on_stack[w] = 0;
+                    r.membership[w] = count;
+                } while (w != done);
+                ++count;
+            }
+        }
+    }
+    return count;
+}
+
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const ComponentsParams& params) {
+    validate(params, g);
+    return cost_of(g, params);
+}
+
+ComponentsResult components(const graph::Snapshot& g, const ComponentsParams& params, RunContext& run) {
+    validate(params, g);
+    run.admit(cost_of(g, params));
+    run.throw_if_cancelled();
+    const auto view = graph::Subgraph::of(g, params.subgraph);
+    ComponentsResult r;
+    r.nodes = view.nodes();
+    r.isolated = view.isolated();
+    r.membership.assign(view.node_count(), kNoComponent);
+    const auto count = params.connectivity == Connectivity::weak ? weak(view, r, run) : strong(view, r, run);
+    number(r, count);
+    run.report("components", 1.0);
+    return r;
+}
+
+}  // namespace smorg::engine
