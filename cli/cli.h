@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +18,12 @@ namespace smorg::cli {
 
 using json = nlohmann::json;
 
-// Exit codes: 0 ok, 1 the work failed (bad data, a failed query), 2 usage error.
+// Exit codes: 0 ok, 1 the work failed (bad data, a failed query), 2 usage error, 130 interrupted
+// (Ctrl-C: the work stopped and stored nothing; 128 + SIGINT, as shells report it).
 inline constexpr int kOk = 0;
 inline constexpr int kFailed = 1;
 inline constexpr int kUsage = 2;
+inline constexpr int kInterrupted = 130;
 
 struct Globals {
     int threads = 0;     // --threads: 0 = every core
@@ -50,13 +53,16 @@ queries::RunContext::ProgressFn progress_printer(const Globals& globals);
 // Ends the progress line (if one was drawn).
 void end_progress();
 
-// Cancels `run` on Ctrl-C while the guard lives.
+// Cancels `run` on Ctrl-C while the guard lives (guards nest: the innermost one wins).
 class InterruptGuard {
 public:
     explicit InterruptGuard(queries::RunContext& run);
     ~InterruptGuard();
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    queries::RunContext* previous_ = nullptr;
 };
 
 // Human output of a query result: scalar fields as "key: value" lines, `rows` (and other arrays of
@@ -65,6 +71,13 @@ void print_result(std::ostream& out, const json& result);
 void print_table(std::ostream& out, const json& rows, std::size_t max_width = 40);
 // The same with the columns in the order given (rows' other fields are left out).
 void print_table(std::ostream& out, const json& rows, const std::vector<std::string>& columns, std::size_t max_width = 40);
+// The exit code of a failed response (or batch): kInterrupted when a request was cancelled.
+int failure_code(const json& response);
+// An answer's table (`field`, default "rows"; in a batch, of every answer that has it, with a
+// `request` column) as "csv" (RFC 4180, a header from the row fields, nested objects as dotted
+// names) or "jsonl" (one row per line). Returns why not when the answer has no such table.
+std::optional<std::string> write_rows(std::ostream& out, const json& response, const std::string& format,
+                                      const std::string& field);
 // A failed response, as "error (code) at /pointer: message" plus any import errors, on stderr.
 void print_error(const json& response);
 // A response as JSON text on stdout (always valid UTF-8).

@@ -26,8 +26,9 @@ constexpr Section kSections[] = {
 
 json DemoContext::ask(const json& request, bool show_request) {
     if (show_request) out << "\n$ smorg query --db " << db_path << " '" << queries::to_text(request) << "'\n";
-    const auto response = engine.execute(request);
+    const auto response = engine.execute(request, run);
     if (!queries::response_ok(response)) {
+        if (failure_code(response) == kInterrupted) throw Interrupted{};
         print_error(response);
         throw std::runtime_error("a demo query failed");
     }
@@ -89,6 +90,7 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
             options.allow_absolute_output = true;
             queries::QueryEngine engine(db, options);
             queries::RunContext run(progress_printer(globals));
+            InterruptGuard guard(run);
             const auto imported = engine.execute({{"op", "import"},
                                                   {"nodes", report.nodes_file.string()},
                                                   {"edges", report.edges_file.string()}},
@@ -96,14 +98,21 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
             end_progress();
             if (!queries::response_ok(imported)) {
                 print_error(imported);
-                return kFailed;
+                return failure_code(imported);
             }
             std::cout << "imported " << report.nodes_file.string() << " and " << report.edges_file.string()
                       << " into " << db << '\n';
-            DemoContext ctx{engine, std::cout, db, o->dir};
-            for (const auto& section : kSections) {
-                std::cout << "\n=== " << section.title << " ===\n";
-                section.run(ctx);
+            queries::RunContext sections;  // they print tables, not progress lines
+            InterruptGuard section_guard(sections);
+            DemoContext ctx{engine, sections, std::cout, db, o->dir};
+            try {
+                for (const auto& section : kSections) {
+                    std::cout << "\n=== " << section.title << " ===\n";
+                    section.run(ctx);
+                }
+            } catch (const Interrupted&) {
+                std::cerr << "smorg: interrupted\n";
+                return kInterrupted;
             }
             std::cout << "\nThe database stays at " << db << "; try for example:\n  smorg query --db " << db
                       << " '{\"op\": \"node\", \"id\": \"c000042\"}'\n";

@@ -13,14 +13,18 @@ namespace smorg::cli {
 
 struct DemoContext {
     queries::QueryEngine& engine;
+    queries::RunContext& run;  // Ctrl-C cancels it
     std::ostream& out;
     std::string db_path;
     std::string dir;
 
     // Runs one request, shows it (so readers learn the protocol) and returns its result; throws
-    // std::runtime_error if it fails, since the demo's own queries must not.
+    // Interrupted when Ctrl-C stopped it, std::runtime_error if it fails otherwise (the demo's own
+    // queries must not).
     json ask(const json& request, bool show_request = true);
 };
+
+struct Interrupted {};
 
 void demo_overview(DemoContext& ctx);
 void demo_reach(DemoContext& ctx);

@@ -76,7 +76,7 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
             if (o->json_output) print_json(response, false);
             if (!queries::response_ok(response)) {
                 if (!o->json_output) print_error(response);
-                return kFailed;
+                return failure_code(response);
             }
             if (!o->json_output) {
                 const auto& r = response["result"];

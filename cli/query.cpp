@@ -9,7 +9,7 @@ namespace smorg::cli {
 
 void add_query(CLI::App& app, Globals& globals, Command& command) {
     struct Options {
-        std::string db, request, file, format = "json";
+        std::string db, request, file, format = "json", rows;
         bool compact = false;
     };
     auto o = std::make_shared<Options>();
@@ -20,16 +20,21 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
                std::string(op.summary) + "\n";
     }
     sub->footer(ops +
-                "\nExit status: 0 when every query succeeded, 1 when one failed, 2 on a usage error.\n\n"
+                "\nExit status: 0 when every query succeeded, 1 when one failed, 2 on a usage error,\n"
+                "130 when interrupted (Ctrl-C).\n\n"
                 "Examples:\n"
                 "  smorg query --db org.db '{\"op\": \"stats\"}'\n"
                 "  smorg query --db org.db '{\"op\": \"centrality\", \"algorithm\": \"pagerank\", "
                 "\"edge_kinds\": [\"referral\", \"interaction\"], \"top\": 10}' --format table\n"
+                "  smorg query --db org.db '{\"op\": \"advocates\", \"top\": 100}' --format csv > advocates.csv\n"
                 "  echo '[{\"op\": \"node\", \"id\": \"c000042\"}]' | smorg query --db org.db -");
     sub->add_option("--db", o->db, "Database file")->required();
     sub->add_option("request", o->request, "The request as JSON, or - to read it from stdin");
     sub->add_option("--file", o->file, "Read the request from a file");
-    sub->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
+    sub->add_option("--format", o->format,
+                    "json (default), table, or the answer's rows as csv or jsonl (one JSON object per line)")
+        ->check(CLI::IsMember({"json", "table", "csv", "jsonl"}));
+    sub->add_option("--rows", o->rows, "With csv or jsonl: the answer's table to write (default rows; e.g. silos' groups)");
     sub->add_flag("--compact", o->compact, "One-line JSON output");
     sub->callback([o, &globals, &command, sub] {
         command = [o, &globals, sub]() -> int {
@@ -37,13 +42,17 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
             auto fail = [&](queries::ErrorCode code, const std::string& message) {
                 const json response = {{"ok", false},
                                        {"error", {{"code", smorg::graph::name_of(code)}, {"message", message}, {"at", ""}}}};
-                if (o->format == "table") {
-                    print_error(response);
-                } else {
+                if (o->format == "json") {
                     print_json(response, o->compact);
+                } else {
+                    print_error(response);
                 }
                 return kFailed;
             };
+            if (!o->rows.empty() && o->format != "csv" && o->format != "jsonl") {
+                std::cerr << "smorg: --rows chooses the table of --format csv or jsonl\n";
+                return kUsage;
+            }
             std::string text;
             if (!o->file.empty()) {
                 std::ifstream in(o->file, std::ios::binary);
@@ -82,10 +91,25 @@ void add_query(CLI::App& app, Globals& globals, Command& command) {
                 } else {
                     show(response);
                 }
+            } else if (o->format == "csv" || o->format == "jsonl") {
+                // Failures go to stderr, so what stdout holds is always the table.
+                const auto failed = [](const json& r) { return !queries::response_ok(r); };
+                if (response.is_array()) {
+                    for (const auto& r : response) {
+                        if (failed(r)) print_error(r);
+                    }
+                } else if (failed(response)) {
+                    print_error(response);
+                    return failure_code(response);
+                }
+                if (auto why = write_rows(std::cout, response, o->format, o->rows)) {
+                    std::cerr << "smorg: " << *why << '\n';
+                    return queries::response_ok(response) ? kUsage : failure_code(response);
+                }
             } else {
                 print_json(response, o->compact);
             }
-            return queries::response_ok(response) ? kOk : kFailed;
+            return queries::response_ok(response) ? kOk : failure_code(response);
         };
     });
 }

@@ -40,7 +40,7 @@ void add_silos(CLI::App& app, Globals& globals, Command& command) {
             if (o->json_output) print_json(response, false);
             if (!queries::response_ok(response)) {
                 if (!o->json_output) print_error(response);
-                return kFailed;
+                return failure_code(response);
             }
             if (!o->json_output) print_silos_report(std::cout, response["result"]);
             return kOk;
@@ -92,7 +92,7 @@ void add_export(CLI::App& app, Globals& globals, Command& command) {
             end_progress();
             if (!queries::response_ok(response)) {
                 print_error(response);
-                return kFailed;
+                return failure_code(response);
             }
             const auto& r = response["result"];
             std::cout << "wrote " << r["file"].get<std::string>() << " (" << r["format"].get<std::string>() << "): "

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -15,11 +16,11 @@ namespace smorg::cli {
 
 namespace {
 bool g_progress_drawn = false;
-queries::RunContext* g_interruptible = nullptr;
+std::atomic<queries::RunContext*> g_interruptible{nullptr};
 
 extern "C" void on_interrupt(int) {
     // RunContext::cancel is a lock-free atomic store: safe in a signal handler.
-    if (g_interruptible) g_interruptible->cancel();
+    if (auto* run = g_interruptible.load()) run->cancel();
 }
 }  // namespace
 
@@ -59,6 +60,15 @@ queries::EngineOptions engine_options(const Globals& globals, bool create, bool 
     return options;
 }
 
+int failure_code(const json& response) {
+    const auto cancelled = [](const json& r) {
+        return r.is_object() && r.contains("error") && r["error"].value("code", "") == "cancelled";
+    };
+    if (cancelled(response)) return kInterrupted;
+    if (response.is_array() && std::any_of(response.begin(), response.end(), cancelled)) return kInterrupted;
+    return kFailed;
+}
+
 void print_json(const json& response, bool compact) { std::cout << queries::to_text(response, compact ? -1 : 2) << '\n'; }
 
 queries::RunContext::ProgressFn progress_printer(const Globals& globals) {
@@ -86,13 +96,13 @@ void end_progress() {
 }
 
 InterruptGuard::InterruptGuard(queries::RunContext& run) {
-    g_interruptible = &run;
+    previous_ = g_interruptible.exchange(&run);
     std::signal(SIGINT, on_interrupt);
 }
 
 InterruptGuard::~InterruptGuard() {
-    std::signal(SIGINT, SIG_DFL);
-    g_interruptible = nullptr;
+    g_interruptible = previous_;
+    if (!previous_) std::signal(SIGINT, SIG_DFL);
 }
 
 namespace {

@@ -117,6 +117,29 @@ void offer_column(const OpContext& ctx, std::string name, const std::vector<grap
     c.filled = true;
 }
 
+namespace {
+std::string kinds_found(const graph::Vocabulary& kinds, const std::function<std::uint64_t(graph::KindId)>& count) {
+    std::vector<std::pair<std::uint64_t, std::string>> found;
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+        if (const auto c = count(static_cast<graph::KindId>(k))) found.emplace_back(c, kinds.names()[k]);
+    }
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string out;
+    for (const auto& [c, name] : found) {
+        out += (out.empty() ? "" : ", ") + graph::printable(name) + " (" + std::to_string(c) + ")";
+    }
+    return out.empty() ? "none" : out;
+}
+}  // namespace
+
+std::string node_kinds_found(const graph::Snapshot& g) {
+    return kinds_found(g.node_kinds(), [&](graph::KindId k) { return g.node_count_of(k); });
+}
+
+std::string edge_kinds_found(const graph::Snapshot& g) {
+    return kinds_found(g.edge_kinds(), [&](graph::KindId k) { return g.edge_count_of(k); });
+}
+
 json estimate_result(const RunContext& run, const graph::Estimate& e) {
     const auto& limits = run.limits();
     json out = {{"work", std::ceil(e.work)},

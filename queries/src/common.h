@@ -59,6 +59,11 @@ void offer_column(const OpContext& ctx, std::string name, const std::vector<grap
     offer_column(ctx, std::move(name), nodes, as_double, true);
 }
 
+// For warnings about an empty population: the kinds the graph holds, with counts, most first:
+// "unknown (3)", "customer (1200), employee (80)"; "none" for an empty graph.
+std::string node_kinds_found(const graph::Snapshot& g);
+std::string edge_kinds_found(const graph::Snapshot& g);
+
 // The answer of an op asked with "estimate": true: its estimated work and memory, the budget they
 // are measured against and whether they fit it. Nothing runs.
 json estimate_result(const RunContext& run, const graph::Estimate& estimate);

@@ -1,6 +1,7 @@
 #include "files.h"
 
 #include "smorg/graph/files.h"
+#include "smorg/graph/text.h"
 
 namespace smorg::queries {
 
@@ -83,14 +84,23 @@ void write_output(const fs::path& path, const std::string& content, const std::s
 std::string input_path(const OpContext& ctx, const std::string& requested, const std::string& at) {
     const auto& options = ctx.options;
     if (requested.empty()) throw QueryError(ErrorCode::invalid_argument, "give a file name", at);
-    if (!options.input_dir) return requested;
+    std::string target = requested;
+    if (options.input_dir) {
+        std::error_code ec;
+        const auto dir = fs::weakly_canonical(*options.input_dir, ec);
+        const fs::path asked(requested);
+        if (!asked.is_absolute() && climbs(asked)) refuse("'..' is not allowed: give a name inside the import directory", at);
+        const auto canonical = fs::weakly_canonical(asked.is_absolute() ? asked : dir / asked, ec);
+        if (ec || !within(canonical, dir)) refuse("imports read only files inside the import directory", at);
+        target = canonical.string();
+    }
+    // A name that leads nowhere is the caller's slip, not damaged data: say so at its field.
     std::error_code ec;
-    const auto dir = fs::weakly_canonical(*options.input_dir, ec);
-    const fs::path asked(requested);
-    if (!asked.is_absolute() && climbs(asked)) refuse("'..' is not allowed: give a name inside the import directory", at);
-    const auto target = fs::weakly_canonical(asked.is_absolute() ? asked : dir / asked, ec);
-    if (ec || !within(target, dir)) refuse("imports read only files inside the import directory", at);
-    return target.string();
+    if (!fs::exists(target, ec)) {
+        throw QueryError(ErrorCode::not_found, "no file '" + graph::printable(requested) + "'" +
+                                                   (options.input_dir ? " in the import directory" : ""), at);
+    }
+    return target;
 }
 
 }  // namespace smorg::queries

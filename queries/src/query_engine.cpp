@@ -170,6 +170,24 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
     }
 }
 
+// The parser's reason without its library prefix: "[json.exception.parse_error.101] parse error at
+// line 1, column 9: syntax error while parsing object - unexpected ','" -> "unexpected ','" (line 1, column 9).
+std::string parser_reason(const json::exception& e) {
+    std::string text = e.what();
+    if (text.rfind("[json.exception.", 0) == 0) {
+        if (const auto end = text.find("] "); end != std::string::npos) text.erase(0, end + 2);
+    }
+    std::string place;
+    if (text.rfind("parse error at ", 0) == 0) {
+        if (const auto colon = text.find(": "); colon != std::string::npos) {
+            place = text.substr(15, colon - 15);
+            text.erase(0, colon + 2);
+        }
+    }
+    if (const auto dash = text.find(" - "); text.rfind("syntax error", 0) == 0 && dash != std::string::npos) text.erase(0, dash + 3);
+    return place.empty() ? text : text + " (" + place + ")";
+}
+
 }  // namespace
 
 json QueryEngine::execute(const json& request, RunContext& run) {
@@ -195,14 +213,16 @@ json QueryEngine::execute_text(std::string_view text, RunContext& run) {
         response["error"]["message"] = response["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
         return response;
     }
+    if (const auto bad = graph::invalid_utf8_at(text); bad != std::string_view::npos) {
+        return error_response(ErrorCode::invalid_argument, "the request is not valid UTF-8 (at byte " + std::to_string(bad) + ")", "");
+    }
     json request;
     try {
         request = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
-        return error_response(ErrorCode::invalid_argument,
-                              "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what(), "");
+        return error_response(ErrorCode::invalid_argument, "malformed JSON at byte " + std::to_string(e.byte) + ": " + parser_reason(e), "");
     } catch (const json::exception& e) {
-        return error_response(ErrorCode::invalid_argument, std::string("unreadable JSON (a number out of range?): ") + e.what(), "");
+        return error_response(ErrorCode::invalid_argument, "unreadable JSON (a number out of range?): " + parser_reason(e), "");
     }
     return execute(request, run);
 }

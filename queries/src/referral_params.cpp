@@ -1,5 +1,7 @@
 #include "referral_params.h"
 
+#include "common.h"
+
 namespace smorg::queries {
 
 engine::ProbabilityParams read_probability(FieldReader& reader) {
@@ -37,6 +39,23 @@ void read_crv_params(FieldReader& reader, engine::CrvParams& p) {
     p.attribution = reader.optional_enum<engine::Attribution>("attribution", p.attribution);
     p.joined_attribute = reader.optional<std::string>("joined_attribute", p.joined_attribute);
     p.value_attribute = reader.optional<std::string>("value_attribute", p.value_attribute);
+}
+
+json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params, const engine::ReferralFindings& findings) {
+    json warnings = json::array();
+    const auto customer = g.node_kinds().find(params.customer_kind);
+    if (!customer || g.node_count_of(*customer) == 0) {
+        warnings.push_back("no node of kind '" + params.customer_kind + "': referral value is credited from customers' " +
+                           params.value_attribute + ", so every value is 0; the graph's node kinds: " + node_kinds_found(g) +
+                           " (import nodes with a kind column)");
+    }
+    if (findings.referrals == 0) {
+        const bool window = params.subgraph.since || params.subgraph.until;
+        warnings.push_back(std::string("no referral ties") + (window ? " in the chosen window" : "") +
+                           ", so every value is 0; the graph's edge kinds: " + edge_kinds_found(g) +
+                           (params.subgraph.edge_kinds.empty() ? " (referrals are ties of kind 'referral'; choose edge_kinds)" : ""));
+    }
+    return warnings;
 }
 
 std::vector<std::string> present_edge_kinds(const graph::Snapshot& g, std::initializer_list<std::string_view> wanted) {

@@ -17,6 +17,10 @@ engine::ProbabilityParams read_probability(FieldReader& reader);
 // attribution, joined_attribute, value_attribute).
 void read_crv_params(FieldReader& reader, engine::CrvParams& params);
 
+// Why a referral value answer is empty, when it is: no referral ties in the view, or no customers
+// whose value could be credited, each naming the kinds the graph does hold. Empty when neither.
+json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params, const engine::ReferralFindings& findings);
+
 // Edge kinds present in the database among `wanted` (defaults that must not fail on data without them).
 std::vector<std::string> present_edge_kinds(const graph::Snapshot& g, std::initializer_list<std::string_view> wanted);
 

@@ -2,6 +2,10 @@
 // that name the place, the silo report with its map, exports, and the demo.
 #include <sys/wait.h>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include <cstdlib>
 #include <string>
 
@@ -117,6 +121,83 @@ TEST_CASE("query exits 0 when answered, 1 when the query fails, 2 on a usage err
     CHECK(run_smorg(dir, "query " + quoted(R"({"op": "stats"})")).status == 2);  // no --db
     CHECK(run_smorg(dir, "query --db " + quoted(db)).status == 2);                // no request
     CHECK(run_smorg(dir, "frobnicate").status == 2);
+}
+
+TEST_CASE("in JSON mode every failure is a JSON error on stdout", "[cli]") {
+    TempDir dir;
+    const auto db = imported(dir);
+    const auto missing_db = run_smorg(dir, "query --db " + quoted((dir / "absent.db").string()) + " " + quoted(R"({"op": "stats"})"));
+    CHECK(missing_db.status == 1);
+    CHECK(json::parse(missing_db.out)["error"]["code"] == "not_found");
+    CHECK_FALSE(std::filesystem::exists(dir / "absent.db"));
+
+    const auto bad_utf8 = run_smorg(dir, "query --db " + quoted(db) + " -", "{\"op\": \"node\", \"id\": \"\xff\xfe\"}");
+    CHECK(bad_utf8.status == 1);
+    const auto utf8_error = json::parse(bad_utf8.out);
+    CHECK(utf8_error["error"]["code"] == "invalid_argument");
+    CHECK_THAT(bad_utf8.out, !Catch::Contains("json.exception"));
+
+    const auto typo = run_smorg(dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "centraliti"})"));
+    CHECK_THAT(json::parse(typo.out)["error"]["message"].get<std::string>(), Catch::Contains("did you mean 'centrality'"));
+
+    const auto no_file = run_smorg(dir, "query --db " + quoted(db) + " --file " + quoted((dir / "absent.json").string()));
+    CHECK(no_file.status == 1);
+    CHECK(json::parse(no_file.out)["error"]["code"] == "not_found");
+
+    const auto no_input = run_smorg(dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "import", "edges": "absent.csv"})"));
+    CHECK(json::parse(no_input.out)["error"]["code"] == "not_found");
+    CHECK(json::parse(no_input.out)["error"]["at"] == "/edges");
+}
+
+TEST_CASE("query writes rows as CSV and JSON Lines", "[cli]") {
+    TempDir dir;
+    const auto db = imported(dir);
+    const auto csv = run_smorg(dir, "query --db " + quoted(db) + " --format csv " +
+                                        quoted(R"({"op": "centrality", "algorithm": "degree", "top": 2})"));
+    REQUIRE(csv.status == 0);
+    CHECK(csv.out == "rank,id,name,kind,score\n1,ann,Ann,employee,5.0\n2,bob,Bob,employee,4.0\n");
+
+    // Nested fields get dotted names; a field holding a comma or a quote is quoted.
+    const auto named = dir.write("named.csv", "id,kind,name\nq,customer,\"Quote \"\"Q\"\", Esq.\"\nr,customer,R\n");
+    const auto tie = dir.write("tie.csv", "source,target,kind\nq,r,interaction\n");
+    REQUIRE(run_smorg(dir, "import --db " + quoted(db) + " --nodes " + quoted(named.string()) + " --edges " + quoted(tie.string())).status == 0);
+    const auto quoted_csv = run_smorg(dir, "query --db " + quoted(db) + " --format csv " +
+                                               quoted(R"({"op": "centrality", "algorithm": "degree", "node_kinds": ["customer"], "edge_kinds": ["interaction"], "top": 0})"));
+    CHECK_THAT(quoted_csv.out, Catch::Contains(R"("Quote ""Q"", Esq.")"));
+    const auto advocates = run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "advocates", "top": 1})"));
+    REQUIRE(advocates.status == 0);
+    CHECK_THAT(advocates.out.substr(0, advocates.out.find('\n')), Catch::Contains("components.value.raw"));
+
+    const auto jsonl = run_smorg(dir, "query --db " + quoted(db) + " --format jsonl --rows groups " +
+                                          quoted(R"({"op": "silos", "permutations": 0})"));
+    REQUIRE(jsonl.status == 0);
+    std::size_t lines = 0;
+    for (std::size_t at = 0, next; (next = jsonl.out.find('\n', at)) != std::string::npos; at = next + 1, ++lines) {
+        CHECK(json::parse(jsonl.out.substr(at, next - at)).contains("group"));
+    }
+    CHECK(lines == 2);  // Sales and Engineering
+
+    const auto no_rows = run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "silos", "permutations": 0})"));
+    CHECK(no_rows.status == 2);
+    CHECK_THAT(no_rows.err, Catch::Contains("--rows: groups"));
+    CHECK(run_smorg(dir, "query --db " + quoted(db) + " --rows groups " + quoted(R"({"op": "stats"})")).status == 2);
+}
+
+TEST_CASE("Ctrl-C stops a query within a second, answers cancelled and exits 130", "[cli]") {
+    TempDir dir;
+    const auto db = imported(dir);
+    smorg::testing::Process query({SMORG_CLI, "--quiet", "query", "--db", db, "--compact",
+                                   R"({"op": "spread", "seeds": ["ann"], "simulations": 100000000, "max_work": 1e12})"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    const auto sent = std::chrono::steady_clock::now();
+    query.kill(SIGINT);
+    const auto line = query.read_line(10);
+    const int status = query.wait();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+    CHECK(status == 130);
+    REQUIRE(line);
+    CHECK(json::parse(*line)["error"]["code"] == "cancelled");
+    CHECK(seconds < 3);  // the goal is well under a second; the margin is for a loaded machine
 }
 
 TEST_CASE("a bad import names file and line, exits non-zero and stores nothing", "[cli]") {

@@ -189,3 +189,46 @@ TEST_CASE("concurrent readers keep their snapshot while imports swap in new ones
     CHECK(bad.load() == 0);
     CHECK(db->snapshot()->node_count() == 21);
 }
+
+TEST_CASE("a cancelled import stops in whichever phase it is and stores nothing", "[importers][store]") {
+    testing::TempDir dir;
+    auto db = sample_db(dir);
+    const auto fingerprint = db->snapshot()->fingerprint();
+    const auto batches = db->batches().size();
+    importers::SampleOrgParams p;
+    p.customers = 2000;
+    p.employees = 60;
+    importers::generate_sample_org(dir / "more", p);
+    importers::ImportSpec spec;
+    spec.nodes = {(dir / "more" / "nodes.csv").string()};
+    spec.edges = {(dir / "more" / "edges.csv").string()};
+    // Each phase the import reports in turn, cancelled at its first report: parsing, staging,
+    // storing, the snapshot.
+    std::vector<std::string> phases;
+    {
+        graph::RunContext watch([&](std::string_view phase, double) {
+            if (phases.empty() || phases.back() != phase) phases.emplace_back(phase);
+        });
+        testing::TempDir scratch;
+        auto other = importers::Database::open((scratch / "other.db").string());
+        other->import(spec, watch);
+    }
+    REQUIRE(phases.size() >= 3);
+    for (const auto& at : phases) {
+        if (at == "cache") continue;  // after the commit: the batch has landed by then
+        DYNAMIC_SECTION("cancelled in " << at) {
+            graph::RunContext* self = nullptr;
+            graph::RunContext run([&](std::string_view phase, double) {
+                if (phase == at) self->cancel();
+            });
+            self = &run;
+            CHECK_THROWS_AS(db->import(spec, run), graph::Cancelled);
+            CHECK(db->snapshot()->fingerprint() == fingerprint);
+            CHECK(db->batches().size() == batches);
+            db.reset();
+            db = importers::Database::open((dir / "org.db").string(), {.create = false});
+            CHECK(db->snapshot()->fingerprint() == fingerprint);
+            CHECK(db->batches().size() == batches);
+        }
+    }
+}

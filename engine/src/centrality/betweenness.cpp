@@ -600,11 +600,15 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
 
 namespace {
 
-// Brandes from every source (or the pivots): one search and one accumulation each.
-Estimate exact_estimate(const graph::ViewSize& view, double all_nodes, const BetweennessParams& p) {
+// Brandes from every source (or the pivots): one search and one accumulation each. The searches
+// are Dijkstra's (a log factor) unless the view's arcs all weigh the same, which the snapshot tells
+// without building the view when every stored weight is 1 and no arcs merge.
+Estimate exact_estimate(const graph::Snapshot& g, const graph::ViewSize& view, const BetweennessParams& p) {
     const double n = static_cast<double>(view.nodes);
+    const double all_nodes = static_cast<double>(g.node_count());
+    const bool unit = g.all_weights_one() && !g.has_parallel_arcs() && p.subgraph.directed;
     const double sources = p.pivots ? std::min(n, static_cast<double>(*p.pivots)) : n;
-    const double search = 2 * (n + static_cast<double>(view.arcs)) * (p.subgraph.weighted ? std::log2(n + 2) : 1.0);
+    const double search = 2 * (n + static_cast<double>(view.arcs)) * (p.subgraph.weighted && !unit ? std::log2(n + 2) : 1.0);
     const double memory = detail::workers() * (56 * all_nodes + 4 * static_cast<double>(view.arcs)) + 4 * detail::workers() * 8 * all_nodes;
     return detail::cost(sources * search, memory, p.pivots ? "pivots" : "");
 }
@@ -627,11 +631,10 @@ Estimate sampled_estimate(const graph::Subgraph& view, const BetweennessParams& 
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const BetweennessParams& params) {
     const auto size = graph::view_size(g, params.subgraph);
-    const double all = static_cast<double>(g.node_count());
-    if (!params.epsilon) return detail::on_view(size, exact_estimate(size, all, params));
+    if (!params.epsilon) return detail::on_view(size, exact_estimate(g, size, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const double samples = sample_count(params, vertex_diameter_bound(view));
-    if (samples >= static_cast<double>(view.nodes().size())) return detail::on_view(size, exact_estimate(size, all, params));
+    if (samples >= static_cast<double>(view.nodes().size())) return detail::on_view(size, exact_estimate(g, size, params));
     return detail::on_view(size, sampled_estimate(view, params, static_cast<std::uint64_t>(samples)));
 }
 }  // namespace
@@ -644,7 +647,7 @@ Estimate estimate(const graph::Snapshot& g, const BetweennessParams& params) {
 BetweennessResult betweenness(const graph::Snapshot& g, const BetweennessParams& params, RunContext& run) {
     validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
-    run.admit(detail::on_view(size, params.epsilon ? size.cost : exact_estimate(size, static_cast<double>(g.node_count()), params)));
+    run.admit(detail::on_view(size, params.epsilon ? size.cost : exact_estimate(g, size, params)));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, params.subgraph);
     return detail::betweenness(view, params, run);
@@ -664,12 +667,12 @@ BetweennessResult betweenness(const graph::Subgraph& view, const BetweennessPara
         // More samples than sources: the exact answer costs less, and its error is 0.
         auto exact_params = params;
         exact_params.epsilon.reset();
-        run.admit(exact_estimate(graph::view_size(view.snapshot(), params.subgraph), static_cast<double>(view.node_count()), exact_params));
+        run.admit(exact_estimate(view.snapshot(), graph::view_size(view.snapshot(), params.subgraph), exact_params));
         auto result = exact(view, exact_params, run);
         result.exact_instead = true;
         return result;
     }
-    run.admit(exact_estimate(graph::view_size(view.snapshot(), params.subgraph), static_cast<double>(view.node_count()), params));
+    run.admit(exact_estimate(view.snapshot(), graph::view_size(view.snapshot(), params.subgraph), params));
     return exact(view, params, run);
 }
 

@@ -144,6 +144,11 @@ double largest_eigenvalue(const graph::Subgraph& view, RunContext& run) {
     return std::max(0.0, estimate);
 }
 
+// networkx's 0.1 where the series converges with it, else 0.9 / lambda_max: well inside the radius
+// of convergence, so the iteration settles. (On a graph without cycles lambda_max is 0 and the
+// power-iteration estimate only tends to it, which is why 0.1 also caps the choice.)
+double default_alpha(double lambda_max) { return lambda_max * 0.1 < 0.9 ? 0.1 : 0.9 / lambda_max; }
+
 }  // namespace
 
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run) {
@@ -164,7 +169,7 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
     }
     if (!params.alpha) {
         result.largest_eigenvalue = largest_eigenvalue(view, run);
-        result.alpha = *result.largest_eigenvalue > 0 ? 0.9 / *result.largest_eigenvalue : 0.1;
+        result.alpha = default_alpha(*result.largest_eigenvalue);
     } else {
         result.alpha = *params.alpha;
     }

@@ -103,7 +103,7 @@ json advocates(OpContext& ctx, FieldReader& reader) {
                                       : std::string("candidates");
         if (explain) row["facts"] = facts(r, p.weights, u, employee && g.node_kind(u) == *employee, peers);
     });
-    return {{"candidates", r.nodes.size()},
+    json answer = {{"candidates", r.nodes.size()},
             {"rows", rows},
             {"weights", {{"value", p.weights.value}, {"reach", p.weights.reach}, {"engagement", p.weights.engagement}}},
             {"compare_within", graph::name_of(p.compare_within)},
@@ -115,6 +115,20 @@ json advocates(OpContext& ctx, FieldReader& reader) {
               {"already_customers", r.findings.already_customers},
               {"multi_referrer_customers", r.findings.multi_referrer_customers},
               {"cycle_members", r.findings.cycle_members}}}};
+    json warnings = json::array();
+    if (r.nodes.empty()) {
+        warnings.push_back(std::string("no candidates: ") +
+                           (p.candidate_kinds.empty() ? "the graph holds no customer, influencer or employee"
+                                                      : "no node of the chosen candidate_kinds") +
+                           "; its node kinds: " + node_kinds_found(g) + " (import nodes with a kind column, or choose candidate_kinds)");
+    } else {
+        auto referrals = p.crv;  // the window applies to the referrals too
+        referrals.subgraph.since = p.since;
+        referrals.subgraph.until = p.until;
+        warnings = referral_warnings(g, referrals, r.findings);
+    }
+    if (!warnings.empty()) answer["warnings"] = std::move(warnings);
+    return answer;
 }
 
 }  // namespace smorg::queries::ops

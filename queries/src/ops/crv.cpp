@@ -44,7 +44,7 @@ json crv(OpContext& ctx, FieldReader& reader) {
     const auto& f = r.findings;
     json segments = {{"clv_split", r.clv_split}, {"crv_split", r.crv_split}};
     for (int s = 0; s < 4; ++s) segments[std::string(graph::name_of(static_cast<engine::Segment>(s)))] = r.segment_counts[s];
-    return {{"referrers", r.nodes.size()},
+    json answer = {{"referrers", r.nodes.size()},
             {"rows", rows},
             {"findings",
              {{"referrals", f.referrals},
@@ -61,6 +61,8 @@ json crv(OpContext& ctx, FieldReader& reader) {
               {"decay", p.decay},
               {"max_depth", p.max_depth},
               {"attribution", graph::name_of(p.attribution)}}}};
+    if (auto warnings = referral_warnings(g, p, f); !warnings.empty()) answer["warnings"] = std::move(warnings);
+    return answer;
 }
 
 }  // namespace smorg::queries::ops

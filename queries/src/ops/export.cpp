@@ -175,6 +175,12 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     // The people and edges that pass the filters, as stored (parallel edges kept: Gephi merges them).
     const graph::EdgeFilter filter(g, spec);
     auto keep_edge = [&](graph::EdgeIndex e, graph::NodeIndex u) { return filter.keeps(e, u, g.target(e)); };
+    // The people are the view's, as for every analysis: with edge kinds or a window chosen, those
+    // without a tie in it are left out unless keep_isolated.
+    auto members_spec = spec;
+    members_spec.weighted = false;
+    const auto members = graph::Subgraph::of(g, members_spec);
+    auto keep_node = [&](graph::NodeIndex u) { return filter.node(u) && members.active(u); };
 
 
     std::optional<graph::AtomicFile> atomic;
@@ -209,7 +215,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "  <key id=\"value\" for=\"edge\" attr.name=\"value\" attr.type=\"double\"/>\n"
              << "  <graph id=\"smorg\" edgedefault=\"" << (directed ? "directed" : "undirected") << "\">\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!filter.node(u)) continue;
+            if (!keep_node(u)) continue;
             ++nodes;
             file << "    <node id=\"" << xml(g.id(u)) << "\"><data key=\"kind\">" << xml(g.node_kind_name(u)) << "</data>";
             for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -245,7 +251,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
              << "      <attribute id=\"value\" title=\"value\" type=\"double\"/>\n    </attributes>\n    <nodes>\n";
         const auto* names = g.attributes().find(graph::attributes::name);
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!filter.node(u)) continue;
+            if (!keep_node(u)) continue;
             ++nodes;
             const std::string label = names && names->has(u) ? std::string(names->string(u)) : std::string(g.id(u));
             file << "      <node id=\"" << xml(g.id(u)) << "\" label=\"" << xml(label) << "\"><attvalues><attvalue for=\"kind\" value=\""
@@ -275,7 +281,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     } else {
         file << (directed ? "digraph" : "graph") << " smorg {\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-            if (!filter.node(u)) continue;
+            if (!keep_node(u)) continue;
             ++nodes;
             file << "  " << dot_quote(std::string(g.id(u))) << " [kind=" << dot_quote(std::string(g.node_kind_name(u)));
             for (const auto& c : columns) {
@@ -303,7 +309,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
     json attached = json::array();
     for (std::size_t c = g.attributes().columns().size(); c < columns.size(); ++c) attached.push_back(columns[c].name);
-    return {{"file", out}, {"format", graph::name_of(format)}, {"nodes", nodes}, {"edges", edges}, {"attached", attached}};
+    return {{"file", out}, {"format", graph::name_of(format)}, {"nodes", nodes}, {"isolated", members.isolated()}, {"edges", edges}, {"attached", attached}};
 }
 
 }  // namespace smorg::queries::ops

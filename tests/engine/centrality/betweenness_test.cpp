@@ -263,3 +263,25 @@ TEST_CASE("source pivots estimate betweenness, and all pivots give the exact ans
     p.epsilon = 0.1;
     CHECK_THROWS_AS(engine::betweenness(g, p, run), engine::ParamError);
 }
+
+TEST_CASE("betweenness over ties that all weigh the same searches by BFS", "[engine][betweenness]") {
+    // Every stored weight 1 (wiki-Vote's case): the weighted default costs what the unweighted run
+    // does, and gives its scores; so does a view whose ties all weigh 3.
+    const auto g = testing::random_graph(300, 0.02, 5);
+    BetweennessParams weighted, unweighted;
+    unweighted.subgraph.weighted = false;
+    CHECK(engine::estimate(g, weighted).work == engine::estimate(g, unweighted).work);
+    RunContext run;
+    const auto a = engine::betweenness(g, weighted, run).score;
+    const auto b = engine::betweenness(g, unweighted, run).score;
+    CHECK(a == b);
+
+    std::vector<testing::TestEdge> heavy;
+    for (NodeIndex u = 0; u < g.node_count(); ++u) {
+        for (auto e = g.out_begin(u); e < g.out_end(u); ++e) heavy.push_back({u, g.target(e), 3.0});
+    }
+    const auto h = testing::graph_from_edges(g.node_count(), heavy);
+    const auto c = engine::betweenness(h, weighted, run).score;
+    REQUIRE(c.size() == a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(c[i] == Approx(a[i]).epsilon(1e-12));
+}

@@ -54,17 +54,46 @@ TEST_CASE("katz reports divergence instead of a wrong answer", "[engine][katz]")
     for (double s : r.score) CHECK(s == 0);
 }
 
-TEST_CASE("katz without alpha chooses one below 1 / lambda_max and converges", "[engine][katz]") {
-    // The directed 3-cycle plus a chord: lambda_max is the real root of x^3 = x + 1 (about 1.3247).
-    const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}, {2, 0}, {0, 2}});
+TEST_CASE("katz without alpha takes networkx's 0.1 where it converges", "[engine][katz]") {
+    RunContext run;
+    engine::KatzParams p;
+    SECTION("the directed 3-cycle plus a chord: lambda_max is the real root of x^3 = x + 1") {
+        const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}, {2, 0}, {0, 2}});
+        const auto r = engine::katz(g, p, run);
+        REQUIRE(r.largest_eigenvalue);
+        CHECK(*r.largest_eigenvalue == Approx(1.324717957).epsilon(1e-6));
+        CHECK(r.alpha == 0.1);
+        CHECK(r.converged);
+    }
+    SECTION("a graph without cycles (lambda_max 0, which power iteration only approaches)") {
+        const auto g = testing::graph_from_edges(4, {{0, 1}, {1, 2}, {0, 2}, {2, 3}});
+        const auto r = engine::katz(g, p, run);
+        CHECK(r.alpha == 0.1);
+        CHECK(r.converged);
+        CHECK_FALSE(r.diverged);
+    }
+}
+
+TEST_CASE("katz without alpha chooses 0.9 / lambda_max where 0.1 would diverge", "[engine][katz]") {
+    // The complete directed graph on 12 nodes: lambda_max = 11, so 0.1 >= 1 / 11 would diverge.
+    std::vector<testing::TestEdge> arcs;
+    for (graph::NodeIndex u = 0; u < 12; ++u) {
+        for (graph::NodeIndex v = 0; v < 12; ++v) {
+            if (u != v) arcs.push_back({u, v});
+        }
+    }
+    const auto g = testing::graph_from_edges(12, arcs);
     engine::KatzParams p;
     RunContext run;
     const auto r = engine::katz(g, p, run);
     REQUIRE(r.largest_eigenvalue);
-    CHECK(*r.largest_eigenvalue == Approx(1.324717957).epsilon(1e-6));
-    CHECK(r.alpha == Approx(0.9 / 1.324717957).epsilon(1e-6));
+    CHECK(*r.largest_eigenvalue == Approx(11).epsilon(1e-6));
+    CHECK(r.alpha == Approx(0.9 / 11).epsilon(1e-6));
     CHECK(r.converged);
     CHECK_FALSE(r.diverged);
+    p.alpha = 0.1;  // given: used as it is, and the run diverges
+    const auto given = engine::katz(g, p, run);
+    CHECK(given.diverged);
 }
 
 TEST_CASE("eigenvector and katz are the same at 1 and 2 threads", "[engine][eigenvector][determinism]") {

@@ -80,7 +80,7 @@ struct EdgeRecord {
 
 class SnapshotBuilder;
 
-// The immutable in-memory graph (DESIGN.md, data model). Nodes carry an external id, a kind, the
+// The immutable in-memory graph (docs/importing.md, the data model). Nodes carry an external id, a kind, the
 // import batch that created them and attribute columns. Edges are stored once, sorted by
 // (source, kind, target, timestamp); out-adjacency is a CSR over that order and in-adjacency a CSR of
 // sources (sorted). About 9 bytes per edge plus the weight and timestamp columns when the data has them. Writers build a new snapshot and swap it in; readers keep theirs.
@@ -104,7 +104,7 @@ public:
     const Vocabulary& node_kinds() const noexcept { return node_vocab_; }
     const AttributeTable& attributes() const noexcept { return attributes_; }
     const IdIndex& ids() const noexcept { return ids_; }
-    // Employees are the inside (I) of DESIGN.md; every other kind is outside (E).
+    // Employees are the inside (I) of the silo map (docs/silos.md); every other kind is outside (E).
     bool is_inside(NodeIndex node) const noexcept {
         return employee_kind_ != kNoKind && node_kinds_[node] == employee_kind_;
     }

@@ -25,7 +25,7 @@ inline constexpr KindId kNoKind = std::numeric_limits<KindId>::max();
 inline constexpr double kMinWeight = 1e-100;
 inline constexpr double kMaxWeight = 1e100;
 
-// Where an imported record comes from (DESIGN.md, data model).
+// Where an imported record comes from (docs/importing.md, provenance).
 enum class Provenance : std::uint8_t {
     owned,     // this store is the canonical source
     copied,    // synced from another system
@@ -36,7 +36,7 @@ std::string_view to_string(Provenance p) noexcept;
 // Parses "owned", "copied" or "borrowed"; returns false on anything else.
 bool parse_provenance(std::string_view text, Provenance& out) noexcept;
 
-// The known kinds of DESIGN.md. Vocabularies are open: any other kind is allowed.
+// The known kinds (docs/importing.md). Vocabularies are open: any other kind is allowed.
 namespace kinds {
 inline constexpr std::string_view customer = "customer";
 inline constexpr std::string_view prospect = "prospect";

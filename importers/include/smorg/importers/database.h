@@ -19,7 +19,7 @@ namespace smorg::importers {
 
 enum class Format : std::uint8_t { csv, jsonl, edgelist };
 
-// One import batch: files in, as DESIGN.md describes. Member names are the JSON `import` op's fields.
+// One import batch: files in, as docs/importing.md describes. Member names are the JSON `import` op's fields.
 struct ImportSpec {
     std::vector<std::string> nodes;      // node files: CSV (header id,kind,...) or JSON Lines
     std::vector<std::string> edges;      // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
@@ -95,7 +95,7 @@ struct OpenOptions {
 
 using ProgressFn = std::function<void(std::string_view phase, double done)>;
 
-// A smorg database: the SQLite store of DESIGN.md plus its current in-memory snapshot. Imports and
+// A smorg database: the SQLite store (docs/importing.md) plus its current in-memory snapshot. Imports and
 // erasures are serialized, across threads and across processes (each write takes the store's write
 // lock, then reloads the snapshot if another process wrote since, then checks its batch against
 // it); each builds a new snapshot and swaps it in after its transaction commits, while readers keep

@@ -38,7 +38,7 @@ struct EngineOptions {
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(5)};
 };
 
-// The JSON query protocol of DESIGN.md over one database. A request is an object with "op" and
+// The JSON query protocol (docs/queries.md, docs/reference.md) over one database. A request is an object with "op" and
 // its parameters, or an array of them (a batch, answered in order, each independently). The
 // answer is {"ok": true, "op", "result", "took_ms"} or {"ok": false, "error": {"code", "message",
 // "at"}}; in a batch, "at" starts with the request's index. Thread-safe: concurrent requests each

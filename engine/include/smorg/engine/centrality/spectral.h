@@ -18,7 +18,8 @@ struct EigenvectorParams {
 struct KatzParams {
     graph::SubgraphSpec subgraph;
     // Attenuation; the series converges only below 1 / lambda_max (the largest eigenvalue of the
-    // view's adjacency). Unset: 0.9 / lambda_max, lambda_max estimated by power iteration; > 0.
+    // view's adjacency). Unset: networkx's 0.1, or 0.9 / lambda_max when 0.1 would diverge
+    // (lambda_max > 9), lambda_max estimated by power iteration; > 0.
     std::optional<double> alpha;
     double beta = 1.0;         // weight every node gets for free; finite
     double tolerance = 1e-6;   // as eigenvector; > 0

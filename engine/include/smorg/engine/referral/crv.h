@@ -74,7 +74,7 @@ void validate(const CrvParams& params, const graph::Snapshot& g);
 // A pass over the edges, then the attributed referrals walked from the referrers above them.
 Estimate estimate(const graph::Snapshot& g, const CrvParams& params);
 
-// Customer referral value after V. Kumar (DESIGN.md): for each referrer u,
+// Customer referral value after V. Kumar (docs/referral.md): for each referrer u,
 //   CRV(u) = sum over h = 1..H of d^(h-1) * sum over w in R_h(u) of share(u, w) * [(1 - o) V(w) + o A],
 // R_h(u) the customers first reached from u in h hops over the attributed referrals (each customer
 // once per referrer, never u itself), share(u, w) the product of attribution weights along the

@@ -106,7 +106,7 @@ void validate(const SilosParams& params, const graph::Snapshot& g);
 // The permutation test, the communities, the cross-group betweenness and the introductions' searches.
 Estimate estimate(const graph::Snapshot& g, const SilosParams& params);
 
-// The silo map of DESIGN.md: per group internal and external ties and the Krackhardt & Stern (1988)
+// The silo map (docs/silos.md): per group internal and external ties and the Krackhardt & Stern (1988)
 // E-I index with its random-mixing expectation and a seeded permutation test; the group mixing
 // matrix against the configuration model; modularity of the formal groups; NMI and ARI against
 // detected communities; boundary spanners by cross-group betweenness with Burt's (1992) constraint
