@@ -1,4 +1,5 @@
 #include <iostream>
+#include <string>
 
 #include "cli.h"
 #include "smorg/queries/query_engine.h"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
                    "Where JSON queries may write files (exports, maps): relative names only (default: the current directory)");
     app.add_flag("--allow-absolute-paths", globals.allow_absolute_paths, "Let JSON queries write absolute paths too");
     app.set_version_flag("--version", "smorg 0.1.0");
+    app.footer(std::string("Every op, field, result and error: docs/reference.md; the protocol: docs/queries.md.\n"
+                           "Installed under ") + SMORG_DOC_DIR + " (README.md, docs/); `smorg SUBCOMMAND --help` for each command.");
 
     Command command;
     add_import(app, globals, command);

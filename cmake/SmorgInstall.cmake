@@ -16,3 +16,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/smorgConfigVersion.
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/smorgConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/smorgConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/smorg)
+# The documents, laid out as in the sources so their links hold: share/doc/smorg/README.md and
+# share/doc/smorg/docs/*.md (`smorg --help` names the folder).
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")

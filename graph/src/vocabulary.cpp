@@ -38,7 +38,7 @@ void validate_kinds(const std::vector<std::string>& names, const Vocabulary& voc
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (vocab.find(names[i])) continue;
         const auto closest = closest_word(names[i], vocab.names());
-        throw ParamError(std::string(field) + "/" + std::to_string(i),
+        throw NotFound(std::string(field) + "/" + std::to_string(i),
                          "unknown " + std::string(what) + " '" + names[i] + "'" +
                              (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
                              "; this database has: " + vocab.joined());

@@ -6,15 +6,21 @@
 
 namespace smorg::queries {
 
-graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults) {
+graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults, unsigned fields) {
     graph::SubgraphSpec spec = std::move(defaults);
-    if (auto kinds = reader.maybe<std::vector<std::string>>("node_kinds")) spec.node_kinds = std::move(*kinds);
-    if (auto kinds = reader.maybe<std::vector<std::string>>("edge_kinds")) spec.edge_kinds = std::move(*kinds);
-    if (auto since = reader.maybe_timestamp("since")) spec.since = since;
-    if (auto until = reader.maybe_timestamp("until")) spec.until = until;
-    spec.directed = reader.optional<bool>("directed", spec.directed);
-    spec.weighted = reader.optional<bool>("weighted", spec.weighted);
-    spec.keep_isolated = reader.optional<bool>("keep_isolated", spec.keep_isolated);
+    if (fields & kNodeKinds) {
+        if (auto kinds = reader.maybe<std::vector<std::string>>("node_kinds")) spec.node_kinds = std::move(*kinds);
+    }
+    if (fields & kEdgeKinds) {
+        if (auto kinds = reader.maybe<std::vector<std::string>>("edge_kinds")) spec.edge_kinds = std::move(*kinds);
+    }
+    if (fields & kWindow) {
+        if (auto since = reader.maybe_timestamp("since")) spec.since = since;
+        if (auto until = reader.maybe_timestamp("until")) spec.until = until;
+    }
+    if (fields & kDirected) spec.directed = reader.optional<bool>("directed", spec.directed);
+    if (fields & kWeighted) spec.weighted = reader.optional<bool>("weighted", spec.weighted);
+    if (fields & kKeepIsolated) spec.keep_isolated = reader.optional<bool>("keep_isolated", spec.keep_isolated);
     return spec;
 }
 

@@ -16,8 +16,20 @@
 
 namespace smorg::queries {
 
-// node_kinds, edge_kinds, since, until, directed, weighted, keep_isolated; absent fields keep `defaults`.
-graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {});
+// The common filters an op takes: an op reads only those that change its answer, so the others are
+// refused as unknown fields.
+enum Filters : unsigned {
+    kNodeKinds = 1u << 0,     // node_kinds
+    kEdgeKinds = 1u << 1,     // edge_kinds
+    kWindow = 1u << 2,        // since, until
+    kDirected = 1u << 3,      // directed
+    kWeighted = 1u << 4,      // weighted
+    kKeepIsolated = 1u << 5,  // keep_isolated
+    kAllFilters = (1u << 6) - 1,
+};
+
+// The filters of `fields`; absent fields keep `defaults`.
+graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {}, unsigned fields = kAllFilters);
 
 // `top`: how many rows (>= 0; 0 = all). Default `fallback`.
 std::size_t read_top(FieldReader& reader, std::size_t fallback = 10);

@@ -31,7 +31,7 @@ engine::ProbabilityParams read_probability(FieldReader& reader) {
     return p;
 }
 
-void read_crv_params(FieldReader& reader, engine::CrvParams& p) {
+void read_crv_params(FieldReader& reader, const graph::Snapshot& g, engine::CrvParams& p) {
     p.organic_share = reader.optional<double>("organic_share", p.organic_share);
     p.acquisition_cost = reader.optional<double>("acquisition_cost", p.acquisition_cost);
     p.decay = reader.optional<double>("decay", p.decay);
@@ -39,6 +39,15 @@ void read_crv_params(FieldReader& reader, engine::CrvParams& p) {
     p.attribution = reader.optional_enum<engine::Attribution>("attribution", p.attribution);
     p.joined_attribute = reader.optional<std::string>("joined_attribute", p.joined_attribute);
     p.value_attribute = reader.optional<std::string>("value_attribute", p.value_attribute);
+    // The defaults may be absent from a database (no join dates: no check; no clv: values come
+    // from the referrals alone); an attribute asked for by name must exist.
+    for (const char* key : {"joined_attribute", "value_attribute"}) {
+        if (!reader.has(key)) continue;
+        const auto& name = std::string_view(key) == "joined_attribute" ? p.joined_attribute : p.value_attribute;
+        if (!g.attributes().find(name)) {
+            throw QueryError(ErrorCode::not_found, "no attribute '" + name + "' in the database", reader.at(key));
+        }
+    }
 }
 
 json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params, const engine::ReferralFindings& findings) {
@@ -50,10 +59,12 @@ json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params
                            " (import nodes with a kind column)");
     }
     if (findings.referrals == 0) {
-        const bool window = params.subgraph.since || params.subgraph.until;
-        warnings.push_back(std::string("no referral ties") + (window ? " in the chosen window" : "") +
-                           ", so every value is 0; the graph's edge kinds: " + edge_kinds_found(g) +
-                           (params.subgraph.edge_kinds.empty() ? " (referrals are ties of kind 'referral'; choose edge_kinds)" : ""));
+        const auto& view = params.subgraph;
+        const char* where = view.since || view.until ? " in the chosen window"
+                            : view.node_kinds.empty() ? ""
+                                                      : " among the chosen node kinds";
+        warnings.push_back(std::string("no referral ties") + where + ", so every value is 0; the graph's edge kinds: " +
+                           edge_kinds_found(g) + (view.edge_kinds.empty() ? " (referrals are ties of kind 'referral')" : ""));
     }
     return warnings;
 }

@@ -14,8 +14,8 @@ namespace smorg::queries {
 engine::ProbabilityParams read_probability(FieldReader& reader);
 
 // The CRV parameters, flat in the request (organic_share, acquisition_cost, decay, max_depth,
-// attribution, joined_attribute, value_attribute).
-void read_crv_params(FieldReader& reader, engine::CrvParams& params);
+// attribution, joined_attribute, value_attribute: an attribute named explicitly must exist).
+void read_crv_params(FieldReader& reader, const graph::Snapshot& g, engine::CrvParams& params);
 
 // Why a referral value answer is empty, when it is: no referral ties in the view, or no customers
 // whose value could be credited, each naming the kinds the graph does hold. Empty when neither.

@@ -77,8 +77,8 @@ TEST_CASE("unknown kinds and empty windows are refused with the field", "[graph]
     spec.edge_kinds = {"interaction", "refferal"};
     try {
         (void)graph::Subgraph::of(g, spec);
-        FAIL("expected a ParamError");
-    } catch (const graph::ParamError& e) {
+        FAIL("expected NotFound");
+    } catch (const graph::NotFound& e) {
         CHECK(e.field() == "edge_kinds/1");
         CHECK_THAT(e.what(), Catch::Contains("refferal") && Catch::Contains("interaction"));
     }

@@ -121,6 +121,38 @@ TEST_CASE("eigenvector and Katz centrality equal networkx's", "[oracle][eigenvec
     }
 }
 
+TEST_CASE("Katz without alpha converges below 1 / lambda_max, lambda_max as ARPACK computes it", "[oracle][katz]") {
+    // wiki-Vote's default used to diverge into scores near 1e307; karate keeps networkx's 0.1.
+    for (const char* name : {"wiki-Vote/wiki-Vote.txt", "karate/karate.edge"}) {
+        const auto file = testing::data_file(name);
+        if (file.empty()) return;
+        DYNAMIC_SECTION(name) {
+            const bool directed = std::string(name).find("wiki") != std::string::npos;
+            auto engine = testing::load_edge_list(file, {"source", "target"});
+            const json request = {{"op", "centrality"}, {"algorithm", "katz"}, {"directed", directed}, {"top", 0}, {"tolerance", 1e-12}};
+            const auto response = engine.execute(request);
+            REQUIRE(queries::response_ok(response));
+            const auto& r = response["result"];
+            CHECK(r["alpha_chosen"] == true);
+            CHECK(r["converged"] == true);
+            CHECK_FALSE(r.value("diverged", false));
+            const double lambda = testing::networkx_scores({{"edges", file.string()},
+                                                            {"columns", {"source", "target"}},
+                                                            {"directed", directed},
+                                                            {"weighted", true},
+                                                            {"algorithm", "largest_eigenvalue"}})
+                                      .at("lambda");
+            CHECK(r["largest_eigenvalue"].get<double>() == Approx(lambda).epsilon(1e-6));
+            const double alpha = r["alpha"];
+            CHECK(alpha == Approx(lambda * 0.1 < 0.9 ? 0.1 : 0.9 / lambda).epsilon(1e-6));
+            if (!directed) {
+                const Graph karate{"karate", file, {"source", "target"}, false, false};
+                compare(karate, "katz", {{"tolerance", 1e-12}});  // networkx's default alpha, the same here
+            }
+        }
+    }
+}
+
 TEST_CASE("sampled betweenness is within its bound of exact for at least 1 - delta of the nodes",
           "[oracle][betweenness][sampled]") {
     const auto file = testing::data_file("email-Eu-core/email-Eu-core.txt");

@@ -83,6 +83,13 @@ def run(request):
         return nx.katz_centrality(graph, alpha=params.get("alpha", 0.1), beta=params.get("beta", 1.0),
                                   max_iter=params.get("max_iterations", 1000), tol=params.get("tolerance", 1e-6),
                                   normalized=params.get("normalized", True), weight=weight)
+    if algorithm == "largest_eigenvalue":
+        # The spectral radius of the adjacency by ARPACK (scipy), independent of smorg's power iteration.
+        import numpy
+        import scipy.sparse.linalg
+        matrix = nx.to_scipy_sparse_array(graph, weight=weight, dtype=float)
+        values = scipy.sparse.linalg.eigs(matrix, k=1, which="LM", return_eigenvectors=False, tol=1e-12)
+        return {"lambda": float(numpy.abs(values[0]))}
     if algorithm == "pagerank":
         return nx.pagerank(graph, alpha=params.get("damping", 0.85), tol=params.get("tolerance", 1e-6),
                            max_iter=params.get("max_iterations", 100), weight=weight,

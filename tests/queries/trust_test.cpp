@@ -197,3 +197,89 @@ TEST_CASE("katz by default ranks the tiny graph, with its alpha said", "[queries
     CHECK(r["result"]["rows"].size() == 6);
     CHECK(ids(r["result"]["rows"])[0] == "cai");
 }
+
+TEST_CASE("fields that would change nothing are refused at their pointer", "[queries][protocol]") {
+    QueryEngine engine(":memory:");
+    REQUIRE(response_ok(import_tiny(engine)));
+    const auto refused_at = [&](const json& request) {
+        const auto r = engine.execute(request);
+        return response_ok(r) ? std::string("(answered)") : r["error"]["at"].get<std::string>();
+    };
+    // Nothing is random in an exact run.
+    CHECK(refused_at({{"op", "centrality"}, {"algorithm", "betweenness"}, {"seed", 3}}) == "/seed");
+    CHECK(refused_at({{"op", "centrality"}, {"algorithm", "closeness"}, {"seed", 3}}) == "/seed");
+    CHECK(refused_at({{"op", "centrality"}, {"algorithm", "betweenness"}, {"pivots", 2}, {"seed", 3}}) == "(answered)");
+    // Weights matter to spread only through the "weight" probability.
+    CHECK(refused_at({{"op", "spread"}, {"seeds", {"ann"}}, {"probability", 0.5}, {"weighted", false}}) == "/weighted");
+    CHECK(refused_at({{"op", "spread"}, {"seeds", {"ann"}}, {"weighted", false}}) == "(answered)");
+    // Referral value counts money along referrals as made.
+    CHECK(refused_at({{"op", "crv"}, {"directed", false}}) == "/directed");
+    CHECK(refused_at({{"op", "crv"}, {"weighted", false}}) == "/weighted");
+    // Components: weights make none, and the connectivity decides direction.
+    CHECK(refused_at({{"op", "components"}, {"weighted", false}}) == "/weighted");
+    CHECK(refused_at({{"op", "components"}, {"directed", false}}) == "/directed");
+    // Label propagation has no levels and no modularity gain to stop at.
+    CHECK(refused_at({{"op", "communities"}, {"algorithm", "label_propagation"}, {"max_levels", 3}}) == "/max_levels");
+    CHECK(refused_at({{"op", "communities"}, {"algorithm", "louvain"}, {"randomness", 0.1}}) == "/randomness");
+    // An attribute asked for by name must exist (the defaults may be absent).
+    const auto missing = engine.execute({{"op", "crv"}, {"value_attribute", "revenue"}});
+    CHECK(missing["error"]["code"] == "not_found");
+    CHECK(missing["error"]["at"] == "/value_attribute");
+    // The history prior is reported at its own field.
+    CHECK(refused_at({{"op", "spread"}, {"seeds", {"ann"}}, {"probability", "history"}, {"prior", {{"referrals", 0}}}}) == "/prior");
+}
+
+TEST_CASE("export attach refuses what would silently change an attached analysis", "[queries][export]") {
+    smorg::testing::TempDir dir;
+    EngineOptions options;
+    options.output_dir = dir.path();
+    QueryEngine engine(":memory:", options);
+    REQUIRE(response_ok(import_tiny(engine)));
+    for (const bool estimate : {false, true}) {
+        // crv's edge kinds are its referrals: an export over interactions would count them as referrals.
+        const auto crv = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"}, {"edge_kinds", {"interaction"}},
+                                         {"attach", {{{"op", "crv"}}}}, {"estimate", estimate}});
+        CHECK(crv["error"]["at"] == "/edge_kinds");
+        // advocates takes no edge kinds at all.
+        const auto advocates = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"}, {"edge_kinds", {"interaction"}},
+                                               {"attach", {{{"op", "advocates"}}}}, {"estimate", estimate}});
+        CHECK(advocates["error"]["at"] == "/edge_kinds");
+        const auto seeds = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"},
+                                           {"attach", {{{"op", "seeds"}, {"k", 1}}}}, {"estimate", estimate}});
+        CHECK(seeds["error"]["at"] == "/attach/0/op");
+    }
+    CHECK_FALSE(std::filesystem::exists(dir / "a.dot"));
+    // keep_isolated reaches the attached analysis: everyone of the export has a value.
+    const auto kept = engine.execute({{"op", "export"}, {"format", "graphml"}, {"out", "k.graphml"}, {"edge_kinds", {"interaction"}},
+                                      {"keep_isolated", true}, {"attach", {{{"op", "centrality"}, {"algorithm", "degree"}}}}});
+    REQUIRE(response_ok(kept));
+    CHECK(kept["result"]["nodes"] == 6);
+    const auto xml = smorg::testing::slurp(dir / "k.graphml");
+    const auto fay = xml.find(R"(<node id="fay")");
+    REQUIRE(fay != std::string::npos);
+    CHECK(xml.substr(fay, xml.find("</node>", fay) - fay).find("<data key=\"a3\">0</data>") != std::string::npos);
+}
+
+TEST_CASE("spread counts every seed among its nodes and explains with top 0 as many as it may", "[queries][spread]") {
+    QueryEngine engine(":memory:");
+    REQUIRE(response_ok(import_tiny(engine)));
+    // Over referrals Fay has no tie: as a seed she reaches herself and takes part.
+    const auto r = engine.execute({{"op", "spread"}, {"seeds", {"dee", "fay"}}, {"edge_kinds", {"referral"}}, {"explain", true}, {"top", 0}});
+    REQUIRE(response_ok(r));
+    CHECK(r["result"]["nodes"] == 5);     // dee, ann, bob, cai and fay
+    CHECK(r["result"]["isolated"] == 1);  // eve
+    CHECK(r["result"]["reached_most"].size() == 3);
+    CHECK(r["result"]["mean"].get<double>() >= 2.0);
+}
+
+TEST_CASE("the wall counts contacts in the map's time window", "[queries][silos]") {
+    QueryEngine engine(":memory:");
+    REQUIRE(response_ok(import_tiny(engine)));
+    // Eve's interactions with customers are dated 2024-01-05 (ann) and 2024-01-20 (bob).
+    const auto all = engine.execute({{"op", "silos"}, {"permutations", 0}});
+    const auto late = engine.execute({{"op", "silos"}, {"permutations", 0}, {"since", "2024-01-10"}});
+    REQUIRE(response_ok(all));
+    REQUIRE(response_ok(late));
+    CHECK(all["result"]["wall"]["customers_with_employee_contact"] == 2);
+    CHECK(late["result"]["wall"]["customers_with_employee_contact"] == 1);
+}

@@ -203,7 +203,7 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
             return result;
         }
     }
-    if (params.normalized && result.converged) {
+    if (params.normalized) {  // the last iterate too, when max_iterations ran out first (it said so: converged false)
         const double norm2 = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) { return x[nodes[i]] * x[nodes[i]]; });
         if (norm2 > 0) {
             const double s = 1.0 / std::sqrt(norm2);

@@ -123,6 +123,10 @@ void validate(const CrvParams& params, const graph::Snapshot& g) {
     // The default referral kind may simply not exist yet: that is no referrals, not an error.
     if (spec.edge_kinds.empty() && !g.edge_kinds().find("referral")) spec.edge_kinds = {};
     graph::validate(spec, g);
+    // Referral chains run from referrer to referred as recorded, and count money, not tie strength.
+    if (!spec.directed) throw ParamError("directed", "referrals run from referrer to referred: crv takes directed ties only");
+    if (!spec.weighted) throw ParamError("weighted", "referral value counts each referral's value, never its weight: weighted has no effect here");
+    if (spec.keep_isolated) throw ParamError("keep_isolated", "crv ranks referrers only: keep_isolated has no effect here");
     auto in_unit = [](double x) { return x >= 0 && x <= 1; };
     if (!in_unit(params.organic_share)) {
         throw ParamError("organic_share", "organic_share must be in [0, 1], got " + graph::format_number(params.organic_share));

@@ -76,6 +76,7 @@ void validate(const SeedsParams& params, const graph::Snapshot& g) {
         throw ParamError("directed", "influence travels along ties as recorded: seeds runs on directed ties");
     }
     validate(params.probability, g);
+    check_weighted(params.probability, params.subgraph);
     if (params.k < 1) throw ParamError("k", "k must be at least 1");
     if (!(params.epsilon >= SeedsParams::kMinEpsilon && params.epsilon < 1)) {
         throw ParamError("epsilon", "epsilon must be in [" + graph::format_number(SeedsParams::kMinEpsilon) + ", 1), got " +

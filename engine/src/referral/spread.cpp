@@ -30,13 +30,20 @@ void validate(const ProbabilityParams& params, const graph::Snapshot& g, const c
         case ProbabilitySource::history:
             if (!(params.prior_referrals > 0) || !(params.prior_interactions > 0) || !std::isfinite(params.prior_referrals) ||
                 !std::isfinite(params.prior_interactions)) {
-                throw ParamError(at, "the history prior's counts must be > 0");
+                // The prior sits beside the probability field.
+                throw ParamError(at.substr(0, at.rfind('/') + 1) + "prior", "the history prior's counts must be > 0");
             }
             if (!g.edge_kinds().find(params.referral_kind)) {
                 throw ParamError(at, "learning probabilities from history needs '" + params.referral_kind +
                                          "' edges; this database has: " + g.edge_kinds().joined());
             }
             break;
+    }
+}
+
+void check_weighted(const ProbabilityParams& probability, const graph::SubgraphSpec& subgraph) {
+    if (!subgraph.weighted && probability.source != ProbabilitySource::weight) {
+        throw ParamError("weighted", "tie weights play no part unless probability is \"weight\": weighted has no effect here");
     }
 }
 
@@ -112,6 +119,7 @@ void validate(const SpreadParams& params, const graph::Snapshot& g) {
         throw ParamError("directed", "influence travels along ties as recorded: spread runs on directed ties");
     }
     validate(params.probability, g);
+    check_weighted(params.probability, params.subgraph);
     if (params.seeds.empty()) throw ParamError("seeds", "give at least one seed");
     for (std::size_t i = 0; i < params.seeds.size(); ++i) {
         if (params.seeds[i] >= g.node_count()) throw ParamError("seeds/" + std::to_string(i), "seed out of range");
@@ -119,7 +127,9 @@ void validate(const SpreadParams& params, const graph::Snapshot& g) {
     if (params.simulations < 1 || params.simulations > SpreadParams::kMaxSimulations) {
         throw ParamError("simulations", "simulations must be in [1, " + std::to_string(SpreadParams::kMaxSimulations) + "]");
     }
-    if (params.explain > 1000) throw ParamError("explain", "explain at most 1000 people");
+    if (params.explain > SpreadParams::kMaxExplain) {
+        throw ParamError("explain", "explain at most " + std::to_string(SpreadParams::kMaxExplain) + " people");
+    }
     if (params.ci_width && (!(*params.ci_width > 0) || !std::isfinite(*params.ci_width))) {
         throw ParamError("ci_width", "ci_width must be a positive number, got " + graph::format_number(*params.ci_width));
     }
@@ -220,8 +230,10 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
     std::vector<std::uint32_t> reached(kBatch, 0);
     SpreadResult result;
-    result.nodes = view.nodes().size();
-    result.isolated = view.isolated();
+    // Seeds without a tie in the view still take part (each reaches itself): they count among the
+    // nodes, not among those left out.
+    result.nodes = view.nodes().size() + isolated_seeds;
+    result.isolated = view.isolated() - isolated_seeds;
     double sum = 0, sum_squares = 0;
     for (std::uint64_t first = 0; first < params.simulations; first += kBatch) {
         run.throw_if_cancelled();

@@ -650,10 +650,16 @@ void wall(const Map& m, SilosResult& r) {
         r.wall.groups.resize(G);
         const auto employee = g.node_kinds().find(params.employee_kind);
         const auto customer = g.node_kinds().find(params.customer_kind);
-        std::vector<std::string> kinds = params.wall_kinds;
-        if (kinds.empty() && g.edge_kinds().find("interaction")) kinds = {"interaction"};
-        std::vector<std::uint8_t> wall_kind(g.edge_kinds().size(), 0);
-        for (const auto& k : kinds) wall_kind[*g.edge_kinds().find(k)] = 1;
+        // The wall's edges: its kinds, in the map's time window (across every node kind: the wall
+        // is between employees and everyone else, whatever the groups' view holds).
+        graph::SubgraphSpec across;
+        across.edge_kinds = params.wall_kinds;
+        if (across.edge_kinds.empty() && g.edge_kinds().find("interaction")) across.edge_kinds = {"interaction"};
+        across.since = params.subgraph.since;
+        across.until = params.subgraph.until;
+        const graph::EdgeFilter filter(g, across);
+        const bool any = !across.edge_kinds.empty();  // no wall kind in the database: no contact
+        auto wall_edge = [&](graph::EdgeIndex x) { return any && filter.edge(x); };
         if (employee) {
             // Per outside person: the distinct employees in contact, and one of them. Employees are
             // visited group by group, so that each group counts an outside person once.
@@ -682,10 +688,10 @@ void wall(const Map& m, SilosResult& r) {
                     only[other] = e;
                 };
                 for (auto x = g.out_begin(e); x < g.out_end(e); ++x) {
-                    if (wall_kind[g.edge_kind(x)]) touch(g.target(x), g.weight(x));
+                    if (wall_edge(x)) touch(g.target(x), g.weight(x));
                 }
                 g.for_each_in_edge(e, [&](NodeIndex source, graph::EdgeIndex x) {
-                    if (wall_kind[g.edge_kind(x)]) touch(source, g.weight(x));
+                    if (wall_edge(x)) touch(source, g.weight(x));
                 });
             }
             const auto* clv = g.attributes().find("clv");

@@ -77,7 +77,7 @@ json advocates(OpContext& ctx, FieldReader& reader) {
         p.weights.engagement = w.optional<double>("engagement", p.weights.engagement);
         w.reject_unknown();
     }
-    read_crv_params(reader, p.crv);
+    read_crv_params(reader, g, p.crv);
     p.reach_kinds = reader.optional<std::vector<std::string>>("reach_kinds", {});
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
     p.probability = read_probability(reader);

@@ -197,6 +197,9 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     if (!p.epsilon && reader.has("delta")) {
         throw QueryError(ErrorCode::invalid_argument, "delta applies to sampled betweenness: give epsilon too", reader.at("delta"));
     }
+    if (!p.epsilon && !p.pivots && reader.has("seed")) {
+        throw QueryError(ErrorCode::invalid_argument, "seed applies to sampled betweenness: give epsilon or pivots too", reader.at("seed"));
+    }
     if (out.explain) p.explain = explained_rows(out);
     reader.reject_unknown();
     if (ctx.estimate) {
@@ -250,6 +253,10 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     if (measure == engine::DistanceMeasure::closeness) p.wf_improved = reader.optional<bool>("wf_improved", p.wf_improved);
     p.samples = reader.maybe<std::uint64_t>("samples");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
+    if (!p.samples && reader.has("seed")) {
+        throw QueryError(ErrorCode::invalid_argument, std::string("seed applies to sampled ") + std::string(graph::name_of(measure)) +
+                                                          ": give samples too", reader.at("seed"));
+    }
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
     const auto r = measure == engine::DistanceMeasure::closeness ? engine::closeness(ctx.g(), p, ctx.run)

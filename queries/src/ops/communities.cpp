@@ -15,10 +15,13 @@ json communities(OpContext& ctx, FieldReader& reader) {
     p.algorithm = reader.optional_enum<engine::CommunityAlgorithm>("algorithm", p.algorithm);
     p.resolution = reader.optional<double>("resolution", p.resolution);
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
-    p.max_levels = reader.optional<int>("max_levels", p.max_levels);
     p.max_passes = reader.optional<int>("max_passes", p.max_passes);
-    p.tolerance = reader.optional<double>("tolerance", p.tolerance);
-    if (p.algorithm != engine::CommunityAlgorithm::label_propagation) p.iterations = reader.optional<int>("iterations", p.iterations);
+    // The multilevel schemes' own knobs; label propagation has no levels and no gain to stop at.
+    if (p.algorithm != engine::CommunityAlgorithm::label_propagation) {
+        p.max_levels = reader.optional<int>("max_levels", p.max_levels);
+        p.tolerance = reader.optional<double>("tolerance", p.tolerance);
+        p.iterations = reader.optional<int>("iterations", p.iterations);
+    }
     if (p.algorithm == engine::CommunityAlgorithm::leiden) p.randomness = reader.optional<double>("randomness", p.randomness);
     const auto top = read_top(reader, 0);
     const auto rows_wanted = reader.optional<bool>("rows", true);

@@ -8,7 +8,8 @@ namespace smorg::queries::ops {
 json components(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::ComponentsParams p;
-    p.subgraph = read_subgraph(reader);
+    // Weights make no component, and direction is the connectivity's: weak ignores it, strong follows it.
+    p.subgraph = read_subgraph(reader, {}, kAllFilters & ~kWeighted & ~kDirected);
     p.connectivity = reader.optional_enum<engine::Connectivity>("connectivity", p.connectivity);
     const auto top = read_top(reader, 0);
     const auto rows_wanted = reader.optional<bool>("rows", true);

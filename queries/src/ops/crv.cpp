@@ -9,8 +9,8 @@ namespace smorg::queries::ops {
 json crv(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::CrvParams p;
-    p.subgraph = read_subgraph(reader);
-    read_crv_params(reader, p);
+    p.subgraph = read_subgraph(reader, {}, kNodeKinds | kEdgeKinds | kWindow);  // referrals run as made, by value
+    read_crv_params(reader, g, p);
     p.clv_split = reader.maybe<double>("clv_split");
     p.crv_split = reader.maybe<double>("crv_split");
     const auto top = read_top(reader);

@@ -1,6 +1,9 @@
+#include <algorithm>
+#include <array>
 #include <cmath>
-#include <optional>
+#include <stdexcept>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "common.h"
@@ -83,37 +86,85 @@ std::string text(const json& v) {
     return graph::format_number(v.get<double>());
 }
 
-// Runs one attached analysis on the exported part of the graph (it takes the export's node kinds,
-// edge kinds and window, and may not set its own) and keeps the per-person values the engine gave.
-Column attach(OpContext& ctx, const json& request, const graph::SubgraphSpec& exported, const std::string& at) {
+// The analyses whose per-person values can be attached.
+constexpr std::array<std::string_view, 5> kAttachable{"centrality", "communities", "components", "crv", "advocates"};
+
+// One attached analysis, ready to run on the exported part of the graph: it takes the export's node
+// kinds, edge kinds, window and keep_isolated, and may not set its own.
+struct Attached {
+    const OpEntry* entry = nullptr;
+    std::string op;
+    json request;
+    std::vector<std::string> injected;  // pointers of the fields taken from the export
+};
+
+Attached prepare_attached(const OpContext& ctx, const json& request, const graph::SubgraphSpec& exported, const std::string& at) {
     FieldReader shape(request, at);
-    const auto op = shape.required<std::string>("op");
-    if (op == "export" || op == "import" || op == "erase") {
-        throw QueryError(ErrorCode::invalid_argument, "attach takes analyses, not '" + op + "'", shape.at("op"));
+    Attached a;
+    a.op = shape.required<std::string>("op");
+    if (std::find(kAttachable.begin(), kAttachable.end(), a.op) == kAttachable.end()) {
+        std::string list;
+        for (auto name : kAttachable) list += (list.empty() ? "" : ", ") + std::string(name);
+        const bool known = find_op(a.op) != nullptr;
+        throw QueryError(ErrorCode::invalid_argument,
+                         (known ? "op '" + a.op + "' gives no per-person values to attach"
+                                : "unknown op '" + a.op + "'" + op_suggestion(a.op)) +
+                             "; attach takes " + list,
+                         shape.at("op"));
     }
-    const OpEntry* entry = find_op(op);
-    if (!entry) throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op + "'" + op_suggestion(op), shape.at("op"));
-    json sub = request;
-    for (const char* key : {"node_kinds", "edge_kinds", "since", "until"}) {
-        if (sub.contains(key)) {
+    a.entry = find_op(a.op);
+    a.request = request;
+    for (const char* key : {"node_kinds", "edge_kinds", "since", "until", "keep_isolated"}) {
+        if (a.request.contains(key)) {
             throw QueryError(ErrorCode::invalid_argument,
                              std::string("an attached analysis runs on the exported graph: give ") + key + " on the export",
                              shape.at(key));
         }
     }
-    if (!exported.node_kinds.empty()) sub["node_kinds"] = exported.node_kinds;
-    if (!exported.edge_kinds.empty()) sub["edge_kinds"] = exported.edge_kinds;
-    if (exported.since) sub["since"] = *exported.since;
-    if (exported.until) sub["until"] = *exported.until;
-    FieldReader reader(sub, at);
-    (void)reader.required<std::string>("op");
-    NodeColumn values;
-    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, false, &values};
-    (void)entry->run(inner, reader);
-    reader.reject_unknown();
-    if (!values.filled) {
-        throw QueryError(ErrorCode::invalid_argument, "op '" + op + "' gives no per-person values to attach", shape.at("op"));
+    // crv's edge kinds say which ties are referrals: the export's would turn other ties into referrals.
+    if (a.op == "crv" && !exported.edge_kinds.empty()) {
+        throw QueryError(ErrorCode::invalid_argument,
+                         "crv counts referrals, and the export's edge_kinds would make other ties count as referrals: "
+                         "attach crv to an export without edge_kinds",
+                         pointer_append(ctx.at, "edge_kinds"));
     }
+    auto inject = [&](const char* key, json value) {
+        a.request[key] = std::move(value);
+        a.injected.push_back(pointer_append(at, key));
+    };
+    if (!exported.node_kinds.empty()) inject("node_kinds", exported.node_kinds);
+    if (!exported.edge_kinds.empty()) inject("edge_kinds", exported.edge_kinds);
+    if (exported.since) inject("since", *exported.since);
+    if (exported.until) inject("until", *exported.until);
+    if (exported.keep_isolated) inject("keep_isolated", true);
+    return a;
+}
+
+// Runs a prepared analysis (or, `estimate`, only estimates it); `values` receives its column.
+json run_attached(OpContext& ctx, const Attached& a, const std::string& at, bool estimate, NodeColumn* values) {
+    FieldReader reader(a.request, at);
+    (void)reader.required<std::string>("op");
+    OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, estimate, values};
+    try {
+        auto result = a.entry->run(inner, reader);
+        reader.reject_unknown();
+        return result;
+    } catch (const QueryError& e) {
+        // A filter of the export that the attached op does not take (advocates has no edge_kinds):
+        // say so at the export's field, not at one the caller never wrote.
+        const auto it = std::find(a.injected.begin(), a.injected.end(), e.at());
+        if (it == a.injected.end()) throw;
+        const auto key = it->substr(at.size() + 1);
+        throw QueryError(ErrorCode::invalid_argument,
+                         "op '" + a.op + "' cannot be limited to the export's " + key + ": attach it to an export without " + key,
+                         pointer_append(ctx.at, key));
+    }
+}
+
+Column attach(OpContext& ctx, const Attached& a, const std::string& at) {
+    NodeColumn values;
+    (void)run_attached(ctx, a, at, false, &values);
+    if (!values.filled) throw std::logic_error("attachable op '" + a.op + "' offered no column");
     Column column;
     column.name = values.name;
     column.integer = values.integer;
@@ -129,7 +180,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     const auto format = reader.required_enum<ExportFormat>("format");
     const auto out = reader.required<std::string>("out");
-    const auto spec = read_subgraph(reader);
+    const auto spec = read_subgraph(reader, {}, kAllFilters & ~kWeighted);  // stored weights are written as they are
     std::vector<json> attach_requests;
     if (const json* raw = reader.raw("attach")) {
         if (!raw->is_array()) {
@@ -141,35 +192,29 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     graph::validate(spec, g);
     const auto path = output_path(ctx, out, reader.at("out"));
+    std::vector<Attached> analyses;
+    for (std::size_t i = 0; i < attach_requests.size(); ++i) {
+        analyses.push_back(prepare_attached(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
+    }
     if (ctx.estimate) {
+        // Writing is one pass over the people and edges; each attached analysis is estimated the way
+        // it would run: on the exported view.
         graph::Estimate e;
         e.work = static_cast<double>(g.node_count() + g.edge_count());
-        for (std::size_t i = 0; i < attach_requests.size(); ++i) {
-            json sub = attach_requests[i];
-            if (!sub.is_object()) continue;
-            sub["estimate"] = true;
-            // Each attached analysis is estimated the way a request of its own would be.
-            const auto at = pointer_append(reader.at("attach"), std::to_string(i));
-            FieldReader shape(sub, at);
-            const auto* entry = find_op(shape.required<std::string>("op"));
-            if (!entry) continue;
-            OpContext inner{ctx.db, ctx.snapshot, ctx.run, at, ctx.options, true};
-            (void)shape.optional<bool>("estimate", true);
-            const auto part = entry->run(inner, shape);
-            if (part.contains("estimate")) {
-                graph::Estimate x;
-                x.work = part["estimate"]["work"].get<double>();
-                x.memory_bytes = part["estimate"]["memory_bytes"].get<double>();
-                e.then(x);
-            }
+        for (std::size_t i = 0; i < analyses.size(); ++i) {
+            const auto part = run_attached(ctx, analyses[i], pointer_append(reader.at("attach"), std::to_string(i)), true, nullptr);
+            graph::Estimate x;
+            x.work = part.at("estimate").at("work").get<double>();
+            x.memory_bytes = part.at("estimate").at("memory_bytes").get<double>();
+            e.then(x);
         }
         return estimate_result(ctx.run, e);
     }
 
     std::vector<Column> columns;
     for (const auto& c : g.attributes().columns()) columns.push_back({c.name(), c.type(), false, {}, &c});
-    for (std::size_t i = 0; i < attach_requests.size(); ++i) {
-        columns.push_back(attach(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
+    for (std::size_t i = 0; i < analyses.size(); ++i) {
+        columns.push_back(attach(ctx, analyses[i], pointer_append(reader.at("attach"), std::to_string(i))));
     }
 
     // The people and edges that pass the filters, as stored (parallel edges kept: Gephi merges them).

@@ -17,7 +17,7 @@ json path(OpContext& ctx, FieldReader& reader) {
     const auto to = read_node(reader, g, "target");
     graph::SubgraphSpec defaults;
     defaults.directed = false;
-    const auto spec = read_subgraph(reader, defaults);
+    const auto spec = read_subgraph(reader, defaults, kAllFilters & ~kKeepIsolated);  // two given people
     const auto weight_as = reader.optional_enum<graph::WeightAs>("weight_as", graph::WeightAs::strength);
     reader.reject_unknown();
     graph::validate(spec, g);

@@ -12,10 +12,12 @@ json seeds(OpContext& ctx, FieldReader& reader) {
     engine::SeedsParams p;
     graph::SubgraphSpec defaults;
     defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
-    p.subgraph = read_subgraph(reader, defaults);
+    p.probability = read_probability(reader);
+    // Weights change nothing unless the probability is read from them.
+    const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
+    p.subgraph = read_subgraph(reader, defaults, filters);
     p.k = reader.optional<std::uint32_t>("k", p.k);
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
-    p.probability = read_probability(reader);
     p.epsilon = reader.optional<double>("epsilon", p.epsilon);
     p.l = reader.optional<double>("l", p.l);
     p.candidate_kinds = reader.optional<std::vector<std::string>>("candidate_kinds", {});

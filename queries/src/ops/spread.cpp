@@ -11,15 +11,21 @@ json spread(OpContext& ctx, FieldReader& reader) {
     engine::SpreadParams p;
     graph::SubgraphSpec defaults;
     defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
-    p.subgraph = read_subgraph(reader, defaults);
+    p.probability = read_probability(reader);
+    // Weights change nothing unless the probability is read from them.
+    const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
+    p.subgraph = read_subgraph(reader, defaults, filters);
     if (!reader.has("seeds")) throw QueryError(ErrorCode::invalid_argument, "missing required field 'seeds'", reader.at("seeds"));
     p.seeds = read_nodes(reader, g, "seeds");
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
-    p.probability = read_probability(reader);
     p.simulations = reader.optional<std::uint64_t>("simulations", p.simulations);
     p.ci_width = reader.maybe<double>("ci_width");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
-    if (reader.optional<bool>("explain", false)) p.explain = read_top(reader);
+    // Explained: `top` people reached most (0: as many as explain allows).
+    if (reader.optional<bool>("explain", false)) {
+        p.explain = read_top(reader);
+        if (p.explain == 0) p.explain = engine::SpreadParams::kMaxExplain;
+    }
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::spread(g, p, ctx.run);

@@ -112,3 +112,17 @@ TEST_CASE("eigenvector and katz are the same at 1 and 2 threads", "[engine][eige
     };
     CHECK(run_with(1) == run_with(2));
 }
+
+TEST_CASE("katz normalizes the last iterate when max_iterations runs out first", "[engine][katz]") {
+    const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}, {2, 0}});
+    engine::KatzParams p;
+    p.alpha = 0.5;
+    p.max_iterations = 2;
+    RunContext run;
+    const auto r = engine::katz(g, p, run);
+    CHECK_FALSE(r.converged);
+    CHECK_FALSE(r.diverged);
+    double norm2 = 0;
+    for (auto x : r.score) norm2 += x * x;
+    CHECK(norm2 == Approx(1.0));
+}

@@ -251,6 +251,8 @@ TEST_CASE("seeds refuses bad parameters with the field", "[engine][seeds]") {
             (void)engine::seeds(g, p, run);
         } catch (const engine::ParamError& e) {
             return e.field();
+        } catch (const graph::NotFound& e) {  // a kind the graph does not have
+            return e.field();
         }
         return std::string("none");
     };

@@ -30,7 +30,7 @@ private:
     std::vector<std::string> names_;
 };
 
-// Throws ParamError at "<field>/<i>" for the first of `names` that `vocab` does not hold:
+// Throws NotFound at "<field>/<i>" for the first of `names` that `vocab` does not hold:
 // "unknown edge kind 'refferal' (did you mean 'referral'?); this database has: ...". `what` names
 // the vocabulary ("node kind", "edge kind").
 void validate_kinds(const std::vector<std::string>& names, const Vocabulary& vocab, std::string_view field,

@@ -13,7 +13,7 @@ namespace smorg::queries {
 // smorg's own bugs never share a code: an unexpected exception is `internal`.
 enum class ErrorCode : std::uint8_t {
     invalid_argument,     // a field is missing, of the wrong type, out of range or unknown
-    not_found,            // a named person, kind or attribute does not exist
+    not_found,            // a named person, kind, attribute or input file does not exist
     failed_precondition,  // the database is not in a state for this (e.g. empty)
     cancelled,            // the run was cancelled
     deadline_exceeded,    // the run passed its deadline and was cancelled

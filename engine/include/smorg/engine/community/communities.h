@@ -15,7 +15,9 @@ enum class CommunityAlgorithm : std::uint8_t { louvain, leiden, label_propagatio
 inline constexpr std::uint32_t kNoCommunity = 0xffffffffu;
 
 struct CommunityParams {
-    graph::SubgraphSpec subgraph = graph::undirected_spec();  // ties are undirected: `directed` must be false
+    // Undirected ties by default; directed: Leicht & Newman's directed modularity (Louvain, Leiden) and
+    // labels taken from in-neighbours (label propagation).
+    graph::SubgraphSpec subgraph = graph::undirected_spec();
     CommunityAlgorithm algorithm = CommunityAlgorithm::leiden;
     double resolution = 1.0;       // gamma of modularity (Reichardt-Bornholdt); > 0
     std::uint64_t seed = 1;
@@ -48,7 +50,7 @@ void validate(const CommunityParams& params, const graph::Snapshot& g);
 // few passes per level); label propagation: max_passes sweeps.
 Estimate estimate(const graph::Snapshot& g, const CommunityParams& params);
 
-// Community detection on the undirected (weighted) view:
+// Community detection on the (weighted) view, undirected or directed:
 // - Louvain (Blondel et al. 2008) and Leiden (Traag, Waltman & van Eck 2019; its refinement makes
 //   every community connected), maximizing modularity with resolution; the local moving runs one
 //   colour class of a seeded greedy colouring at a time, its moves computed in parallel and applied in
@@ -58,11 +60,11 @@ Estimate estimate(const graph::Snapshot& g, const CommunityParams& params);
 // O((V + E) per pass); memory O(V + E).
 CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run);
 
-// Modularity of a partition (membership by NodeIndex; kNoCommunity nodes are left out) of an
-// undirected view, networkx's definition: sum over communities of L_c / m - gamma (d_c / 2m)^2, with a
-// self-loop counting once in L_c and m and twice in a degree.
-double modularity(const graph::Subgraph& undirected_view, const std::vector<std::uint32_t>& membership,
-                  double resolution = 1.0);
+// Modularity of a partition (membership by NodeIndex; kNoCommunity nodes are left out), networkx's
+// definition: undirected, sum over communities of L_c / m - gamma (d_c / 2m)^2, a self-loop counting
+// once in L_c and m and twice in a degree; directed (Leicht & Newman 2008), sum over communities of
+// L_c / m - gamma d_c^out d_c^in / m^2.
+double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>& membership, double resolution = 1.0);
 
 }  // namespace smorg::engine
 

@@ -25,7 +25,8 @@ enum class Segment : std::uint8_t { champions, affluents, advocates, misers };
 
 struct CrvParams {
     graph::SubgraphSpec subgraph;      // which edges are referrals: edge_kinds (default {"referral"}),
-                                       //   and [since, until) on their timestamps
+                                       //   and [since, until) on their timestamps; node_kinds. directed,
+                                       //   weighted and keep_isolated keep their defaults (else ParamError)
     double organic_share = 0;          // o: share of referred customers who would have joined anyway; [0, 1]
     double acquisition_cost = 0;       // A: acquisition cost a referral saves; >= 0
     double decay = 0.5;                // d: weight of each further hop; [0, 1]

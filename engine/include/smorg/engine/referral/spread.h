@@ -38,6 +38,8 @@ struct ArcProbabilities {
 };
 
 void validate(const ProbabilityParams& params, const graph::Snapshot& g, const char* field = "probability");
+// Weights matter only to the "weight" probability: with another, `weighted: false` is refused.
+void check_weighted(const ProbabilityParams& probability, const graph::SubgraphSpec& subgraph);
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
 
 struct SpreadParams {
@@ -48,8 +50,10 @@ struct SpreadParams {
     std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); in [1, kMaxSimulations]
     std::optional<double> ci_width;       // stop early once the 95% interval is at most this wide; > 0
     std::uint64_t seed = 1;
-    // Explain: the `explain` people (not seeds) the cascades reach most often, with how often (0 = none).
+    // Explain: the `explain` people (not seeds) the cascades reach most often, with how often (0 = none);
+    // at most kMaxExplain.
     std::size_t explain = 0;
+    static constexpr std::size_t kMaxExplain = 1000;
 
     // Past this, the interval no longer narrows in any way that matters (1e8 runs: 1e-4 of sigma).
     static constexpr std::uint64_t kMaxSimulations = 100'000'000;
@@ -57,7 +61,7 @@ struct SpreadParams {
 
 struct SpreadResult {
     std::uint64_t nodes = 0;     // people of the view (with a tie in it; seeds always count)
-    std::uint64_t isolated = 0;  // left out: no tie in the chosen view
+    std::uint64_t isolated = 0;  // left out: no tie in the chosen view (seeds never are)
     double mean = 0;             // expected number of people reached, seeds included
     double ci_low = 0, ci_high = 0;  // 95% confidence interval of the mean (normal approximation)
     double stddev = 0;

@@ -31,7 +31,9 @@ struct SilosParams {
     double min_expected = 1.0;         // ... when at least this many ties were expected between them; > 0
     std::size_t introductions = 3;     // suggested per cut-off pair (for the 5 most cut-off pairs); <= kMaxIntroductions
     CommunityAlgorithm community_algorithm = CommunityAlgorithm::leiden;  // detected communities for NMI / ARI
-    std::vector<std::string> wall_kinds;  // edges that count as contact across the wall; empty: {"interaction"}
+    // Edges that count as contact across the wall (empty: {"interaction"}), in the subgraph's time
+    // window; the wall spans every node kind, whatever node_kinds the groups' view keeps.
+    std::vector<std::string> wall_kinds;
     std::string employee_kind = "employee";
     std::string customer_kind = "customer";
 

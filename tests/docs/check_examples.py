@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Every example in README.md and docs/*.md runs as shown.
+
+The documents are read in order (README.md, docs/importing.md, then the other docs by name) and
+their examples run in one scratch folder that holds links to the real data files (flat, by file
+name), with `smorg` on the PATH and TMPDIR pointing into the folder:
+
+- a ```sh block: every `smorg ...` command in it must exit 0 (other commands, such as `make`, are
+  the reader's to run and are skipped);
+- a plain ``` or ```console block with `$ smorg ...` lines: each command runs and what it prints
+  (stdout, then stderr) must match the lines shown under it. A line `...` stands for any number of
+  lines; times (`took_ms`, `(5.3 ms)`, `in 0.01 s`) and the scratch folder's path are masked;
+- a ```json block holding a request (an object with "op", or an array of them) is sent to
+  `smorg query` on the database a `<!-- db: NAME -->` comment before it names (default org.db) and
+  must answer ok; requests that import or erase run on a copy, so they change nothing after them;
+- a ```csv file=NAME (or any block with file=NAME) block is written to the folder first;
+- `smorg ...` commands in table cells (the data-set recipes) must exit 0;
+- `<!-- example: COMMAND -->` before a plain block says the block is an excerpt of what COMMAND
+  prints.
+
+C++ and CMake blocks are compiled by the install check (examples/), not here.
+Exit status 0 when every example ran as shown; the failures are listed otherwise.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_blocks import blocks, shell_commands, table_commands  # noqa: E402
+
+TIMEOUT = 600
+
+
+class Runner:
+    def __init__(self, smorg, work, data_missing):
+        self.work = work
+        self.data_missing = data_missing
+        self.failures = []
+        self.ran = 0
+        bin_dir = work / ".bin"
+        bin_dir.mkdir()
+        (bin_dir / "smorg").symlink_to(smorg)
+        self.env = dict(os.environ)
+        self.env["PATH"] = f"{bin_dir}:{self.env.get('PATH', '')}"
+        self.env["TMPDIR"] = str(work / "tmp")
+        (work / "tmp").mkdir()
+
+    def fail(self, where, message):
+        self.failures.append(f"{where}: {message}")
+
+    def run(self, command):
+        self.ran += 1
+        p = subprocess.run(["bash", "-c", command], cwd=self.work, env=self.env, capture_output=True,
+                           text=True, errors="replace", timeout=TIMEOUT)
+        return p.returncode, p.stdout, p.stderr
+
+    def needs_missing_data(self, command):
+        return any(name in command for name in self.data_missing)
+
+    # A command that must succeed.
+    def command(self, where, command):
+        if self.needs_missing_data(command):
+            print(f"skipped (data set not here): {where}: {command}")
+            return
+        status, out, err = self.run(command)
+        if status != 0:
+            self.fail(where, f"`{command}` exited {status}\n{indent(out + err)}")
+
+    # A command and the output shown for it.
+    def transcript(self, where, command, expected):
+        if self.needs_missing_data(command):
+            print(f"skipped (data set not here): {where}: {command}")
+            return
+        _, out, err = self.run(command)
+        actual = (out + err).rstrip("\n").split("\n")
+        if not matches(normalize(expected, self.work), normalize(actual, self.work)):
+            self.fail(where, f"`{command}` printed\n{indent(chr(10).join(actual))}\nwhere the document shows\n"
+                             f"{indent(chr(10).join(expected))}")
+
+    def request(self, where, request, db):
+        ops = [r.get("op") for r in (request if isinstance(request, list) else [request])]
+        target = db
+        if any(op in ("import", "erase") for op in ops) and (self.work / db).exists():
+            scratch = self.work / "scratch"
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir()
+            for suffix in ("", ".snapshot"):
+                if (self.work / (db + suffix)).exists():
+                    shutil.copy(self.work / (db + suffix), scratch / (db + suffix))
+            target = f"scratch/{db}"
+        text = json.dumps(request)
+        status, out, err = self.run(f"smorg query --db {shell_quote(target)} "
+                                    f"{shell_quote(text)}")
+        try:
+            answer = json.loads(out)
+        except json.JSONDecodeError:
+            answer = None
+        ok = answer is not None and all(a.get("ok") for a in (answer if isinstance(answer, list) else [answer]))
+        if status != 0 or not ok:
+            self.fail(where, f"request {text} on {db} failed:\n{indent(out + err)}")
+
+
+def shell_quote(text):
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def indent(text):
+    return "\n".join("    " + line for line in text.rstrip("\n").split("\n"))
+
+
+def normalize(lines, work):
+    out = []
+    for line in lines:
+        line = line.replace(str(work / "tmp"), "/tmp").replace(str(work) + "/", "")
+        line = re.sub(r'("took_ms":\s*)[0-9.e+-]+', r"\1T", line)
+        line = re.sub(r"\([0-9.e+-]+ ms\)", "(T ms)", line)
+        line = re.sub(r"\bin [0-9.]+ s\b", "in T s", line)
+        out.append(line.rstrip())
+    return out
+
+
+def matches(expected, actual):
+    """`...` in expected matches any run of lines (none included)."""
+    memo = {}
+
+    def go(i, j):
+        if (i, j) in memo:
+            return memo[(i, j)]
+        if i == len(expected):
+            result = j == len(actual)
+        elif expected[i] == "...":
+            result = any(go(i + 1, k) for k in range(j, len(actual) + 1))
+        else:
+            result = j < len(actual) and expected[i] == actual[j] and go(i + 1, j + 1)
+        memo[(i, j)] = result
+        return result
+
+    sys.setrecursionlimit(100000)
+    return go(0, 0)
+
+
+def transcripts(lines):
+    """(command, expected lines) for each `$ ` line of a block; continuation lines (a trailing
+    backslash) belong to the command."""
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("$ "):
+            command = lines[i][2:]
+            while command.endswith("\\") and i + 1 < len(lines):
+                i += 1
+                command = command[:-1] + lines[i]
+            expected = []
+            i += 1
+            while i < len(lines) and not lines[i].startswith("$ "):
+                expected.append(lines[i])
+                i += 1
+            while expected and not expected[-1].strip():
+                expected.pop()
+            out.append((command, expected))
+        else:
+            i += 1
+    return out
+
+
+def is_request(value):
+    if isinstance(value, dict):
+        return "op" in value and "ok" not in value
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "op" in v for v in value)
+
+
+def check_document(runner, path, source):
+    text = path.read_text(encoding="utf-8")
+    name = path.relative_to(source)
+    for number, command in table_commands(text):
+        runner.command(f"{name}:{number}", command)
+    for block in blocks(text):
+        where = f"{name}:{block.line}"
+        file_name = block.option("file")
+        if file_name:
+            (runner.work / file_name).write_text("\n".join(block.lines) + "\n", encoding="utf-8")
+            continue
+        language = block.language
+        if language == "sh":
+            for offset, command in shell_commands(block.lines):
+                if command.startswith("smorg "):
+                    runner.command(f"{name}:{block.line + 1 + offset}", command)
+        elif language in ("", "console", "text"):
+            if "example" in block.directives:
+                runner.transcript(where, block.directives["example"], block.lines)
+                continue
+            for command, expected in transcripts(block.lines):
+                if command.startswith("smorg "):
+                    runner.transcript(where, command, expected)
+        elif language == "json":
+            try:
+                value = json.loads("\n".join(block.lines))
+            except json.JSONDecodeError:
+                continue  # an answer's shape with elisions, not a request
+            if is_request(value):
+                runner.request(where, value, block.directives.get("db", "org.db"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smorg", required=True, type=Path)
+    parser.add_argument("--source", required=True, type=Path)
+    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="smorg-docs-"))
+    try:
+        data = Path(os.environ.get("SMORG_DATA_DIR", args.data)).resolve()  # the environment wins, as in the C++ suites
+        data_files = sorted(p for p in data.glob("*/*") if p.is_file()) if data.is_dir() else []
+        if not data_files and os.environ.get("CI"):
+            print(f"the data sets are missing ({args.data}): under CI that is a failure", file=sys.stderr)
+            return 1
+        for f in data_files:
+            link = work / f.name
+            if not link.exists():
+                link.symlink_to(f)
+        expected_names = ["email-Eu-core.txt", "Krack-High-Tec-Attributes.csv", "karate.edge", "CollegeMsg.txt",
+                          "higgs-mention_network.edgelist", "soc-Epinions1.txt.gz", "wiki-Vote.txt",
+                          "soc-sign-bitcoinalpha.csv", "email-Enron.txt.gz"]
+        missing = [n for n in expected_names if not (work / n).exists()]
+        if missing and os.environ.get("CI"):
+            print(f"data sets missing under CI: {', '.join(missing)}", file=sys.stderr)
+            return 1
+        runner = Runner(args.smorg.resolve(), work, missing)
+        documents = [args.source / "README.md", args.source / "docs" / "importing.md"]
+        documents += sorted(p for p in (args.source / "docs").glob("*.md") if p not in documents)
+        for doc in documents:
+            check_document(runner, doc, args.source)
+        print(f"{runner.ran} examples run from {len(documents)} documents")
+        for failure in runner.failures:
+            print(f"\nFAILED {failure}", file=sys.stderr)
+        return 1 if runner.failures else 0
+    finally:
+        if args.keep:
+            print(f"scratch folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
