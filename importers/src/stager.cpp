@@ -321,9 +321,15 @@ Format Stager::format_of(const std::string& path) const {
     return Format::edgelist;
 }
 
-namespace {
+}  // namespace smorg::importers::detail
 
-void validate_spec(const ImportSpec& spec) {
+namespace smorg::importers {
+
+void validate(const ImportSpec& spec) {
+    using detail::edge_column;
+    using detail::EdgeColumn;
+    using detail::name_problem;
+    using graph::invalid_utf8_at;
     if (spec.max_errors < 1 || spec.max_errors > ImportSpec::kMaxErrorsLimit) {
         throw graph::ParamError("max_errors", "max_errors must be in [1, " + std::to_string(ImportSpec::kMaxErrorsLimit) + "]");
     }
@@ -358,10 +364,12 @@ void validate_spec(const ImportSpec& spec) {
     if (sources != 1 || targets != 1) throw graph::ParamError("columns", "columns must name one source and one target");
 }
 
-}  // namespace
+}  // namespace smorg::importers
+
+namespace smorg::importers::detail {
 
 StagedBatch Stager::run() {
-    validate_spec(spec_);
+    importers::validate(spec_);
     struct Input {
         std::string path;
         Format format;

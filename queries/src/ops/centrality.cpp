@@ -307,7 +307,11 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
         result["diverged"] = true;
         result["nodes"] = r.nodes.size();
         result["isolated"] = r.isolated;
-        result["rows"] = json::array();
+        if (out.summary) {
+            result["summary"] = score_summary({}, {});  // nobody scored
+        } else {
+            result["rows"] = json::array();
+        }
         result["warning"] = "the Katz series diverges: alpha (" + graph::format_number(r.alpha) +
                             ") is not below 1 / the largest eigenvalue (1 / " + graph::format_number(*r.largest_eigenvalue) +
                             " = " + graph::format_number(limit) + "); give a smaller alpha, or leave alpha out to have one chosen";

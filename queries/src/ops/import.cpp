@@ -37,6 +37,7 @@ json import(OpContext& ctx, FieldReader& reader) {
         throw QueryError(ErrorCode::invalid_argument, "nothing to import: give nodes, edges or labels", ctx.at);
     }
     if (ctx.estimate) {
+        importers::validate(spec);  // what the import would refuse, the estimate refuses too
         double bytes = 0;
         for (const auto* files : {&spec.nodes, &spec.edges}) {
             for (const auto& f : *files) {

@@ -41,6 +41,10 @@ struct ImportSpec {
     static constexpr std::size_t kMaxErrorsLimit = 100000;
 };
 
+// Throws graph::ParamError naming the field ("max_errors", "columns/2") when the spec's options are
+// out of range; the files are not looked at.
+void validate(const ImportSpec& spec);
+
 struct ImportReport {
     std::uint32_t batch = 0;
     graph::Provenance provenance = graph::Provenance::owned;
