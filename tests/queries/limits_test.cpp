@@ -249,3 +249,32 @@ TEST_CASE("imports read only inside the input directory when one is set", "[quer
     refused(engine.execute({{"op", "import"}, {"nodes", (dir / "outside.csv").string()}}), "permission_denied", "/nodes");
     refused(engine.execute({{"op", "import"}, {"edges", {"n.csv", "/etc/passwd"}}}), "permission_denied", "/edges/1");
 }
+
+TEST_CASE("the silo map is laid out by a child that a cancel kills, and nothing is written", "[queries][limits]") {
+    smorg::testing::TempDir dir;
+    EngineOptions options;
+    options.output_dir = dir.path();
+    auto engine = sample_engine(dir, options);
+    // Drawn in full once: the layout runs and answers an SVG.
+    const json request = {{"op", "silos"}, {"permutations", 0}, {"svg", "map.svg"}};
+    REQUIRE(response_ok(engine.execute(request)));
+    CHECK(smorg::testing::slurp(dir / "map.svg").find("<svg") != std::string::npos);
+    std::filesystem::remove(dir / "map.svg");
+    // Cancelled the moment the layout starts: the child is killed and reaped, the answer is
+    // `cancelled`, and no file appears.
+    int layouts = 0;
+    RunContext run([&](std::string_view phase, double done) {
+        if (phase == "laying out the map" && done == 0) {
+            ++layouts;
+            run.cancel();
+        }
+    });
+    const auto t = std::chrono::steady_clock::now();
+    const auto r = engine.execute(request, run);
+    INFO(smorg::queries::to_text(r));
+    CHECK(layouts == 1);
+    REQUIRE_FALSE(response_ok(r));
+    CHECK(r["error"]["code"] == "cancelled");
+    CHECK(seconds_since(t) < 30);
+    CHECK_FALSE(std::filesystem::exists(dir / "map.svg"));
+}
