@@ -218,7 +218,10 @@ SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunCon
 SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
                             RunContext& run) {
     validate(params, view.snapshot());
-    const auto [seeds, isolated_seeds] = check_seeds(view, params);
+    // Not a structured binding: the lambdas below capture both, which clang 15 refuses for bindings.
+    const auto checked = check_seeds(view, params);
+    const auto& seeds = checked.first;
+    const auto isolated_seeds = checked.second;
     run.admit(simulations_estimate(view, probabilities, params));
     const NodeIndex n = view.node_count();
     tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
