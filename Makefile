@@ -5,7 +5,9 @@
 #   make asan    every test but the [slow] ones under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    the concurrency tests under ThreadSanitizer
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS each (clang 15, ASan + UBSan)
-#   make ci      what CI runs: test, asan, tsan, fuzz (bounded)
+#   make format  format the C++ sources with .clang-format (make format-check: only say which differ)
+#   make lint    clang-tidy on the C++ files changed against LINT_BASE (HEAD); LINT_ALL=1 for all
+#   make ci      what CI runs: format-check, test, asan, tsan, fuzz (bounded)
 # Variables: JOBS (parallel build jobs), PRESET (release by default), FUZZ_SECONDS (60).
 
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
@@ -14,7 +16,7 @@ BUILD  := build/$(PRESET)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup configure build demo test bench asan tsan fuzz ci install-check clean
+.PHONY: all setup configure build demo test bench asan tsan fuzz format format-check lint ci install-check clean
 
 all: build
 
@@ -52,7 +54,16 @@ fuzz: setup
 	@cmake --build --preset fuzz -j $(JOBS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-ci: test asan tsan fuzz
+format: setup
+	@scripts/format.sh
+
+format-check: setup
+	@scripts/format.sh --check
+
+lint: configure
+	@BUILD=$(BUILD) scripts/lint.sh
+
+ci: format-check test asan tsan fuzz
 
 install-check: build
 	@scripts/install_check.sh $(BUILD)

@@ -21,11 +21,16 @@ int main(int argc, char** argv) {
     double epsilon = 0.1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
-        if (arg == "--db") db_path = argv[i + 1];
-        else if (arg == "--k") k = static_cast<std::uint32_t>(std::stoul(argv[i + 1]));
-        else if (arg == "--simulations") simulations = std::stoull(argv[i + 1]);
-        else if (arg == "--evaluate") evaluate = std::stoull(argv[i + 1]);
-        else if (arg == "--epsilon") epsilon = std::stod(argv[i + 1]);
+        if (arg == "--db")
+            db_path = argv[i + 1];
+        else if (arg == "--k")
+            k = static_cast<std::uint32_t>(std::stoul(argv[i + 1]));
+        else if (arg == "--simulations")
+            simulations = std::stoull(argv[i + 1]);
+        else if (arg == "--evaluate")
+            evaluate = std::stoull(argv[i + 1]);
+        else if (arg == "--epsilon")
+            epsilon = std::stod(argv[i + 1]);
     }
     if (db_path.empty()) {
         std::cerr << "usage: smorg_bench_celf --db F --k K [--simulations S] [--evaluate S] [--epsilon E]\n";

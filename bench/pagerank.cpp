@@ -2,6 +2,8 @@
 // view build time, then either a fixed number of sweeps (seconds per iteration) or a run to a
 // tolerance (time to converge).
 //   smorg_bench_pagerank --db F [--threads N] [--iterations K | --tolerance T] [--scores FILE]
+#include "smorg/engine/centrality/pagerank.h"
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -9,7 +11,6 @@
 
 #include <tbb/global_control.h>
 
-#include "smorg/engine/centrality/pagerank.h"
 #include "smorg/importers/database.h"
 
 using namespace smorg;
@@ -20,11 +21,16 @@ int main(int argc, char** argv) {
     double tolerance = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
-        if (arg == "--db") db_path = argv[i + 1];
-        else if (arg == "--threads") threads = std::stoi(argv[i + 1]);
-        else if (arg == "--iterations") iterations = std::stoi(argv[i + 1]);
-        else if (arg == "--tolerance") tolerance = std::stod(argv[i + 1]);
-        else if (arg == "--scores") scores_path = argv[i + 1];
+        if (arg == "--db")
+            db_path = argv[i + 1];
+        else if (arg == "--threads")
+            threads = std::stoi(argv[i + 1]);
+        else if (arg == "--iterations")
+            iterations = std::stoi(argv[i + 1]);
+        else if (arg == "--tolerance")
+            tolerance = std::stod(argv[i + 1]);
+        else if (arg == "--scores")
+            scores_path = argv[i + 1];
     }
     if (db_path.empty() || (iterations <= 0) == (tolerance <= 0)) {
         std::cerr << "usage: smorg_bench_pagerank --db F [--threads N] (--iterations K | --tolerance T) [--scores FILE]\n";
@@ -58,9 +64,10 @@ int main(int argc, char** argv) {
         for (graph::NodeIndex u = 0; u < view.node_count(); ++u) std::fprintf(out, "%.17g\n", r.score[u]);
         std::fclose(out);
     }
-    std::printf("{\"nodes\": %u, \"arcs\": %llu, \"view_seconds\": %.6f, \"seconds\": %.6f, \"iterations\": %d, "
-                "\"seconds_per_iteration\": %.6f, \"converged\": %s}\n",
-                view.node_count(), static_cast<unsigned long long>(view.arc_count()), view_seconds, seconds,
-                r.iterations, seconds / r.iterations, r.converged ? "true" : "false");
+    std::printf(
+        "{\"nodes\": %u, \"arcs\": %llu, \"view_seconds\": %.6f, \"seconds\": %.6f, \"iterations\": %d, "
+        "\"seconds_per_iteration\": %.6f, \"converged\": %s}\n",
+        view.node_count(), static_cast<unsigned long long>(view.arc_count()), view_seconds, seconds, r.iterations,
+        seconds / r.iterations, r.converged ? "true" : "false");
     return 0;
 }

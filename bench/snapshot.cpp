@@ -16,9 +16,8 @@ int main(int argc, char** argv) {
     const auto g = db->snapshot();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto bytes = g->memory_bytes();
-    std::cout << "{\"open_seconds\": " << seconds << ", \"nodes\": " << g->node_count() << ", \"edges\": "
-              << g->edge_count() << ", \"memory_bytes\": " << bytes << ", \"bytes_per_edge\": "
-              << static_cast<double>(bytes) / static_cast<double>(std::max<std::uint32_t>(1, g->edge_count()))
-              << "}\n";
+    std::cout << "{\"open_seconds\": " << seconds << ", \"nodes\": " << g->node_count() << ", \"edges\": " << g->edge_count()
+              << ", \"memory_bytes\": " << bytes << ", \"bytes_per_edge\": "
+              << static_cast<double>(bytes) / static_cast<double>(std::max<std::uint32_t>(1, g->edge_count())) << "}\n";
     return 0;
 }

@@ -26,8 +26,8 @@ inline constexpr int kUsage = 2;
 inline constexpr int kInterrupted = 130;
 
 struct Globals {
-    int threads = 0;     // --threads: 0 = every core
-    bool quiet = false;  // --quiet: no progress on stderr
+    int threads = 0;                    // --threads: 0 = every core
+    bool quiet = false;                 // --quiet: no progress on stderr
     std::string max_memory;             // --max-memory: working memory per query ("8G", "512M"); default half the RAM
     double max_work = 0;                // --max-work: default work budget per query; 0 = the engine's
     std::string output_dir = ".";       // --output-dir: where queries may write files (relative names)

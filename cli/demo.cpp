@@ -47,12 +47,9 @@ void demo_overview(DemoContext& ctx) {
 }
 
 void demo_reach(DemoContext& ctx) {
-    auto pagerank = ctx.ask({{"op", "centrality"},
-                             {"algorithm", "pagerank"},
-                             {"edge_kinds", {"referral", "interaction"}},
-                             {"top", 10}});
-    ctx.out << "  top 10 by PageRank over referral and interaction ties (" << pagerank["iterations"]
-            << " iterations)\n";
+    auto pagerank =
+        ctx.ask({{"op", "centrality"}, {"algorithm", "pagerank"}, {"edge_kinds", {"referral", "interaction"}}, {"top", 10}});
+    ctx.out << "  top 10 by PageRank over referral and interaction ties (" << pagerank["iterations"] << " iterations)\n";
     print_table(ctx.out, pagerank["rows"]);
     auto inside = ctx.ask({{"op", "centrality"},
                            {"algorithm", "degree"},
@@ -73,8 +70,10 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
     o->dir = (std::filesystem::temp_directory_path() / "smorg-demo").string();
     auto* sub = app.add_subcommand("demo", "Generate the sample organization, import it and show what smorg finds");
     sub->add_option("--dir", o->dir, "Where the sample files and database go (default: <tmp>/smorg-demo)");
-    sub->add_option("--customers", o->params.customers, "Customers in the sample (default 1500)")->check(CLI::Range(10u, 10'000'000u));
-    sub->add_option("--employees", o->params.employees, "Employees in the sample (default 120)")->check(CLI::Range(10u, 1'000'000u));
+    sub->add_option("--customers", o->params.customers, "Customers in the sample (default 1500)")
+        ->check(CLI::Range(10u, 10'000'000u));
+    sub->add_option("--employees", o->params.employees, "Employees in the sample (default 120)")
+        ->check(CLI::Range(10u, 1'000'000u));
     sub->add_option("--seed", o->params.seed, "Random seed (default 1)");
     sub->callback([o, &globals, &command] {
         command = [o, &globals]() -> int {
@@ -91,17 +90,15 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
             queries::QueryEngine engine(db, options);
             queries::RunContext run(progress_printer(globals));
             InterruptGuard guard(run);
-            const auto imported = engine.execute({{"op", "import"},
-                                                  {"nodes", report.nodes_file.string()},
-                                                  {"edges", report.edges_file.string()}},
-                                                 run);
+            const auto imported = engine.execute(
+                {{"op", "import"}, {"nodes", report.nodes_file.string()}, {"edges", report.edges_file.string()}}, run);
             end_progress();
             if (!queries::response_ok(imported)) {
                 print_error(imported);
                 return failure_code(imported);
             }
-            std::cout << "imported " << report.nodes_file.string() << " and " << report.edges_file.string()
-                      << " into " << db << '\n';
+            std::cout << "imported " << report.nodes_file.string() << " and " << report.edges_file.string() << " into " << db
+                      << '\n';
             queries::RunContext sections;  // they print tables, not progress lines
             InterruptGuard section_guard(sections);
             DemoContext ctx{engine, sections, std::cout, db, o->dir};

@@ -10,11 +10,10 @@ namespace smorg::cli {
 void demo_advocates(DemoContext& ctx) {
     auto crv = ctx.ask({{"op", "crv"}, {"top", 5}});
     const auto& f = crv["findings"];
-    ctx.out << "  referral value (CRV, decay 0.5 per hop, 3 hops) of the top referrers; " << f["referrals"]
-            << " referrals read, " << f["used"] << " kept: dropped " << f["self_referrals"] << " self-referral(s), "
-            << f["repeat_referrals"] << " repeat(s), " << f["already_customers"]
-            << " of people who were customers already; " << f["multi_referrer_customers"]
-            << " customers had several referrers (first one counts)\n";
+    ctx.out << "  referral value (CRV, decay 0.5 per hop, 3 hops) of the top referrers; " << f["referrals"] << " referrals read, "
+            << f["used"] << " kept: dropped " << f["self_referrals"] << " self-referral(s), " << f["repeat_referrals"]
+            << " repeat(s), " << f["already_customers"] << " of people who were customers already; "
+            << f["multi_referrer_customers"] << " customers had several referrers (first one counts)\n";
     json rows = json::array();
     for (const auto& row : crv["rows"]) {
         rows.push_back({{"rank", row["rank"]},
@@ -38,8 +37,8 @@ void demo_advocates(DemoContext& ctx) {
                "  percentile among people of the same kind\n";
     for (const auto& row : advocates["rows"]) {
         ctx.out << "  " << std::right << std::setw(2) << row["rank"].get<int>() << ". " << row["id"].get<std::string>() << "  "
-                << row.value("name", "") << " (" << row["kind"].get<std::string>() << ")  score "
-                << std::fixed << std::setprecision(3) << row["score"].get<double>() << std::defaultfloat << '\n';
+                << row.value("name", "") << " (" << row["kind"].get<std::string>() << ")  score " << std::fixed
+                << std::setprecision(3) << row["score"].get<double>() << std::defaultfloat << '\n';
         for (const auto& fact : row["facts"]) ctx.out << "        - " << fact.get<std::string>() << '\n';
     }
 

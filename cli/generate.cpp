@@ -1,7 +1,8 @@
 #include <iostream>
 
-#include "cli.h"
 #include "smorg/queries/sample.h"
+
+#include "cli.h"
 
 namespace smorg::cli {
 
@@ -16,7 +17,8 @@ void add_generate(CLI::App& app, Globals& globals, Command& command) {
         "Departments that talk more inside than across (Engineering and Support barely talk), a reporting\n"
         "hierarchy, customers who refer customers in chains, influencers who are not customers, employees\n"
         "who engage customers. Deterministic for a seed; scales to tens of millions of edges.\n\n"
-        "Example:\n  smorg generate --out org --customers 5000 && smorg import --db org.db --nodes org/nodes.csv --edges org/edges.csv");
+        "Example:\n  smorg generate --out org --customers 5000 && smorg import --db org.db --nodes org/nodes.csv --edges "
+        "org/edges.csv");
     sub->add_option("--out", o->out, "Output folder (created when missing)")->required();
     sub->add_option("--employees", o->params.employees, "Employees (default 120)")->check(CLI::Range(10u, 10'000'000u));
     sub->add_option("--customers", o->params.customers, "Customers (default 1500)")->check(CLI::Range(10u, 100'000'000u));
@@ -34,9 +36,8 @@ void add_generate(CLI::App& app, Globals& globals, Command& command) {
             std::uint64_t nodes = 0, edges = 0;
             for (const auto& [kind, n] : report.nodes_by_kind) nodes += n;
             for (const auto& [kind, n] : report.edges_by_kind) edges += n;
-            std::cout << "wrote " << report.nodes_file.string() << " (" << nodes << " nodes) and "
-                      << report.edges_file.string() << " (" << edges << " edges), " << static_cast<double>(report.bytes) / 1e6
-                      << " MB\n  nodes:";
+            std::cout << "wrote " << report.nodes_file.string() << " (" << nodes << " nodes) and " << report.edges_file.string()
+                      << " (" << edges << " edges), " << static_cast<double>(report.bytes) / 1e6 << " MB\n  nodes:";
             for (const auto& [kind, n] : report.nodes_by_kind) std::cout << ' ' << kind << '=' << n;
             std::cout << "\n  edges:";
             for (const auto& [kind, n] : report.edges_by_kind) std::cout << ' ' << kind << '=' << n;

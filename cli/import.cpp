@@ -65,7 +65,8 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
             if (o->provenance == "borrowed") {
                 std::cerr << "smorg: borrowed data is kept in memory only, for one analysis; a separate import\n"
                              "command would forget it at once. Send the import and your queries as one batch:\n"
-                             "  smorg query --db " << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
+                             "  smorg query --db "
+                          << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
                 return kUsage;
             }
             queries::QueryEngine engine(o->db, engine_options(globals, true));
@@ -80,10 +81,9 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
             }
             if (!o->json_output) {
                 const auto& r = response["result"];
-                std::cout << "imported batch " << r["batch"] << " (" << r["provenance"].get<std::string>() << ") into "
-                          << o->db << ": " << r["nodes_added"] << " nodes added, " << r["nodes_updated"]
-                          << " updated, " << r["missing_nodes_created"] << " created from edges, " << r["edges_added"]
-                          << " edges";
+                std::cout << "imported batch " << r["batch"] << " (" << r["provenance"].get<std::string>() << ") into " << o->db
+                          << ": " << r["nodes_added"] << " nodes added, " << r["nodes_updated"] << " updated, "
+                          << r["missing_nodes_created"] << " created from edges, " << r["edges_added"] << " edges";
                 if (r["edges_skipped_zero_weight"].get<std::uint64_t>() > 0) {
                     std::cout << " (" << r["edges_skipped_zero_weight"] << " lines with weight 0 skipped)";
                 }

@@ -1,13 +1,15 @@
 #include <iostream>
 #include <string>
 
-#include "cli.h"
 #include "smorg/queries/query_engine.h"
+
+#include "cli.h"
 
 int main(int argc, char** argv) {
     using namespace smorg::cli;
-    CLI::App app{"smorg: a relationship and influence engine.\n"
-                 "Load customers, employees, influencers and their ties into one graph; rank advocates and map silos."};
+    CLI::App app{
+        "smorg: a relationship and influence engine.\n"
+        "Load customers, employees, influencers and their ties into one graph; rank advocates and map silos."};
     app.name("smorg");
     app.require_subcommand(1);
     app.fallthrough();  // global options may come after the subcommand
@@ -18,15 +20,17 @@ int main(int argc, char** argv) {
     app.add_option("--max-memory", globals.max_memory,
                    "Working memory a query may use, e.g. 8G or 512M (default: half the machine's memory); "
                    "larger queries are refused before they start");
-    app.add_option("--max-work", globals.max_work,
-                   "Default work budget of a query in steps (default 1e11, about a minute or two); a request's max_work overrides it")
+    app.add_option(
+           "--max-work", globals.max_work,
+           "Default work budget of a query in steps (default 1e11, about a minute or two); a request's max_work overrides it")
         ->check(CLI::PositiveNumber);
     app.add_option("--output-dir", globals.output_dir,
                    "Where JSON queries may write files (exports, maps): relative names only (default: the current directory)");
     app.add_flag("--allow-absolute-paths", globals.allow_absolute_paths, "Let JSON queries write absolute paths too");
     app.set_version_flag("--version", "smorg 0.1.0");
     app.footer(std::string("Every op, field, result and error: docs/reference.md; the protocol: docs/queries.md.\n"
-                           "Installed under ") + SMORG_DOC_DIR + " (README.md, docs/); `smorg SUBCOMMAND --help` for each command.");
+                           "Installed under ") +
+               SMORG_DOC_DIR + " (README.md, docs/); `smorg SUBCOMMAND --help` for each command.");
 
     Command command;
     add_import(app, globals, command);

@@ -25,7 +25,8 @@ const json* table_of(const json& result, const std::string& field) {
     const auto name = field.empty() ? std::string("rows") : field;
     if (!result.is_object() || !result.contains(name)) return nullptr;
     const auto& table = result[name];
-    if (!table.is_array() || std::any_of(table.begin(), table.end(), [](const json& r) { return !r.is_object(); })) return nullptr;
+    if (!table.is_array() || std::any_of(table.begin(), table.end(), [](const json& r) { return !r.is_object(); }))
+        return nullptr;
     return &table;
 }
 

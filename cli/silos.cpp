@@ -95,8 +95,8 @@ void add_export(CLI::App& app, Globals& globals, Command& command) {
                 return failure_code(response);
             }
             const auto& r = response["result"];
-            std::cout << "wrote " << r["file"].get<std::string>() << " (" << r["format"].get<std::string>() << "): "
-                      << r["nodes"] << " nodes, " << r["edges"] << " edges";
+            std::cout << "wrote " << r["file"].get<std::string>() << " (" << r["format"].get<std::string>() << "): " << r["nodes"]
+                      << " nodes, " << r["edges"] << " edges";
             if (!r["attached"].empty()) std::cout << ", attributes " << queries::to_text(r["attached"]);
             std::cout << '\n';
             return kOk;

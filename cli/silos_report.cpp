@@ -76,7 +76,8 @@ void print_silos_report(std::ostream& out, const json& r) {
                             {"constraint", rounded(s["constraint"], 3)},
                             {"effective size", rounded(s["effective_size"], 1)}});
     }
-    print_table(out, spanners, {"id", "name", "group", "ties out", "groups reached", "betweenness", "constraint", "effective size"});
+    print_table(out, spanners,
+                {"id", "name", "group", "ties out", "groups reached", "betweenness", "constraint", "effective size"});
     const auto& w = r["wall"];
     out << "  the wall: " << w["customers_with_employee_contact"] << " of " << w["customers"] << " customers ("
         << fixed(100 * w["share_with_contact"].get<double>(), 1) << "%) have any employee contact; "

@@ -1,5 +1,3 @@
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include <unistd.h>
 
 namespace smorg::cli {
 
@@ -53,7 +52,8 @@ queries::EngineOptions engine_options(const Globals& globals, bool create, bool 
         try {
             options.limits.max_memory_bytes = parse_bytes(globals.max_memory);
         } catch (const std::exception&) {
-            throw std::invalid_argument("--max-memory takes a size like 8G, 512M or 1073741824, got '" + globals.max_memory + "'");
+            throw std::invalid_argument("--max-memory takes a size like 8G, 512M or 1073741824, got '" + globals.max_memory +
+                                        "'");
         }
     }
     if (globals.max_work > 0) options.limits.max_work = globals.max_work;

@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
 
     // 2. The JSON query engine, on a database file or an in-memory one.
     queries::QueryEngine engine(argc > 1 ? argv[1] : ":memory:");
-    const auto response = engine.execute(
-        {{"op", "centrality"}, {"algorithm", "pagerank"}, {"edge_kinds", {"referral"}}, {"top", 5}});
+    const auto response =
+        engine.execute({{"op", "centrality"}, {"algorithm", "pagerank"}, {"edge_kinds", {"referral"}}, {"top", 5}});
     if (!queries::response_ok(response)) {
         // An empty in-memory database has no "referral" edges yet: the error says so, with its place.
         std::cout << "query error at " << response["error"]["at"] << ": " << response["error"]["message"] << '\n';

@@ -3,11 +3,11 @@
 // threads (readers, writers): Debian's libtbb is not instrumented, and TSan cannot see the
 // synchronization inside it.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
-#include <tbb/global_control.h>
-
 #include <cstdlib>
 #include <memory>
+
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
 
 int main(int argc, char** argv) {
     std::unique_ptr<tbb::global_control> limit;

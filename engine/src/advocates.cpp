@@ -5,9 +5,10 @@
 #include <cmath>
 #include <string>
 
+#include "smorg/graph/errors.h"
+
 #include "budget.h"
 #include "referral/rr_sets.h"
-#include "smorg/graph/errors.h"
 
 namespace smorg::engine {
 
@@ -15,13 +16,8 @@ using graph::NodeIndex;
 
 namespace {
 
-std::vector<std::string> present(const graph::Vocabulary& vocabulary, std::initializer_list<std::string_view> wanted) {
-    std::vector<std::string> out;
-    for (auto k : wanted) {
-        if (vocabulary.find(k)) out.emplace_back(k);
-    }
-    return out;
-}
+// Who is ranked when candidate_kinds names nobody.
+constexpr std::array<std::string_view, 3> kCandidateKinds{"customer", "influencer", "employee"};
 
 // Mid-rank percentile of each candidate's value among the candidates, in [0, 1].
 std::vector<double> percentiles(const std::vector<NodeIndex>& nodes, const std::vector<double>& x, NodeIndex n) {
@@ -62,7 +58,8 @@ void validate(const AdvocatesParams& params, const graph::Snapshot& g) {
     }
     if (!(w.value + w.reach + w.engagement > 0)) throw ParamError("weights", "the weights must not all be 0");
     if (params.reach_samples < 1 || params.reach_samples > AdvocatesParams::kMaxReachSamples) {
-        throw ParamError("reach_samples", "reach_samples must be in [1, " + std::to_string(AdvocatesParams::kMaxReachSamples) + "]");
+        throw ParamError("reach_samples",
+                         "reach_samples must be in [1, " + std::to_string(AdvocatesParams::kMaxReachSamples) + "]");
     }
 }
 
@@ -72,10 +69,10 @@ constexpr std::uint64_t kPilotSets = 64;
 
 graph::SubgraphSpec reach_spec(const graph::Snapshot& g, const AdvocatesParams& params) {
     graph::SubgraphSpec spec;
-    spec.edge_kinds = params.reach_kinds.empty() ? present(g.edge_kinds(), {"referral", "interaction"}) : params.reach_kinds;
+    spec.edge_kinds = params.reach_kinds;
     spec.since = params.since;
     spec.until = params.until;
-    return spec;
+    return influence_view(g, std::move(spec));
 }
 
 // The CRV parameters with the advocates' window on their referrals.
@@ -89,8 +86,8 @@ CrvParams windowed(const AdvocatesParams& params) {
 Estimate reach_estimate(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params) {
     const auto cost = detail::pilot(view, p, params.model, params.seed, 0, std::min(params.reach_samples, kPilotSets));
     const double sets = static_cast<double>(params.reach_samples);
-    return detail::cost(detail::kRrArc * sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()), "reach_samples",
-                        "pilot of " + std::to_string(std::min(params.reach_samples, kPilotSets)) + " RR sets");
+    return detail::cost(detail::kRrArc * sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()),
+                        "reach_samples", "pilot of " + std::to_string(std::min(params.reach_samples, kPilotSets)) + " RR sets");
 }
 
 // Each node's expected reach when activated alone, from RR sets (Borgs et al. 2014): n x the share
@@ -115,7 +112,6 @@ namespace {
 Estimate cost_of(const graph::Snapshot& g, const AdvocatesParams& params) {
     auto e = estimate(g, windowed(params));
     const auto spec = reach_spec(g, params);
-    if (spec.edge_kinds.empty()) return e;
     const auto size = graph::view_size(g, spec);
     const auto view = graph::Subgraph::of(g, spec);
     const auto p = arc_probabilities(view, params.probability, params.model);
@@ -136,8 +132,7 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     AdvocatesResult r;
 
     // Candidates.
-    auto kinds = params.candidate_kinds.empty() ? present(g.node_kinds(), {"customer", "influencer", "employee"})
-                                                : params.candidate_kinds;
+    auto kinds = params.candidate_kinds.empty() ? graph::present_kinds(g.node_kinds(), kCandidateKinds) : params.candidate_kinds;
     std::bitset<256> candidate_kind;
     for (const auto& k : kinds) candidate_kind.set(*g.node_kinds().find(k));
     for (NodeIndex u = 0; u < n; ++u) {
@@ -206,13 +201,9 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
 
     // Reach: each candidate's expected spread alone, from reverse-reachable sets.
     const auto spec = reach_spec(g, params);
-    r.reach.assign(n, 0.0);
-    if (!spec.edge_kinds.empty()) {
-        run.admit(graph::view_size(g, spec).cost);
-        const auto view = graph::Subgraph::of(g, spec);
-        const auto p = arc_probabilities(view, params.probability, params.model);
-        r.reach = singleton_reach(view, p, params, run);
-    }
+    run.admit(graph::view_size(g, spec).cost);
+    const auto view = graph::Subgraph::of(g, spec);
+    r.reach = singleton_reach(view, arc_probabilities(view, params.probability, params.model), params, run);
 
     // Percentiles (within each kind, or over everyone) and the weighted score.
     r.value_pct.assign(n, 0.0);

@@ -19,14 +19,14 @@ namespace smorg::engine::detail {
 // Work is counted in steps of about a nanosecond of one core, so that a budget reads as time. A
 // step is one arc of a sweep or a BFS; the kernels whose steps cost more are weighted by what
 // they were measured to cost per arc (single thread, the sample organization with 820,000 edges):
-inline constexpr double kSweepArc = 3;        // PageRank, eigenvector, Katz: a pull over an arc
-inline constexpr double kSearchArc = 3;       // closeness, harmonic: a BFS arc
-inline constexpr double kSampleBfsArc = 10;   // a sampled path's bidirectional BFS (random access)
+inline constexpr double kSweepArc = 3;            // PageRank, eigenvector, Katz: a pull over an arc
+inline constexpr double kSearchArc = 3;           // closeness, harmonic: a BFS arc
+inline constexpr double kSampleBfsArc = 10;       // a sampled path's bidirectional BFS (random access)
 inline constexpr double kSampleDijkstraArc = 30;  // ... and its Dijkstra, with heap operations
-inline constexpr double kCascadeArc = 13;     // a Monte Carlo cascade: a random draw per arc
-inline constexpr double kRrArc = 9;           // a reverse-reachable set: the same, backwards
-inline constexpr double kLocalMoveArc = 16;   // Louvain/Leiden local moving (scattered community sums)
-inline constexpr double kPropagationArc = 8;  // label propagation
+inline constexpr double kCascadeArc = 13;         // a Monte Carlo cascade: a random draw per arc
+inline constexpr double kRrArc = 9;               // a reverse-reachable set: the same, backwards
+inline constexpr double kLocalMoveArc = 16;       // Louvain/Leiden local moving (scattered community sums)
+inline constexpr double kPropagationArc = 8;      // label propagation
 
 // Workers that may each hold a scratch space.
 inline double workers() { return static_cast<double>(std::max(1, tbb::this_task_arena::max_concurrency())); }

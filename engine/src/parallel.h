@@ -39,14 +39,14 @@ std::array<double, N> deterministic_sums(Index n, F&& f, Index grain = 4096) {
 // Sum of f(i) for i in [0, n), the same bits at any thread count.
 template <class Index, class F>
 double deterministic_sum(Index n, F&& f, Index grain = 4096) {
-    return deterministic_sums<1, Index>(n, [&](Index i) { return std::array<double, 1>{static_cast<double>(f(i))}; }, grain)[0];
+    return deterministic_sums<1, Index>(
+        n, [&](Index i) { return std::array<double, 1>{static_cast<double>(f(i))}; }, grain)[0];
 }
 
 // Runs body(first, last) over [0, total) in `batches` sequential batches, each a parallel loop,
 // checking cancellation before and reporting progress after each batch.
 template <class Index, class Body>
-void for_batches(Index total, int batches, const RunContext& run, std::string_view phase, Body&& body,
-                 Index grain = 1) {
+void for_batches(Index total, int batches, const RunContext& run, std::string_view phase, Body&& body, Index grain = 1) {
     batches = std::max(1, batches);
     for (int b = 0; b < batches; ++b) {
         run.throw_if_cancelled();

@@ -10,9 +10,12 @@ namespace smorg::graph {
 
 std::string_view to_string(AttributeType type) noexcept {
     switch (type) {
-        case AttributeType::string: return "string";
-        case AttributeType::number: return "number";
-        case AttributeType::boolean: return "boolean";
+        case AttributeType::string:
+            return "string";
+        case AttributeType::number:
+            return "number";
+        case AttributeType::boolean:
+            return "boolean";
     }
     return "string";
 }
@@ -24,9 +27,12 @@ constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
 
 bool AttributeColumn::has(NodeIndex node) const noexcept {
     switch (type_) {
-        case AttributeType::string: return code(node) != 0;
-        case AttributeType::number: return node < numbers_.size() && !std::isnan(numbers_[node]);
-        case AttributeType::boolean: return node < booleans_.size() && booleans_[node] != kBoolUnset;
+        case AttributeType::string:
+            return code(node) != 0;
+        case AttributeType::number:
+            return node < numbers_.size() && !std::isnan(numbers_[node]);
+        case AttributeType::boolean:
+            return node < booleans_.size() && booleans_[node] != kBoolUnset;
     }
     return false;
 }
@@ -49,18 +55,27 @@ std::string_view AttributeColumn::string(NodeIndex node) const noexcept {
 AttributeValue AttributeColumn::value(NodeIndex node) const {
     if (!has(node)) return std::monostate{};
     switch (type_) {
-        case AttributeType::string: return std::string(string(node));
-        case AttributeType::number: return numbers_[node];
-        case AttributeType::boolean: return booleans_[node] == 1;
+        case AttributeType::string:
+            return std::string(string(node));
+        case AttributeType::number:
+            return numbers_[node];
+        case AttributeType::boolean:
+            return booleans_[node] == 1;
     }
     return std::monostate{};
 }
 
 void AttributeColumn::resize(NodeIndex nodes) {
     switch (type_) {
-        case AttributeType::string: codes_.resize(nodes, 0); break;
-        case AttributeType::number: numbers_.resize(nodes, kUnset); break;
-        case AttributeType::boolean: booleans_.resize(nodes, kBoolUnset); break;
+        case AttributeType::string:
+            codes_.resize(nodes, 0);
+            break;
+        case AttributeType::number:
+            numbers_.resize(nodes, kUnset);
+            break;
+        case AttributeType::boolean:
+            booleans_.resize(nodes, kBoolUnset);
+            break;
     }
 }
 
@@ -78,9 +93,15 @@ void AttributeColumn::set(NodeIndex node, const AttributeValue& value) {
     if (node >= std::max({codes_.size(), numbers_.size(), booleans_.size()})) resize(node + 1);
     if (std::holds_alternative<std::monostate>(value)) {
         switch (type_) {
-            case AttributeType::string: codes_[node] = 0; break;
-            case AttributeType::number: numbers_[node] = kUnset; break;
-            case AttributeType::boolean: booleans_[node] = kBoolUnset; break;
+            case AttributeType::string:
+                codes_[node] = 0;
+                break;
+            case AttributeType::number:
+                numbers_[node] = kUnset;
+                break;
+            case AttributeType::boolean:
+                booleans_[node] = kBoolUnset;
+                break;
         }
         return;
     }
@@ -104,8 +125,7 @@ void AttributeColumn::set(NodeIndex node, const AttributeValue& value) {
             }
             break;
     }
-    throw ParamError(name_, "attribute '" + name_ + "' holds " + std::string(to_string(type_)) +
-                                " values");
+    throw ParamError(name_, "attribute '" + name_ + "' holds " + std::string(to_string(type_)) + " values");
 }
 
 void AttributeColumn::compact_dictionary() {
@@ -126,8 +146,7 @@ void AttributeColumn::compact_dictionary() {
 }
 
 std::size_t AttributeColumn::memory_bytes() const noexcept {
-    std::size_t bytes = codes_.capacity() * sizeof(std::uint32_t) + numbers_.capacity() * sizeof(double) +
-                        booleans_.capacity();
+    std::size_t bytes = codes_.capacity() * sizeof(std::uint32_t) + numbers_.capacity() * sizeof(double) + booleans_.capacity();
     for (const auto& s : dictionary_) bytes += sizeof(std::string) + (s.size() > 15 ? s.capacity() : 0);
     return bytes;
 }
@@ -156,14 +175,14 @@ AttributeColumn& AttributeTable::column(std::string_view name, AttributeType typ
     if (auto* c = find(name)) {
         if (c->type() != type) {
             throw ParamError(std::string(name), "attribute '" + std::string(name) + "' holds " +
-                                                    std::string(to_string(c->type())) +
-                                                    " values, not " + std::string(to_string(type)));
+                                                    std::string(to_string(c->type())) + " values, not " +
+                                                    std::string(to_string(type)));
         }
         return *c;
     }
     if (auto reserved = reserved_type(name); reserved && *reserved != type) {
-        throw ParamError(std::string(name), "attribute '" + std::string(name) + "' must hold " +
-                                                std::string(to_string(*reserved)) + " values");
+        throw ParamError(std::string(name),
+                         "attribute '" + std::string(name) + "' must hold " + std::string(to_string(*reserved)) + " values");
     }
     auto& c = columns_.emplace_back(std::string(name), type);
     c.resize(nodes);

@@ -117,7 +117,8 @@ void BinaryReader::bytes(void* data, std::size_t size) {
 
 std::uint64_t BinaryReader::count(std::size_t element_size) {
     const auto n = scalar<std::uint64_t>();
-    if (element_size > 0 && n > left_ / element_size) throw CorruptData("the file is truncated or damaged: a count exceeds what is left of it");
+    if (element_size > 0 && n > left_ / element_size)
+        throw CorruptData("the file is truncated or damaged: a count exceeds what is left of it");
     return n;
 }
 

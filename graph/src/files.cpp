@@ -1,9 +1,5 @@
 #include "smorg/graph/files.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <istream>
@@ -12,6 +8,10 @@
 #include <vector>
 
 #include "smorg/graph/text.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace smorg::graph {
 
@@ -202,7 +202,8 @@ void AtomicFile::commit() {
 }
 
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) noexcept {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <stdexcept>
 #include <functional>
+#include <stdexcept>
 
 namespace smorg::graph {
 
@@ -59,8 +59,7 @@ void IdIndex::reserve(std::size_t nodes, std::size_t id_bytes) {
 }
 
 std::size_t IdIndex::memory_bytes() const noexcept {
-    return arena_.capacity() + offsets_.capacity() * sizeof(std::uint64_t) +
-           table_.capacity() * sizeof(NodeIndex);
+    return arena_.capacity() + offsets_.capacity() * sizeof(std::uint64_t) + table_.capacity() * sizeof(NodeIndex);
 }
 
 IdIndex IdIndex::from_parts(std::string arena, std::vector<std::uint64_t> offsets) {

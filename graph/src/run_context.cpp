@@ -1,13 +1,13 @@
 #include "smorg/graph/run_context.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "smorg/graph/errors.h"
 #include "smorg/graph/text.h"
+
+#include <unistd.h>
 
 namespace smorg::graph {
 
@@ -63,8 +63,7 @@ void RunContext::admit(const Estimate& e) const {
     if (!(e.work <= limits_.max_work)) {
         throw ResourceExhausted(e.field, "this would take about " + scientific(e.work) + " steps of work" + why +
                                              ", more than max_work (" + scientific(limits_.max_work) + "); ask for less" +
-                                             (e.field.empty() ? "" : " (" + e.field + ")") +
-                                             " or raise max_work");
+                                             (e.field.empty() ? "" : " (" + e.field + ")") + " or raise max_work");
     }
 }
 

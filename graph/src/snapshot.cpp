@@ -55,9 +55,7 @@ void TimestampColumn::assign(const std::vector<Timestamp>& timestamps) {
         base_ = lo;
         narrow_.resize(timestamps.size());
         for (std::size_t i = 0; i < timestamps.size(); ++i) {
-            narrow_[i] = timestamps[i] == kNoTimestamp
-                             ? kNarrowNone
-                             : static_cast<std::uint32_t>(timestamps[i] - lo);
+            narrow_[i] = timestamps[i] == kNoTimestamp ? kNarrowNone : static_cast<std::uint32_t>(timestamps[i] - lo);
         }
     } else {
         wide_ = timestamps;
@@ -143,8 +141,7 @@ SnapshotBuilder::SnapshotBuilder(const Snapshot& base, std::span<const NodeIndex
         for (EdgeIndex e = base.out_begin(u); e < base.out_end(u); ++e) {
             const NodeIndex v = base.target(e);
             if (remap[v] == kNoNode) continue;
-            add_edge({remap[u], remap[v], base.edge_kind(e), base.weight(e), base.timestamp(e),
-                      base.value(e)});
+            add_edge({remap[u], remap[v], base.edge_kind(e), base.weight(e), base.timestamp(e), base.value(e)});
         }
     }
 }

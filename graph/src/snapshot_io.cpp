@@ -167,17 +167,21 @@ void Snapshot::verify() const {
     const auto node_vocab = node_vocab_.size();
     if (!all_of(n, [&](std::size_t u) { return node_kinds_[u] < node_vocab; })) corrupt("node kinds");
     for (const auto& c : attributes_.columns()) {
-        const bool shapes = c.type() == AttributeType::string    ? c.codes().size() == n && c.numbers().empty() && c.booleans().empty()
-                            : c.type() == AttributeType::number  ? c.numbers().size() == n && c.codes().empty() && c.booleans().empty()
-                                                                 : c.booleans().size() == n && c.codes().empty() && c.numbers().empty();
+        const bool shapes =
+            c.type() == AttributeType::string   ? c.codes().size() == n && c.numbers().empty() && c.booleans().empty()
+            : c.type() == AttributeType::number ? c.numbers().size() == n && c.codes().empty() && c.booleans().empty()
+                                                : c.booleans().size() == n && c.codes().empty() && c.numbers().empty();
         if (!shapes || c.dictionary().empty() || !c.dictionary().front().empty()) corrupt("attribute '" + c.name() + "'");
         if (c.type() != AttributeType::string && c.dictionary().size() != 1) corrupt("attribute '" + c.name() + "'");
         const auto words = c.dictionary().size();
         const bool values = all_of(n, [&](std::size_t u) {
             switch (c.type()) {
-                case AttributeType::string: return c.codes()[u] < words;
-                case AttributeType::number: return std::isnan(c.numbers()[u]) || std::isfinite(c.numbers()[u]);
-                case AttributeType::boolean: return c.booleans()[u] <= 2;
+                case AttributeType::string:
+                    return c.codes()[u] < words;
+                case AttributeType::number:
+                    return std::isnan(c.numbers()[u]) || std::isfinite(c.numbers()[u]);
+                case AttributeType::boolean:
+                    return c.booleans()[u] <= 2;
             }
             return false;
         });
@@ -195,8 +199,7 @@ void Snapshot::verify() const {
     // Out-lists sorted by (kind, target): for_each_in_edge binary-searches them.
     const bool sorted = all_of(n, [&](std::size_t u) {
         for (auto e = out_offsets_[u] + 1; e < out_offsets_[u + 1]; ++e) {
-            if (edge_kinds_[e - 1] > edge_kinds_[e] ||
-                (edge_kinds_[e - 1] == edge_kinds_[e] && targets_[e - 1] > targets_[e])) {
+            if (edge_kinds_[e - 1] > edge_kinds_[e] || (edge_kinds_[e - 1] == edge_kinds_[e] && targets_[e - 1] > targets_[e])) {
                 return false;
             }
         }
@@ -230,8 +233,8 @@ void Snapshot::verify() const {
     const auto& t = timestamps_;
     if ((!t.narrow_.empty() && t.narrow_.size() != m) || (!t.wide_.empty() && t.wide_.size() != m) ||
         (!t.narrow_.empty() && !t.wide_.empty()) ||
-        (!t.narrow_.empty() && (t.base_ == kNoTimestamp ||
-                                t.base_ > std::numeric_limits<Timestamp>::max() - static_cast<Timestamp>(TimestampColumn::kNarrowNone)))) {
+        (!t.narrow_.empty() && (t.base_ == kNoTimestamp || t.base_ > std::numeric_limits<Timestamp>::max() -
+                                                                         static_cast<Timestamp>(TimestampColumn::kNarrowNone)))) {
         corrupt("timestamps");
     }
     const auto& v = values_;

@@ -14,13 +14,25 @@
 
 namespace smorg::graph {
 
+std::vector<std::string> present_kinds(const Vocabulary& vocabulary, std::span<const std::string_view> wanted) {
+    std::vector<std::string> out;
+    for (auto kind : wanted) {
+        if (vocabulary.find(kind)) out.emplace_back(kind);
+    }
+    return out;
+}
+
+SubgraphSpec with_default_edge_kinds(SubgraphSpec spec, const Snapshot& g, std::span<const std::string_view> wanted) {
+    if (spec.edge_kinds.empty()) spec.edge_kinds = present_kinds(g.edge_kinds(), wanted);
+    return spec;
+}
+
 void validate(const SubgraphSpec& spec, const Snapshot& g) {
     validate_kinds(spec.node_kinds, g.node_kinds(), "node_kinds", "node kind");
     validate_kinds(spec.edge_kinds, g.edge_kinds(), "edge_kinds", "edge kind");
     if (spec.since && spec.until && *spec.since >= *spec.until) {
-        throw ParamError("until", "the window [since, until) is empty: until (" +
-                                      std::to_string(*spec.until) + ") must be after since (" +
-                                      std::to_string(*spec.since) + ")");
+        throw ParamError("until", "the window [since, until) is empty: until (" + std::to_string(*spec.until) +
+                                      ") must be after since (" + std::to_string(*spec.since) + ")");
     }
 }
 
@@ -269,8 +281,7 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     };
     list_nodes();
 
-    if (spec.selects_everything() && spec.directed && !g.has_parallel_arcs() &&
-        (!spec.weighted || g.all_weights_one())) {
+    if (spec.selects_everything() && spec.directed && !g.has_parallel_arcs() && (!spec.weighted || g.all_weights_one())) {
         s.out_offsets_ = g.out_offsets().data();
         s.out_targets_ = g.targets().data();
         s.in_offsets_ = g.in_offsets().data();

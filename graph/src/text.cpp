@@ -120,13 +120,26 @@ std::string json_string(std::string_view text, std::size_t& i) {
         if (text[i] == '\\' && i + 1 < text.size()) {
             const char e = text[++i];
             switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'u': out += "\\u"; break;
-                default: out += e;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'u':
+                    out += "\\u";
+                    break;
+                default:
+                    out += e;
             }
         } else {
             out += text[i];

@@ -49,8 +49,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
         }
     }
     unsigned year = 0, month = 0, day = 0;
-    if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, month) ||
-        text[7] != '-' || !digits(text, 8, 2, day)) {
+    if (!digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-' ||
+        !digits(text, 8, 2, day)) {
         return std::nullopt;
     }
     if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
@@ -59,8 +59,7 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
     if (pos == text.size()) return seconds;
     if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
     unsigned hour = 0, minute = 0, second = 0;
-    if (!digits(text, pos + 1, 2, hour) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !digits(text, pos + 4, 2, minute)) {
+    if (!digits(text, pos + 1, 2, hour) || pos + 3 >= text.size() || text[pos + 3] != ':' || !digits(text, pos + 4, 2, minute)) {
         return std::nullopt;
     }
     pos += 6;
@@ -106,8 +105,7 @@ std::string format_timestamp(Timestamp t) {
     y += m <= 2;
     char buffer[96];
     std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60),
-                  static_cast<long long>(rem % 60));
+                  static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
     return buffer;
 }
 

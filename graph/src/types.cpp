@@ -4,9 +4,12 @@ namespace smorg::graph {
 
 std::string_view to_string(Provenance p) noexcept {
     switch (p) {
-        case Provenance::owned: return "owned";
-        case Provenance::copied: return "copied";
-        case Provenance::borrowed: return "borrowed";
+        case Provenance::owned:
+            return "owned";
+        case Provenance::copied:
+            return "copied";
+        case Provenance::borrowed:
+            return "borrowed";
     }
     return "owned";
 }

@@ -10,8 +10,8 @@ namespace smorg::graph {
 KindId Vocabulary::intern(std::string_view name) {
     if (auto id = find(name)) return *id;
     if (names_.size() >= kMaxSize) {
-        throw std::length_error("too many kinds: at most " + std::to_string(kMaxSize) +
-                                " distinct kinds, cannot add '" + std::string(name) + "'");
+        throw std::length_error("too many kinds: at most " + std::to_string(kMaxSize) + " distinct kinds, cannot add '" +
+                                std::string(name) + "'");
     }
     names_.emplace_back(name);
     return static_cast<KindId>(names_.size() - 1);
@@ -39,9 +39,9 @@ void validate_kinds(const std::vector<std::string>& names, const Vocabulary& voc
         if (vocab.find(names[i])) continue;
         const auto closest = closest_word(names[i], vocab.names());
         throw NotFound(std::string(field) + "/" + std::to_string(i),
-                         "unknown " + std::string(what) + " '" + names[i] + "'" +
-                             (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
-                             "; this database has: " + vocab.joined());
+                       "unknown " + std::string(what) + " '" + names[i] + "'" +
+                           (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
+                           "; this database has: " + vocab.joined());
     }
 }
 

@@ -36,7 +36,7 @@ private:
 
 // One attribute value set by the batch, in file order (a later one wins).
 struct StagedValue {
-    graph::NodeIndex node;  // global index: < base.node_count() for existing nodes
+    graph::NodeIndex node;    // global index: < base.node_count() for existing nodes
     std::uint32_t attribute;  // into StagedBatch::attributes
     graph::AttributeValue value;
 };
@@ -51,7 +51,7 @@ struct StagedBatch {
     const graph::Snapshot* base = nullptr;
     graph::Vocabulary node_vocab;  // base's kinds plus the batch's new ones
     graph::Vocabulary edge_vocab;
-    graph::IdIndex new_ids;        // new nodes; global index = base->node_count() + local
+    graph::IdIndex new_ids;  // new nodes; global index = base->node_count() + local
     std::vector<graph::KindId> new_kinds;
     std::vector<StagedAttribute> attributes;  // every attribute the batch sets
     std::vector<StagedValue> values;

@@ -57,9 +57,8 @@ std::vector<Chunk> split_chunks(std::string_view text, std::size_t target, bool 
     std::vector<std::size_t> lines(chunks.size());
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const auto& r) {
         for (std::size_t c = r.begin(); c != r.end(); ++c) {
-            lines[c] = static_cast<std::size_t>(
-                std::count(text.begin() + static_cast<std::ptrdiff_t>(chunks[c].begin),
-                           text.begin() + static_cast<std::ptrdiff_t>(chunks[c].end), '\n'));
+            lines[c] = static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(chunks[c].begin),
+                                                           text.begin() + static_cast<std::ptrdiff_t>(chunks[c].end), '\n'));
         }
     });
     std::size_t line = 1;

@@ -27,17 +27,17 @@
 #include <random>
 #include <thread>
 
-#include <sys/stat.h>
-
 #include <nlohmann/json.hpp>
 #include <tbb/task_group.h>
 
-#include "batch.h"
 #include "smorg/graph/binary_io.h"
 #include "smorg/graph/errors.h"
 #include "smorg/graph/files.h"
 #include "smorg/graph/text.h"
+
+#include "batch.h"
 #include "sqlite.h"
+#include <sys/stat.h>
 
 namespace smorg::importers {
 
@@ -156,8 +156,7 @@ BorrowedBatch by_ids(const detail::StagedBatch& batch) {
             value = batch.values_by_edge[next_value++].second;
         }
         out.edges.push_back({std::string(batch.id(batch.sources[e])), std::string(batch.id(batch.targets[e])),
-                             std::string(batch.edge_vocab.name(batch.kinds[e])), batch.weights[e],
-                             batch.timestamps[e], value});
+                             std::string(batch.edge_vocab.name(batch.kinds[e])), batch.weights[e], batch.timestamps[e], value});
     }
     return out;
 }
@@ -205,8 +204,8 @@ private:
                                                     graph::RunContext& run);
     void write_nodes(const detail::StagedBatch& batch, const graph::Snapshot& next, const std::vector<std::int64_t>& keys,
                      std::uint32_t batch_id);
-    void write_edges(const detail::StagedBatch& batch, const std::vector<std::int64_t>& keys,
-                     std::uint32_t batch_id, graph::RunContext& run);
+    void write_edges(const detail::StagedBatch& batch, const std::vector<std::int64_t>& keys, std::uint32_t batch_id,
+                     graph::RunContext& run);
     std::uint32_t record_batch(const ImportSpec& spec, const ImportReport& report, std::int64_t started);
     void publish();
     graph::Snapshot replay(const graph::Snapshot& stored) const;
@@ -214,7 +213,7 @@ private:
     std::string path_;
     Connection db_;
     OpenOptions options_;
-    bool created_;                    // this open created the file: removed again if nothing lands
+    bool created_;  // this open created the file: removed again if nothing lands
     std::string db_id_;
     mutable std::mutex write_mutex_;  // one writer at a time in this process (SQLite's lock across processes)
     mutable std::mutex slot_mutex_;   // guards live_
@@ -321,8 +320,8 @@ void SqliteDatabase::set_meta(const char* key, const std::string& value) {
 
 StoredState SqliteDatabase::read_state() {
     StoredState state;
-    state.generation = static_cast<std::uint64_t>(
-        db_.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").value_or(0));
+    state.generation =
+        static_cast<std::uint64_t>(db_.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").value_or(0));
     state.token = meta("state");
     return state;
 }
@@ -456,7 +455,6 @@ bool SqliteDatabase::scrub() {
     return done;
 }
 
-
 std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportReport& report, std::int64_t started) {
     const bool borrowed = spec.provenance == graph::Provenance::borrowed;
     // A borrowed batch keeps nothing of its source in the store, not even the file names.
@@ -467,7 +465,9 @@ std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportR
         }
         if (!spec.labels.empty()) source += (source.empty() ? "" : ", ") + graph::printable(spec.labels);
     }
-    json options = {{"edge_kind", spec.edge_kind}, {"node_kind", spec.node_kind}, {"columns", spec.columns},
+    json options = {{"edge_kind", spec.edge_kind},
+                    {"node_kind", spec.node_kind},
+                    {"columns", spec.columns},
                     {"create_missing", spec.create_missing}};
     if (spec.format) options["format"] = graph::name_of(*spec.format);
     if (!spec.labels.empty()) options["label_attribute"] = spec.label_attribute;
@@ -487,8 +487,8 @@ std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportR
     return static_cast<std::uint32_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
-void SqliteDatabase::write_edges(const detail::StagedBatch& batch, const std::vector<std::int64_t>& keys,
-                                 std::uint32_t batch_id, graph::RunContext& run) {
+void SqliteDatabase::write_edges(const detail::StagedBatch& batch, const std::vector<std::int64_t>& keys, std::uint32_t batch_id,
+                                 graph::RunContext& run) {
     const std::size_t m = batch.sources.size();
     std::string sql = "INSERT INTO edges(source, target, kind, weight, timestamp, value, batch) VALUES ";
     for (int r = 0; r < kRowsPerInsert; ++r) sql += r == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
@@ -541,10 +541,16 @@ std::vector<std::int64_t> SqliteDatabase::write_kinds_and_edges(const detail::St
     for (NodeIndex i = 0; i < batch.new_ids.size(); ++i) keys.push_back(next_key++);
     Statement kind(db_, "INSERT INTO kinds(id, domain, name) VALUES (?, ?, ?)");
     for (std::size_t k = base.node_kinds().size(); k < batch.node_vocab.size(); ++k) {
-        kind.bind(1, static_cast<std::int64_t>(k)).bind(2, std::string_view("node")).bind(3, batch.node_vocab.name(static_cast<graph::KindId>(k))).run();
+        kind.bind(1, static_cast<std::int64_t>(k))
+            .bind(2, std::string_view("node"))
+            .bind(3, batch.node_vocab.name(static_cast<graph::KindId>(k)))
+            .run();
     }
     for (std::size_t k = base.edge_kinds().size(); k < batch.edge_vocab.size(); ++k) {
-        kind.bind(1, static_cast<std::int64_t>(k)).bind(2, std::string_view("edge")).bind(3, batch.edge_vocab.name(static_cast<graph::KindId>(k))).run();
+        kind.bind(1, static_cast<std::int64_t>(k))
+            .bind(2, std::string_view("edge"))
+            .bind(3, batch.edge_vocab.name(static_cast<graph::KindId>(k)))
+            .run();
     }
     Statement attribute(db_, "INSERT OR IGNORE INTO attributes(name, type) VALUES (?, ?)");
     for (const auto& a : batch.attributes) attribute.bind(1, std::string_view(a.name)).bind(2, graph::to_string(a.type)).run();
@@ -722,7 +728,8 @@ EraseReport SqliteDatabase::erase(const std::vector<std::string>& ids) {
     db_.exec("DELETE FROM temp.erase_keys");
     Statement add(db_, "INSERT OR IGNORE INTO temp.erase_keys(key) VALUES (?)");
     for (auto u : stored_nodes) add.bind(1, keys_[u]).run();
-    db_.exec("DELETE FROM edges WHERE source IN (SELECT key FROM temp.erase_keys) OR target IN (SELECT key FROM temp.erase_keys)");
+    db_.exec(
+        "DELETE FROM edges WHERE source IN (SELECT key FROM temp.erase_keys) OR target IN (SELECT key FROM temp.erase_keys)");
     db_.exec("DELETE FROM nodes WHERE key IN (SELECT key FROM temp.erase_keys)");
     db_.exec("DELETE FROM temp.erase_keys");
     // An attribute only the erased people had goes too: its very name may say who they were.
@@ -731,7 +738,10 @@ EraseReport SqliteDatabase::erase(const std::vector<std::string>& ids) {
         if (!next->attributes().find(column.name())) drop.bind(1, std::string_view(column.name())).run();
     }
     Statement log(db_, "INSERT INTO erasures(at, nodes, edges) VALUES (?, ?, ?)");
-    log.bind(1, now_seconds()).bind(2, static_cast<std::int64_t>(stored_nodes.size())).bind(3, static_cast<std::int64_t>(report.edges_removed)).run();
+    log.bind(1, now_seconds())
+        .bind(2, static_cast<std::int64_t>(stored_nodes.size()))
+        .bind(3, static_cast<std::int64_t>(report.edges_removed))
+        .run();
     if (!in_memory()) set_meta("scrub_pending", "1");
     const auto next_state = advance_state();
     transaction->commit();
@@ -785,7 +795,8 @@ void SqliteDatabase::load_rows() {
         Statement s(db_, "SELECT key, id, kind, batch, attributes FROM nodes ORDER BY key");
         while (s.step()) {
             const auto key = s.integer(0);
-            const auto node = b.add_node(s.text(1), static_cast<graph::KindId>(s.integer(2)), static_cast<std::uint32_t>(s.integer(3)));
+            const auto node =
+                b.add_node(s.text(1), static_cast<graph::KindId>(s.integer(2)), static_cast<std::uint32_t>(s.integer(3)));
             keys_.push_back(key);
             index_of[static_cast<std::size_t>(key)] = node;
             if (!s.is_null(4)) {

@@ -5,6 +5,7 @@
 
 #include "smorg/graph/errors.h"
 #include "smorg/graph/time.h"
+
 #include "stager.h"
 #include "text.h"
 
@@ -38,11 +39,12 @@ bool Stager::edge_end(EdgeChunk& out, EdgeDraft& draft, bool is_target, std::str
     return true;
 }
 
-bool Stager::edge_field(EdgeChunk& out, EdgeDraft& draft, EdgeColumn column, std::string_view text,
-                        const std::string& file, std::size_t line, std::size_t column_no, bool edge_list_line) const {
+bool Stager::edge_field(EdgeChunk& out, EdgeDraft& draft, EdgeColumn column, std::string_view text, const std::string& file,
+                        std::size_t line, std::size_t column_no, bool edge_list_line) const {
     switch (column) {
         case EdgeColumn::source:
-        case EdgeColumn::target: return edge_end(out, draft, column == EdgeColumn::target, text, file, line, column_no);
+        case EdgeColumn::target:
+            return edge_end(out, draft, column == EdgeColumn::target, text, file, line, column_no);
         case EdgeColumn::kind:
             if (auto problem = name_problem(text, "kind")) {
                 out.errors.add(file, line, column_no, "kind", *problem);
@@ -53,7 +55,8 @@ bool Stager::edge_field(EdgeChunk& out, EdgeDraft& draft, EdgeColumn column, std
         case EdgeColumn::weight: {
             if (text.empty() && !edge_list_line) return true;  // CSV: an empty weight is the default 1
             const auto w = parse_number(text);
-            const auto problem = w ? weight_problem(*w, edge_list_line) : std::optional<std::string>("expected a number, got " + shown(text));
+            const auto problem =
+                w ? weight_problem(*w, edge_list_line) : std::optional<std::string>("expected a number, got " + shown(text));
             if (problem) {
                 out.errors.add(file, line, column_no, "weight", *problem);
                 return false;
@@ -78,7 +81,8 @@ bool Stager::edge_field(EdgeChunk& out, EdgeDraft& draft, EdgeColumn column, std
             }
             out.errors.add(file, line, column_no, "value", "expected a number, got " + shown(text));
             return false;
-        case EdgeColumn::skip: return true;
+        case EdgeColumn::skip:
+            return true;
     }
     return true;
 }

@@ -19,8 +19,7 @@ std::string located(const std::string& file, std::size_t line, std::size_t colum
 }  // namespace
 
 // File names, fields and messages quote the input, which may not be UTF-8: made printable here, once.
-ImportError::ImportError(std::string file, std::size_t line, std::size_t column, std::string field,
-                         std::string message)
+ImportError::ImportError(std::string file, std::size_t line, std::size_t column, std::string field, std::string message)
     : std::runtime_error(located(graph::printable(file), line, column, graph::printable(field), graph::printable(message))),
       file_(graph::printable(file)),
       line_(line),
@@ -30,8 +29,8 @@ ImportError::ImportError(std::string file, std::size_t line, std::size_t column,
 
 namespace {
 std::string summary(const std::vector<ImportError>& errors, std::size_t total) {
-    std::string out = "import failed with " + std::to_string(total) + (total == 1 ? " error" : " errors") +
-                      "; nothing was imported";
+    std::string out =
+        "import failed with " + std::to_string(total) + (total == 1 ? " error" : " errors") + "; nothing was imported";
     for (const auto& e : errors) out += std::string("\n  ") + e.what();
     if (total > errors.size()) out += "\n  ... and " + std::to_string(total - errors.size()) + " more";
     return out;

@@ -3,13 +3,13 @@
 // A thin RAII layer over the SQLite C API: a connection, prepared statements, and a transaction guard
 // that rolls back unless committed. Every failure is a StoreError carrying SQLite's message.
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <sqlite3.h>
 
 #include "smorg/graph/run_context.h"
 #include "smorg/importers/import_error.h"

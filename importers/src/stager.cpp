@@ -8,6 +8,7 @@
 #include <tbb/parallel_for.h>
 
 #include "smorg/graph/errors.h"
+
 #include "text.h"
 
 namespace smorg::importers::detail {
@@ -47,8 +48,9 @@ void ErrorList::throw_if_any() {
 
 std::optional<EdgeColumn> edge_column(std::string_view name) {
     static const std::pair<std::string_view, EdgeColumn> kNames[] = {
-        {"source", EdgeColumn::source},       {"target", EdgeColumn::target}, {"weight", EdgeColumn::weight},
-        {"timestamp", EdgeColumn::timestamp}, {"value", EdgeColumn::value},   {"kind", EdgeColumn::kind},
+        {"source", EdgeColumn::source}, {"target", EdgeColumn::target},
+        {"weight", EdgeColumn::weight}, {"timestamp", EdgeColumn::timestamp},
+        {"value", EdgeColumn::value},   {"kind", EdgeColumn::kind},
         {"skip", EdgeColumn::skip}};
     for (const auto& [n, c] : kNames) {
         if (n == name) return c;
@@ -121,8 +123,8 @@ std::optional<graph::KindId> Stager::intern_kind(graph::Vocabulary& vocab, std::
     return vocab.intern(name);
 }
 
-std::optional<NodeIndex> Stager::declare(const std::string& file, std::size_t line, std::size_t id_column,
-                                         std::size_t column, std::string_view id, std::optional<std::string_view> kind_name) {
+std::optional<NodeIndex> Stager::declare(const std::string& file, std::size_t line, std::size_t id_column, std::size_t column,
+                                         std::string_view id, std::optional<std::string_view> kind_name) {
     if (auto problem = name_problem(id, "id")) {
         error(file, line, id_column, "id", *problem);
         return std::nullopt;
@@ -159,8 +161,8 @@ std::optional<graph::AttributeType> Stager::existing_type(std::string_view name)
     return graph::AttributeTable::reserved_type(name);
 }
 
-std::optional<std::uint32_t> Stager::attribute_index(std::string_view name, graph::AttributeType type,
-                                                     const std::string& file, std::size_t line, std::size_t column) {
+std::optional<std::uint32_t> Stager::attribute_index(std::string_view name, graph::AttributeType type, const std::string& file,
+                                                     std::size_t line, std::size_t column) {
     const std::string key(name);
     if (const auto it = attribute_ids_.find(key); it != attribute_ids_.end()) return it->second;
     const bool fresh = !batch_.base->attributes().find(name);
@@ -184,7 +186,8 @@ void Stager::set_value(NodeIndex node, std::string_view name, graph::AttributeVa
                        std::size_t line, std::size_t column) {
     if (std::holds_alternative<std::monostate>(value)) {
         if (const auto type = existing_type(name)) {
-            if (const auto index = attribute_index(name, *type, file, line, column)) batch_.values.push_back({node, *index, value});
+            if (const auto index = attribute_index(name, *type, file, line, column))
+                batch_.values.push_back({node, *index, value});
         }
         return;
     }
@@ -193,9 +196,8 @@ void Stager::set_value(NodeIndex node, std::string_view name, graph::AttributeVa
     if (std::holds_alternative<bool>(value)) type = graph::AttributeType::boolean;
     if (const auto known = existing_type(name); known && *known != type) {
         error(file, line, column, std::string(name),
-              "expected a " + std::string(graph::to_string(*known)) + " (attribute '" + std::string(name) +
-                  "' holds " + std::string(graph::to_string(*known)) + " values), got a " +
-                  std::string(graph::to_string(type)));
+              "expected a " + std::string(graph::to_string(*known)) + " (attribute '" + std::string(name) + "' holds " +
+                  std::string(graph::to_string(*known)) + " values), got a " + std::string(graph::to_string(type)));
         return;
     }
     const auto index = attribute_index(name, type, file, line, column);
@@ -226,7 +228,9 @@ void Stager::typed_column(const std::string& file, const std::string& name, std:
     for (auto& [node, text, l, c] : raw) {
         graph::AttributeValue value;
         switch (*type) {
-            case graph::AttributeType::string: value = std::move(text); break;
+            case graph::AttributeType::string:
+                value = std::move(text);
+                break;
             case graph::AttributeType::number:
                 if (auto d = parse_number(text)) {
                     value = *d;
@@ -267,8 +271,9 @@ void Stager::absorb(const std::string& file, std::vector<EdgeChunk>& chunks, boo
         for (const auto& u : chunk.unresolved) {
             std::optional<NodeIndex> node = find(u.id);
             if (!node && (implicit_nodes || create_missing)) {
-                const auto kind = intern_kind(batch_.node_vocab, implicit_nodes ? spec_.node_kind : std::string(graph::kinds::unknown),
-                                              file, u.line, u.column, "node");
+                const auto kind =
+                    intern_kind(batch_.node_vocab, implicit_nodes ? spec_.node_kind : std::string(graph::kinds::unknown), file,
+                                u.line, u.column, "node");
                 if (!kind) continue;
                 node = create(u.id, *kind);
                 ++batch_.report.missing_nodes_created;
@@ -349,9 +354,9 @@ void validate(const ImportSpec& spec) {
     for (std::size_t i = 0; i < spec.columns.size(); ++i) {
         const auto c = edge_column(spec.columns[i]);
         if (!c) {
-            throw graph::ParamError("columns/" + std::to_string(i),
-                                    "unknown column name '" + spec.columns[i] +
-                                        "' (use source, target, weight, timestamp, value, kind, skip)");
+            throw graph::ParamError(
+                "columns/" + std::to_string(i),
+                "unknown column name '" + spec.columns[i] + "' (use source, target, weight, timestamp, value, kind, skip)");
         }
         sources += *c == EdgeColumn::source;
         targets += *c == EdgeColumn::target;

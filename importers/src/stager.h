@@ -12,8 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "batch.h"
 #include "smorg/graph/run_context.h"
+
+#include "batch.h"
 
 namespace smorg::importers::detail {
 
@@ -110,13 +111,13 @@ private:
                                              std::size_t line, std::size_t column, const char* what);
     // Declares a node (node files, labels): an existing id keeps its kind and must not get another.
     // `id_column` and `kind_column` place the id's and the kind's problems.
-    std::optional<NodeIndex> declare(const std::string& file, std::size_t line, std::size_t id_column,
-                                     std::size_t kind_column, std::string_view id, std::optional<std::string_view> kind_name);
+    std::optional<NodeIndex> declare(const std::string& file, std::size_t line, std::size_t id_column, std::size_t kind_column,
+                                     std::string_view id, std::optional<std::string_view> kind_name);
     std::optional<graph::AttributeType> existing_type(std::string_view name) const;
     std::optional<std::uint32_t> attribute_index(std::string_view name, graph::AttributeType type, const std::string& file,
                                                  std::size_t line, std::size_t column);
-    void set_value(NodeIndex node, std::string_view name, graph::AttributeValue value, const std::string& file,
-                   std::size_t line, std::size_t column);
+    void set_value(NodeIndex node, std::string_view name, graph::AttributeValue value, const std::string& file, std::size_t line,
+                   std::size_t column);
     using RawValues = std::vector<std::tuple<NodeIndex, std::string, std::size_t, std::size_t>>;
     void typed_column(const std::string& file, const std::string& name, std::size_t line, std::size_t column, RawValues& raw);
     void absorb(const std::string& file, std::vector<EdgeChunk>& chunks, bool implicit_nodes, bool create_missing);
@@ -148,7 +149,7 @@ private:
     ErrorList errors_;
     graph::RunContext& run_;
     std::unordered_map<std::string, std::uint32_t> attribute_ids_;  // into batch_.attributes
-    std::size_t new_attributes_ = 0;                                 // of them, not in the base
+    std::size_t new_attributes_ = 0;                                // of them, not in the base
     std::size_t total_bytes_ = 0;
     std::size_t done_bytes_ = 0;
 };

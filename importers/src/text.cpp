@@ -1,7 +1,5 @@
 #include "text.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -10,6 +8,8 @@
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include <zlib.h>
 
 #include "smorg/graph/files.h"
 #include "smorg/graph/run_context.h"
@@ -43,7 +43,8 @@ std::string read_plain(const std::string& path, std::uint64_t max_bytes) {
 // where the text stops. The text may be at most `max_bytes` and kMaxInflateRatio times the packed size.
 std::string read_gzip(const std::string& path, std::uint64_t max_bytes) {
     const std::string packed = read_plain(path, max_bytes);
-    const std::uint64_t limit = std::min<std::uint64_t>(max_bytes, std::max<std::uint64_t>(1 << 20, packed.size() * kMaxInflateRatio));
+    const std::uint64_t limit =
+        std::min<std::uint64_t>(max_bytes, std::max<std::uint64_t>(1 << 20, packed.size() * kMaxInflateRatio));
     const auto* begin = reinterpret_cast<const Bytef*>(packed.data());
     const std::size_t total = packed.size();
     auto line_at_end = [](const std::string& text) {
@@ -149,8 +150,9 @@ std::optional<std::int64_t> parse_integer(std::string_view text) noexcept {
 std::optional<bool> parse_boolean(std::string_view text) noexcept {
     text = trim(text);
     auto equals = [&](std::string_view word) {
-        return text.size() == word.size() &&
-               std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+        return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
     };
     if (equals("true")) return true;
     if (equals("false")) return false;

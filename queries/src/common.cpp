@@ -24,6 +24,15 @@ graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defau
     return spec;
 }
 
+graph::SubgraphSpec read_subgraph_or_engine_default(FieldReader& reader, const graph::Snapshot& g, graph::SubgraphSpec defaults,
+                                                    unsigned fields) {
+    auto spec = read_subgraph(reader, std::move(defaults), fields);
+    if ((fields & kEdgeKinds) && reader.has("edge_kinds") && spec.edge_kinds.empty()) {
+        for (graph::KindId k = 0; k < g.edge_kinds().size(); ++k) spec.edge_kinds.emplace_back(g.edge_kinds().name(k));
+    }
+    return spec;
+}
+
 std::size_t read_top(FieldReader& reader, std::size_t fallback) {
     return static_cast<std::size_t>(reader.optional<std::uint64_t>("top", fallback));
 }

@@ -8,11 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "field_reader.h"
-#include "op_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/subgraph.h"
 #include "smorg/queries/query_engine.h"
+
+#include "field_reader.h"
+#include "op_context.h"
 
 namespace smorg::queries {
 
@@ -30,6 +31,12 @@ enum Filters : unsigned {
 
 // The filters of `fields`; absent fields keep `defaults`.
 graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {}, unsigned fields = kAllFilters);
+
+// The same, for an op whose engine entry picks default edge kinds when none are named (crv, spread,
+// seeds, silos): absent `edge_kinds` leaves the choice to the engine, and `[]` (every kind, as
+// everywhere) becomes the list of every kind `g` has.
+graph::SubgraphSpec read_subgraph_or_engine_default(FieldReader& reader, const graph::Snapshot& g,
+                                                    graph::SubgraphSpec defaults = {}, unsigned fields = kAllFilters);
 
 // `top`: how many rows (>= 0; 0 = all). Default `fallback`.
 std::size_t read_top(FieldReader& reader, std::size_t fallback = 10);
@@ -51,9 +58,8 @@ std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nod
 
 // Rows {id, kind, [name], <score_field>, rank} for the top nodes; `extra` may add fields per row.
 using RowExtra = std::function<void(json& row, graph::NodeIndex node)>;
-json ranked_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
-                 const std::vector<double>& score, std::size_t top, std::string_view score_field = "score",
-                 const RowExtra& extra = {});
+json ranked_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
+                 std::size_t top, std::string_view score_field = "score", const RowExtra& extra = {});
 
 // {count, min, max, mean, p25, p50, p75, p90, p99} of score over nodes (nearest-rank percentiles).
 json score_summary(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score);
@@ -65,7 +71,8 @@ json number(double value);
 void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes,
                   const std::vector<double>& values, bool integer = false);
 template <class T>
-void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes, const std::vector<T>& values) {
+void offer_column(const OpContext& ctx, std::string name, const std::vector<graph::NodeIndex>& nodes,
+                  const std::vector<T>& values) {
     if (!ctx.column) return;
     std::vector<double> as_double(values.begin(), values.end());
     offer_column(ctx, std::move(name), nodes, as_double, true);

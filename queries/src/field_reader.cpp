@@ -12,15 +12,23 @@ namespace smorg::queries {
 
 std::string_view type_phrase(const json& value) {
     switch (value.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::object: return "an object";
-        case json::value_t::array: return "an array";
-        case json::value_t::string: return "a string";
-        case json::value_t::boolean: return "a boolean";
+        case json::value_t::null:
+            return "null";
+        case json::value_t::object:
+            return "an object";
+        case json::value_t::array:
+            return "an array";
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::boolean:
+            return "a boolean";
         case json::value_t::number_integer:
-        case json::value_t::number_unsigned: return "an integer";
-        case json::value_t::number_float: return "a number";
-        default: return "an unsupported value";
+        case json::value_t::number_unsigned:
+            return "an integer";
+        case json::value_t::number_float:
+            return "a number";
+        default:
+            return "an unsupported value";
     }
 }
 
@@ -41,8 +49,7 @@ std::string pointer_append(const std::string& at, std::string_view key) {
 
 FieldReader::FieldReader(const json& value, std::string at) : value_(value), at_(std::move(at)) {
     if (!value_.is_object()) {
-        throw QueryError(ErrorCode::invalid_argument,
-                         "expected an object, got " + std::string(type_phrase(value_)), at_);
+        throw QueryError(ErrorCode::invalid_argument, "expected an object, got " + std::string(type_phrase(value_)), at_);
     }
 }
 
@@ -68,8 +75,8 @@ std::optional<graph::Timestamp> FieldReader::maybe_timestamp(std::string_view ke
     if (v->is_string()) {
         if (auto t = graph::parse_timestamp(v->get_ref<const std::string&>())) return t;
         fail(key, ErrorCode::invalid_argument,
-             "expected a timestamp (epoch seconds or ISO-8601 like \"2024-03-01T12:00:00Z\"), got \"" +
-                 v->get<std::string>() + "\"");
+             "expected a timestamp (epoch seconds or ISO-8601 like \"2024-03-01T12:00:00Z\"), got \"" + v->get<std::string>() +
+                 "\"");
     }
     fail(key, ErrorCode::invalid_argument,
          "expected a timestamp (epoch seconds or an ISO-8601 string), got " + std::string(type_phrase(*v)));

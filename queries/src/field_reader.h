@@ -85,8 +85,8 @@ public:
         }
         const auto& text = value.get_ref<const std::string&>();
         if (auto parsed = graph::parse_enum<E>(text)) return *parsed;
-        throw QueryError(ErrorCode::invalid_argument,
-                         "expected one of " + graph::allowed_names<E>() + ", got \"" + text + "\"", at);
+        throw QueryError(ErrorCode::invalid_argument, "expected one of " + graph::allowed_names<E>() + ", got \"" + text + "\"",
+                         at);
     }
 
 private:

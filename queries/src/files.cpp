@@ -35,8 +35,10 @@ fs::path output_path(const OpContext& ctx, const std::string& requested, const s
     const auto& options = ctx.options;
     if (requested.empty()) throw QueryError(ErrorCode::invalid_argument, "give a file name", at);
     if (!options.output_dir) {
-        refuse("this engine writes no files: it was opened without an output directory (EngineOptions::output_dir; "
-               "the command line's --output-dir)", at);
+        refuse(
+            "this engine writes no files: it was opened without an output directory (EngineOptions::output_dir; "
+            "the command line's --output-dir)",
+            at);
     }
     const fs::path asked(requested);
     std::error_code ec;
@@ -97,8 +99,9 @@ std::string input_path(const OpContext& ctx, const std::string& requested, const
     // A name that leads nowhere is the caller's slip, not damaged data: say so at its field.
     std::error_code ec;
     if (!fs::exists(target, ec)) {
-        throw QueryError(ErrorCode::not_found, "no file '" + graph::printable(requested) + "'" +
-                                                   (options.input_dir ? " in the import directory" : ""), at);
+        throw QueryError(ErrorCode::not_found,
+                         "no file '" + graph::printable(requested) + "'" + (options.input_dir ? " in the import directory" : ""),
+                         at);
     }
     return target;
 }

@@ -1,17 +1,17 @@
 #include "graphviz.h"
 
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "smorg/queries/query_error.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-
-#include "smorg/queries/query_error.h"
 
 namespace smorg::queries {
 
@@ -140,7 +140,8 @@ std::string render_svg(const std::string& dot, const std::string& engine, const 
         return svg;
     }
     while (!errors.empty() && (errors.back() == '\n' || errors.back() == '\r')) errors.pop_back();
-    if (WIFSIGNALED(status)) throw fail("the Graphviz layout ended without a map (it crashed)" + (errors.empty() ? "" : ": " + errors));
+    if (WIFSIGNALED(status))
+        throw fail("the Graphviz layout ended without a map (it crashed)" + (errors.empty() ? "" : ": " + errors));
     throw fail("Graphviz could not lay out the map with '" + engine + "'" + (errors.empty() ? "" : ": " + errors));
 }
 

@@ -6,10 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "field_reader.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/importers/database.h"
 #include "smorg/queries/query_engine.h"
+
+#include "field_reader.h"
 
 namespace smorg::queries {
 
@@ -27,10 +28,10 @@ struct OpContext {
     importers::Database& db;
     graph::SnapshotPtr snapshot;  // taken when the request started; the op reads only this one
     RunContext& run;
-    std::string at;               // JSON pointer of the request ("" alone, "/2" in a batch)
+    std::string at;  // JSON pointer of the request ("" alone, "/2" in a batch)
     const EngineOptions& options;
-    bool estimate = false;        // "estimate": true: answer the op's estimated cost, run nothing
-    NodeColumn* column = nullptr; // set by export's attach: the op offers its per-person values here
+    bool estimate = false;         // "estimate": true: answer the op's estimated cost, run nothing
+    NodeColumn* column = nullptr;  // set by export's attach: the op offers its per-person values here
 
     const graph::Snapshot& g() const { return *snapshot; }
 };

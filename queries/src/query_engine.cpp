@@ -5,13 +5,14 @@
 #include <iostream>
 #include <new>
 
-#include "field_reader.h"
-#include "op_context.h"
 #include "smorg/graph/binary_io.h"
 #include "smorg/graph/errors.h"
 #include "smorg/graph/files.h"
 #include "smorg/graph/text.h"
 #include "smorg/importers/database.h"
+
+#include "field_reader.h"
+#include "op_context.h"
 
 namespace smorg::queries {
 
@@ -49,18 +50,13 @@ json error_response(ErrorCode code, const std::string& message, const std::strin
             {"error", {{"code", graph::name_of(code)}, {"message", graph::printable(message)}, {"at", graph::printable(at)}}}};
 }
 
-std::string field_pointer(const std::string& at, const std::string& field) {
-    return field.empty() ? at : at + "/" + field;
-}
+std::string field_pointer(const std::string& at, const std::string& field) { return field.empty() ? at : at + "/" + field; }
 
 json import_errors(const importers::ImportFailed& failed) {
     json list = json::array();
     for (const auto& e : failed.errors()) {
-        list.push_back({{"file", e.file()},
-                        {"line", e.line()},
-                        {"column", e.column()},
-                        {"field", e.field()},
-                        {"message", e.message()}});
+        list.push_back(
+            {{"file", e.file()}, {"line", e.line()}, {"column", e.column()}, {"field", e.field()}, {"message", e.message()}});
     }
     return list;
 }
@@ -80,7 +76,8 @@ std::optional<std::string> too_deep(const json& value) {
         if (!item.value->is_structured()) continue;
         if (item.depth >= graph::kMaxJsonDepth) return item.at;
         if (item.value->is_object()) {
-            for (const auto& [key, child] : item.value->items()) stack.push_back({&child, item.depth + 1, pointer_append(item.at, key)});
+            for (const auto& [key, child] : item.value->items())
+                stack.push_back({&child, item.depth + 1, pointer_append(item.at, key)});
         } else {
             for (std::size_t i = 0; i < item.value->size(); ++i) {
                 stack.push_back({&(*item.value)[i], item.depth + 1, pointer_append(item.at, std::to_string(i))});
@@ -91,9 +88,9 @@ std::optional<std::string> too_deep(const json& value) {
 }
 
 json too_deep_response(const std::string& at) {
-    return error_response(ErrorCode::invalid_argument,
-                          "the request nests deeper than " + std::to_string(graph::kMaxJsonDepth) + " levels of arrays and objects",
-                          at);
+    return error_response(
+        ErrorCode::invalid_argument,
+        "the request nests deeper than " + std::to_string(graph::kMaxJsonDepth) + " levels of arrays and objects", at);
 }
 
 // The work and memory budget of one request: the engine's, with the request's max_work (bounded by
@@ -130,7 +127,8 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         op_name = reader.required<std::string>("op");
         const OpEntry* entry = find_op(op_name);
         if (!entry) {
-            throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op_name + "'" + op_suggestion(op_name), reader.at("op"));
+            throw QueryError(ErrorCode::invalid_argument, "unknown op '" + op_name + "'" + op_suggestion(op_name),
+                             reader.at("op"));
         }
         run.set_limits(request_limits(reader, options, caller_limits));
         const bool estimate = reader.optional<bool>("estimate", false);
@@ -184,7 +182,8 @@ std::string parser_reason(const json::exception& e) {
             text.erase(0, colon + 2);
         }
     }
-    if (const auto dash = text.find(" - "); text.rfind("syntax error", 0) == 0 && dash != std::string::npos) text.erase(0, dash + 3);
+    if (const auto dash = text.find(" - "); text.rfind("syntax error", 0) == 0 && dash != std::string::npos)
+        text.erase(0, dash + 3);
     return place.empty() ? text : text + " (" + place + ")";
 }
 
@@ -210,17 +209,20 @@ json QueryEngine::execute(const json& request) {
 json QueryEngine::execute_text(std::string_view text, RunContext& run) {
     if (const auto deep = graph::json_too_deep(text)) {
         auto response = too_deep_response(deep->pointer);
-        response["error"]["message"] = response["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
+        response["error"]["message"] =
+            response["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
         return response;
     }
     if (const auto bad = graph::invalid_utf8_at(text); bad != std::string_view::npos) {
-        return error_response(ErrorCode::invalid_argument, "the request is not valid UTF-8 (at byte " + std::to_string(bad) + ")", "");
+        return error_response(ErrorCode::invalid_argument, "the request is not valid UTF-8 (at byte " + std::to_string(bad) + ")",
+                              "");
     }
     json request;
     try {
         request = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
-        return error_response(ErrorCode::invalid_argument, "malformed JSON at byte " + std::to_string(e.byte) + ": " + parser_reason(e), "");
+        return error_response(ErrorCode::invalid_argument,
+                              "malformed JSON at byte " + std::to_string(e.byte) + ": " + parser_reason(e), "");
     } catch (const json::exception& e) {
         return error_response(ErrorCode::invalid_argument, "unreadable JSON (a number out of range?): " + parser_reason(e), "");
     }

@@ -60,21 +60,13 @@ json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params
     }
     if (findings.referrals == 0) {
         const auto& view = params.subgraph;
-        const char* where = view.since || view.until ? " in the chosen window"
+        const char* where = view.since || view.until  ? " in the chosen window"
                             : view.node_kinds.empty() ? ""
                                                       : " among the chosen node kinds";
         warnings.push_back(std::string("no referral ties") + where + ", so every value is 0; the graph's edge kinds: " +
                            edge_kinds_found(g) + (view.edge_kinds.empty() ? " (referrals are ties of kind 'referral')" : ""));
     }
     return warnings;
-}
-
-std::vector<std::string> present_edge_kinds(const graph::Snapshot& g, std::initializer_list<std::string_view> wanted) {
-    std::vector<std::string> out;
-    for (auto k : wanted) {
-        if (g.edge_kinds().find(k)) out.emplace_back(k);
-    }
-    return out;
 }
 
 }  // namespace smorg::queries

@@ -2,10 +2,11 @@
 
 // Reading the cascade parameters shared by the spread, seeds and advocates ops.
 
-#include "field_reader.h"
 #include "smorg/engine/referral/crv.h"
 #include "smorg/engine/referral/spread.h"
 #include "smorg/graph/snapshot.h"
+
+#include "field_reader.h"
 
 namespace smorg::queries {
 
@@ -20,8 +21,5 @@ void read_crv_params(FieldReader& reader, const graph::Snapshot& g, engine::CrvP
 // Why a referral value answer is empty, when it is: no referral ties in the view, or no customers
 // whose value could be credited, each naming the kinds the graph does hold. Empty when neither.
 json referral_warnings(const graph::Snapshot& g, const engine::CrvParams& params, const engine::ReferralFindings& findings);
-
-// Edge kinds present in the database among `wanted` (defaults that must not fail on data without them).
-std::vector<std::string> present_edge_kinds(const graph::Snapshot& g, std::initializer_list<std::string_view> wanted);
 
 }  // namespace smorg::queries

@@ -1,18 +1,16 @@
 // The `smorg` command line as a user meets it: help on every subcommand, exit statuses, import errors
 // that name the place, the silo report with its map, exports, and the demo.
-#include <sys/wait.h>
-
 #include <chrono>
 #include <csignal>
-#include <thread>
-
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.h"
+#include <sys/wait.h>
 
 using nlohmann::json;
 using smorg::testing::slurp;
@@ -71,8 +69,8 @@ const char* kEdges =
 std::string imported(const TempDir& dir) {
     const auto nodes = dir.write("nodes.csv", kNodes), edges = dir.write("edges.csv", kEdges);
     const auto db = (dir / "org.db").string();
-    const auto o = run_smorg(dir, "import --db " + quoted(db) + " --nodes " + quoted(nodes.string()) + " --edges " +
-                                  quoted(edges.string()));
+    const auto o =
+        run_smorg(dir, "import --db " + quoted(db) + " --nodes " + quoted(nodes.string()) + " --edges " + quoted(edges.string()));
     REQUIRE(o.status == 0);
     return db;
 }
@@ -105,11 +103,13 @@ TEST_CASE("query exits 0 when answered, 1 when the query fails, 2 on a usage err
     CHECK(failed.status == 1);
     CHECK(json::parse(failed.out)["error"]["code"] == "not_found");
 
-    const auto unknown = run_smorg(dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "centrality", "algorithm": "pagerank", "dampin": 0.5})"));
+    const auto unknown = run_smorg(
+        dir, "query --db " + quoted(db) + " " + quoted(R"({"op": "centrality", "algorithm": "pagerank", "dampin": 0.5})"));
     CHECK(unknown.status == 1);
     CHECK(json::parse(unknown.out)["error"]["at"] == "/dampin");
 
-    const auto from_stdin = run_smorg(dir, "query --db " + quoted(db) + " -", R"([{"op": "stats"}, {"op": "node", "id": "eve"}])");
+    const auto from_stdin =
+        run_smorg(dir, "query --db " + quoted(db) + " -", R"([{"op": "stats"}, {"op": "node", "id": "eve"}])");
     CHECK(from_stdin.status == 0);
     CHECK(json::parse(from_stdin.out).size() == 2);
 
@@ -119,14 +119,15 @@ TEST_CASE("query exits 0 when answered, 1 when the query fails, 2 on a usage err
     CHECK(json::parse(malformed.out)["error"]["code"] == "invalid_argument");
 
     CHECK(run_smorg(dir, "query " + quoted(R"({"op": "stats"})")).status == 2);  // no --db
-    CHECK(run_smorg(dir, "query --db " + quoted(db)).status == 2);                // no request
+    CHECK(run_smorg(dir, "query --db " + quoted(db)).status == 2);               // no request
     CHECK(run_smorg(dir, "frobnicate").status == 2);
 }
 
 TEST_CASE("in JSON mode every failure is a JSON error on stdout", "[cli]") {
     TempDir dir;
     const auto db = imported(dir);
-    const auto missing_db = run_smorg(dir, "query --db " + quoted((dir / "absent.db").string()) + " " + quoted(R"({"op": "stats"})"));
+    const auto missing_db =
+        run_smorg(dir, "query --db " + quoted((dir / "absent.db").string()) + " " + quoted(R"({"op": "stats"})"));
     CHECK(missing_db.status == 1);
     CHECK(json::parse(missing_db.out)["error"]["code"] == "not_found");
     CHECK_FALSE(std::filesystem::exists(dir / "absent.db"));
@@ -152,24 +153,30 @@ TEST_CASE("in JSON mode every failure is a JSON error on stdout", "[cli]") {
 TEST_CASE("query writes rows as CSV and JSON Lines", "[cli]") {
     TempDir dir;
     const auto db = imported(dir);
-    const auto csv = run_smorg(dir, "query --db " + quoted(db) + " --format csv " +
-                                        quoted(R"({"op": "centrality", "algorithm": "degree", "top": 2})"));
+    const auto csv = run_smorg(
+        dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "centrality", "algorithm": "degree", "top": 2})"));
     REQUIRE(csv.status == 0);
     CHECK(csv.out == "rank,id,name,kind,score\n1,ann,Ann,employee,5.0\n2,bob,Bob,employee,4.0\n");
 
     // Nested fields get dotted names; a field holding a comma or a quote is quoted.
     const auto named = dir.write("named.csv", "id,kind,name\nq,customer,\"Quote \"\"Q\"\", Esq.\"\nr,customer,R\n");
     const auto tie = dir.write("tie.csv", "source,target,kind\nq,r,interaction\n");
-    REQUIRE(run_smorg(dir, "import --db " + quoted(db) + " --nodes " + quoted(named.string()) + " --edges " + quoted(tie.string())).status == 0);
-    const auto quoted_csv = run_smorg(dir, "query --db " + quoted(db) + " --format csv " +
-                                               quoted(R"({"op": "centrality", "algorithm": "degree", "node_kinds": ["customer"], "edge_kinds": ["interaction"], "top": 0})"));
+    REQUIRE(
+        run_smorg(dir, "import --db " + quoted(db) + " --nodes " + quoted(named.string()) + " --edges " + quoted(tie.string()))
+            .status == 0);
+    const auto quoted_csv = run_smorg(
+        dir,
+        "query --db " + quoted(db) + " --format csv " +
+            quoted(
+                R"({"op": "centrality", "algorithm": "degree", "node_kinds": ["customer"], "edge_kinds": ["interaction"], "top": 0})"));
     CHECK_THAT(quoted_csv.out, Catch::Contains(R"("Quote ""Q"", Esq.")"));
-    const auto advocates = run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "advocates", "top": 1})"));
+    const auto advocates =
+        run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "advocates", "top": 1})"));
     REQUIRE(advocates.status == 0);
     CHECK_THAT(advocates.out.substr(0, advocates.out.find('\n')), Catch::Contains("components.value.raw"));
 
-    const auto jsonl = run_smorg(dir, "query --db " + quoted(db) + " --format jsonl --rows groups " +
-                                          quoted(R"({"op": "silos", "permutations": 0})"));
+    const auto jsonl = run_smorg(
+        dir, "query --db " + quoted(db) + " --format jsonl --rows groups " + quoted(R"({"op": "silos", "permutations": 0})"));
     REQUIRE(jsonl.status == 0);
     std::size_t lines = 0;
     for (std::size_t at = 0, next; (next = jsonl.out.find('\n', at)) != std::string::npos; at = next + 1, ++lines) {
@@ -177,7 +184,8 @@ TEST_CASE("query writes rows as CSV and JSON Lines", "[cli]") {
     }
     CHECK(lines == 2);  // Sales and Engineering
 
-    const auto no_rows = run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "silos", "permutations": 0})"));
+    const auto no_rows =
+        run_smorg(dir, "query --db " + quoted(db) + " --format csv " + quoted(R"({"op": "silos", "permutations": 0})"));
     CHECK(no_rows.status == 2);
     CHECK_THAT(no_rows.err, Catch::Contains("--rows: groups"));
     CHECK(run_smorg(dir, "query --db " + quoted(db) + " --rows groups " + quoted(R"({"op": "stats"})")).status == 2);
@@ -203,7 +211,8 @@ TEST_CASE("Ctrl-C stops a query within a second, answers cancelled and exits 130
 TEST_CASE("a bad import names file and line, exits non-zero and stores nothing", "[cli]") {
     TempDir dir;
     const auto db = imported(dir);
-    const auto bad = dir.write("bad.csv", "source,target,kind,weight\nann,bob,communication,2\nann,zed,communication,1\nbob,ann,communication,x\n");
+    const auto bad = dir.write(
+        "bad.csv", "source,target,kind,weight\nann,bob,communication,2\nann,zed,communication,1\nbob,ann,communication,x\n");
     const auto o = run_smorg(dir, "import --db " + quoted(db) + " --edges " + quoted(bad.string()));
     CHECK(o.status != 0);
     CHECK(o.err.find("bad.csv:3") != std::string::npos);  // unknown node 'zed'
@@ -240,7 +249,7 @@ TEST_CASE("export writes GraphML, GEXF and DOT with attached results", "[cli]") 
         INFO(format);
         const auto out = dir / (std::string("org.") + format);
         const auto o = run_smorg(dir, "export --db " + quoted(db) + " --format " + format + " --out " + quoted(out.string()) +
-                                      " --attach " + quoted(R"([{"op": "centrality", "algorithm": "pagerank"}])"));
+                                          " --attach " + quoted(R"([{"op": "centrality", "algorithm": "pagerank"}])"));
         CHECK(o.status == 0);
         const auto text = slurp(out);
         CHECK(text.find("ann") != std::string::npos);
@@ -259,8 +268,10 @@ TEST_CASE("generate and demo run end to end", "[cli]") {
     }
     CHECK(std::filesystem::exists(dir / "demo" / "silo-map.svg"));
     // The same seed writes the same files.
-    CHECK(run_smorg(dir, "generate --out " + quoted((dir / "a").string()) + " --customers 100 --employees 20 --seed 5").status == 0);
-    CHECK(run_smorg(dir, "generate --out " + quoted((dir / "b").string()) + " --customers 100 --employees 20 --seed 5").status == 0);
+    CHECK(run_smorg(dir, "generate --out " + quoted((dir / "a").string()) + " --customers 100 --employees 20 --seed 5").status ==
+          0);
+    CHECK(run_smorg(dir, "generate --out " + quoted((dir / "b").string()) + " --customers 100 --employees 20 --seed 5").status ==
+          0);
     CHECK(slurp(dir / "a" / "edges.csv") == slurp(dir / "b" / "edges.csv"));
     CHECK(!slurp(dir / "a" / "edges.csv").empty());
 }

@@ -5,8 +5,6 @@
 // programs that CTest runs over every file of tests/fuzz/corpus/<name>/, so an input that once
 // crashed (and was added to the corpus) stays a regression test in every build.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +13,8 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace smorg::fuzz {
 

@@ -3,8 +3,9 @@
 // graph. Any outcome but success or ImportFailed (a crash, a hang, another exception) is a bug.
 #include <string>
 
-#include "fuzz_support.h"
 #include "smorg/importers/database.h"
+
+#include "fuzz_support.h"
 
 #ifndef SMORG_FUZZ_FORMAT
 #error "build with -DSMORG_FUZZ_FORMAT=<0 csv nodes | 1 csv edges | 2 jsonl | 3 edge list | 4 labels>"
@@ -33,20 +34,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     constexpr int kFormat = SMORG_FUZZ_FORMAT;
     std::string_view body = text;
     if (kFormat == 3 && !body.empty()) {
-        static const std::vector<std::vector<std::string>> kColumns = {
-            {"source", "target"}, {"source", "target", "weight"}, {"source", "target", "timestamp"},
-            {"source", "kind", "target", "value"}, {"skip", "source", "target", "weight", "timestamp"}};
+        static const std::vector<std::vector<std::string>> kColumns = {{"source", "target"},
+                                                                       {"source", "target", "weight"},
+                                                                       {"source", "target", "timestamp"},
+                                                                       {"source", "kind", "target", "value"},
+                                                                       {"skip", "source", "target", "weight", "timestamp"}};
         spec.columns = kColumns[static_cast<unsigned char>(body[0]) % kColumns.size()];
         body.remove_prefix(1);
     }
     static const char* kNames[] = {"nodes.csv", "edges.csv", "batch.jsonl", "edges.txt", "labels.txt"};
     const auto file = fuzz::scratch_file(body, kNames[kFormat]);
     switch (kFormat) {
-        case 0: spec.nodes = {file}; break;
-        case 1: spec.edges = {file}; spec.create_missing = size % 2 == 0; break;
-        case 2: spec.nodes = {file}; spec.create_missing = size % 2 == 0; break;
-        case 3: spec.edges = {file}; break;
-        case 4: spec.labels = file; spec.label_attribute = "department"; break;
+        case 0:
+            spec.nodes = {file};
+            break;
+        case 1:
+            spec.edges = {file};
+            spec.create_missing = size % 2 == 0;
+            break;
+        case 2:
+            spec.nodes = {file};
+            spec.create_missing = size % 2 == 0;
+            break;
+        case 3:
+            spec.edges = {file};
+            break;
+        case 4:
+            spec.labels = file;
+            spec.label_attribute = "department";
+            break;
     }
     // A store is reused while imports fail (they leave it as it was) and replaced after one lands,
     // so every run starts from the same five people.

@@ -4,8 +4,9 @@
 #include <memory>
 #include <optional>
 
-#include "fuzz_support.h"
 #include "smorg/queries/query_engine.h"
+
+#include "fuzz_support.h"
 
 using namespace smorg;
 using nlohmann::json;

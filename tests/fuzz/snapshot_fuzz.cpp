@@ -3,13 +3,14 @@
 // must be safe for every algorithm to walk.
 #include <sstream>
 
-#include "fuzz_support.h"
 #include "smorg/engine/centrality/betweenness.h"
 #include "smorg/engine/centrality/pagerank.h"
 #include "smorg/engine/community/communities.h"
 #include "smorg/graph/binary_io.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/subgraph.h"
+
+#include "fuzz_support.h"
 
 using namespace smorg;
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "smorg/graph/errors.h"
+
 #include "support/fixtures.h"
 
 using namespace smorg;

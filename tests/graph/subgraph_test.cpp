@@ -12,6 +12,7 @@
 
 #include "smorg/graph/bgl.h"
 #include "smorg/graph/errors.h"
+
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -139,12 +140,14 @@ TEST_CASE("views equal a direct computation at any number of workers", "[graph][
             for (; at < n && same; ++at) {
                 const NodeIndex u = at;
                 std::vector<std::pair<NodeIndex, double>> got, want(out[u].begin(), out[u].end());
-                for (std::size_t k = 0; k < view.out_neighbors(u).size(); ++k) got.emplace_back(view.out_neighbors(u)[k], view.out_weights(u)[k]);
+                for (std::size_t k = 0; k < view.out_neighbors(u).size(); ++k)
+                    got.emplace_back(view.out_neighbors(u)[k], view.out_weights(u)[k]);
                 same = got == want;
                 if (same && directed) {
                     got.clear();
                     want.assign(in[u].begin(), in[u].end());
-                    for (std::size_t k = 0; k < view.in_neighbors(u).size(); ++k) got.emplace_back(view.in_neighbors(u)[k], view.in_weights(u)[k]);
+                    for (std::size_t k = 0; k < view.in_neighbors(u).size(); ++k)
+                        got.emplace_back(view.in_neighbors(u)[k], view.in_weights(u)[k]);
                     same = got == want;
                 }
             }

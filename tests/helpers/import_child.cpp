@@ -7,10 +7,10 @@
 // With --read-for, it holds an SQLite read transaction on DB (as a slow reader would), prints
 // "reading", and ends it after SECONDS.
 #include <chrono>
-#include <cstdlib>
-#include <memory>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 

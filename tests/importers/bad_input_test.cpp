@@ -1,10 +1,10 @@
 // Every kind of bad input names its file, line, column and field, and nothing of the batch lands.
+#include <catch2/catch.hpp>
 #include <zlib.h>
 
-#include <catch2/catch.hpp>
+#include "smorg/graph/errors.h"
 
 #include "chunks.h"
-#include "smorg/graph/errors.h"
 #include "import_support.h"
 #include "support/fixtures.h"
 
@@ -65,10 +65,10 @@ TEST_CASE("create_missing creates unknown nodes with kind unknown instead of fai
 
 TEST_CASE("a node id with a conflicting kind is refused, in the batch or against the store", "[importers][errors]") {
     Fixture f;
-    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind\nzoe,customer\nann,employee\n"))), 3, 5,
-                "kind", "already exists with kind 'customer', not 'employee'");
-    check_error(f.only_error(testing::nodes_spec(f.dir.write("m.csv", "id,kind\nzoe,customer\nzoe,partner\n"))), 3, 5,
-                "kind", "'zoe' already exists with kind 'customer', not 'partner'");
+    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind\nzoe,customer\nann,employee\n"))), 3, 5, "kind",
+                "already exists with kind 'customer', not 'employee'");
+    check_error(f.only_error(testing::nodes_spec(f.dir.write("m.csv", "id,kind\nzoe,customer\nzoe,partner\n"))), 3, 5, "kind",
+                "'zoe' already exists with kind 'customer', not 'partner'");
 }
 
 TEST_CASE("the same id with the same kind updates the node", "[importers]") {
@@ -83,21 +83,20 @@ TEST_CASE("the same id with the same kind updates the node", "[importers]") {
 
 TEST_CASE("malformed numbers and timestamps name the column", "[importers][errors]") {
     Fixture f;
-    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,clv\nzoe,customer,\"12,5\"\n"))), 2, 14,
-                "clv", "expected a number, got \"12,5\"");
-    check_error(f.only_error(testing::edges_spec(f.dir.write("e.csv", "source,target,timestamp\nann,bob,yesterday\n"))),
-                2, 9, "timestamp", "got \"yesterday\"");
-    check_error(f.only_error(testing::edges_spec(f.dir.write("w.csv", "source,target,weight\nann,bob,0\n"))), 2, 9,
-                "weight", "weight must be > 0");
-    check_error(f.only_error(testing::edges_spec(f.dir.write("v.csv", "source,target,value\nann,bob,lots\n"))), 2, 9,
-                "value", "expected a number");
+    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,clv\nzoe,customer,\"12,5\"\n"))), 2, 14, "clv",
+                "expected a number, got \"12,5\"");
+    check_error(f.only_error(testing::edges_spec(f.dir.write("e.csv", "source,target,timestamp\nann,bob,yesterday\n"))), 2, 9,
+                "timestamp", "got \"yesterday\"");
+    check_error(f.only_error(testing::edges_spec(f.dir.write("w.csv", "source,target,weight\nann,bob,0\n"))), 2, 9, "weight",
+                "weight must be > 0");
+    check_error(f.only_error(testing::edges_spec(f.dir.write("v.csv", "source,target,value\nann,bob,lots\n"))), 2, 9, "value",
+                "expected a number");
 }
 
 TEST_CASE("an empty id is refused", "[importers][errors]") {
     Fixture f;
     check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind\n,customer\n"))), 2, 1, "id", "empty id");
-    check_error(f.only_error(testing::edges_spec(f.dir.write("e.csv", "source,target\nann,\n"))), 2, 5, "target",
-                "empty id");
+    check_error(f.only_error(testing::edges_spec(f.dir.write("e.csv", "source,target\nann,\n"))), 2, 5, "target", "empty id");
 }
 
 TEST_CASE("a wrong number of fields is refused", "[importers][errors]") {
@@ -110,19 +109,20 @@ TEST_CASE("a wrong number of fields is refused", "[importers][errors]") {
 
 TEST_CASE("invalid UTF-8 is refused at its byte", "[importers][errors]") {
     Fixture f;
-    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,Zo\xC3\n"))), 2, 16,
-                "", "invalid UTF-8");
+    check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,Zo\xC3\n"))), 2, 16, "",
+                "invalid UTF-8");
     check_error(f.only_error(testing::edges_spec(f.dir.write("e.txt", "1 2\n3 \xFF\n"))), 2, 3, "", "invalid UTF-8");
 }
 
 TEST_CASE("a truncated file is refused", "[importers][errors]") {
     Fixture f;
     SECTION("an unterminated quote at the end of a CSV") {
-        check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,\"Zoe\n"))), 2, 14,
-                    "", "unterminated quoted field");
+        check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,\"Zoe\n"))), 2, 14, "",
+                    "unterminated quoted field");
     }
     SECTION("a JSON Lines object cut in the middle") {
-        const auto e = f.only_error(testing::nodes_spec(f.dir.write("n.jsonl", "{\"id\": \"zoe\", \"kind\": \"customer\"}\n{\"id\": \"yan\", \"ki")));
+        const auto e = f.only_error(
+            testing::nodes_spec(f.dir.write("n.jsonl", "{\"id\": \"zoe\", \"kind\": \"customer\"}\n{\"id\": \"yan\", \"ki")));
         CHECK(e.line() == 2);
         CHECK_THAT(e.message(), Catch::Contains("ends early"));
     }
@@ -164,8 +164,8 @@ TEST_CASE("at most max_errors are listed and all are counted", "[importers][erro
     failed = testing::failed_import(*f.db, spec);
     CHECK(failed.errors().size() == 3);
     CHECK(failed.total() == 250);
-    CHECK_THAT(failed.what(), Catch::Contains("import failed with 250 errors; nothing was imported") &&
-                                  Catch::Contains("and 247 more"));
+    CHECK_THAT(failed.what(),
+               Catch::Contains("import failed with 250 errors; nothing was imported") && Catch::Contains("and 247 more"));
 }
 
 TEST_CASE("a failed batch leaves the database exactly as it was", "[importers][errors]") {
@@ -203,8 +203,9 @@ TEST_CASE("line numbers are exact at the first and last row, across CRLF, quoted
                     "target", "unknown node 'x3'");
     }
     SECTION("a record spanning lines is reported where its bad field starts") {
-        check_error(f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,\"two\nlines\"\nyan,,Y\n"))),
-                    4, 5, "kind", "empty kind");
+        check_error(
+            f.only_error(testing::nodes_spec(f.dir.write("n.csv", "id,kind,name\nzoe,customer,\"two\nlines\"\nyan,,Y\n"))), 4, 5,
+            "kind", "empty kind");
     }
     SECTION("chunk boundaries, with and without quotes") {
         const auto saved = importers::detail::chunk_bytes();

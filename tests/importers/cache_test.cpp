@@ -6,8 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "smorg/queries/sample.h"
+
 #include "import_support.h"
-#include "smorg/importers/sample_org.h"
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -15,11 +16,11 @@ using namespace smorg;
 namespace {
 
 std::string sample_db(const testing::TempDir& dir, const std::string& name, std::uint64_t seed = 1) {
-    importers::SampleOrgParams p;
+    queries::SampleOrgParams p;
     p.customers = 200;
     p.employees = 20;
     p.seed = seed;
-    const auto report = importers::generate_sample_org(dir / ("org" + std::to_string(seed)), p);
+    const auto report = queries::generate_sample_org(dir / ("org" + std::to_string(seed)), p);
     const auto path = (dir / name).string();
     auto db = importers::Database::open(path);
     importers::ImportSpec spec;

@@ -8,8 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "smorg/queries/sample.h"
+
 #include "import_support.h"
-#include "smorg/importers/sample_org.h"
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -24,9 +25,9 @@ struct Org {
     std::uint64_t fingerprint = 0;
 
     explicit Org(std::uint32_t customers = 3000) {
-        importers::SampleOrgParams p;
+        queries::SampleOrgParams p;
         p.customers = customers;
-        const auto report = importers::generate_sample_org(dir / "org", p);
+        const auto report = queries::generate_sample_org(dir / "org", p);
         nodes = report.nodes_file;
         edges = report.edges_file;
         db = (dir / "org.db").string();
@@ -149,8 +150,7 @@ TEST_CASE("an erase racing an import concurrently: the erased person stays gone,
     }
 }
 
-TEST_CASE("an erase while another process reads says the scrub is pending, and the next open finishes it",
-          "[importers][erase]") {
+TEST_CASE("an erase while another process reads says the scrub is pending, and the next open finishes it", "[importers][erase]") {
     Org org(300);
     auto db = importers::Database::open(org.db, {.create = false});
     const std::string victim = "c000007";

@@ -57,8 +57,8 @@ TEST_CASE("Krackhardt's high-tech managers import as employees with advice ties"
     people.node_kind = "employee";
     db->import(people);
     std::size_t total = 0;
-    for (const auto& [file, kind, ties] : {std::tuple{advice, "advice", 190}, std::tuple{friendship, "friendship", 102},
-                                           std::tuple{reports, "reports_to", 20}}) {
+    for (const auto& [file, kind, ties] :
+         {std::tuple{advice, "advice", 190}, std::tuple{friendship, "friendship", 102}, std::tuple{reports, "reports_to", 20}}) {
         auto spec = testing::edges_spec(file);
         spec.columns = {"source", "target", "weight"};
         spec.edge_kind = kind;

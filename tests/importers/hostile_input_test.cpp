@@ -1,16 +1,16 @@
 // Input written to break the importer: special files, bombs, huge headers, numbers past double,
 // bytes that are not UTF-8, control characters, too many kinds. Each is refused whole, at its place,
 // quickly, and every message is printable.
-#include <sys/stat.h>
-
 #include <chrono>
 #include <future>
 
 #include <catch2/catch.hpp>
 
-#include "import_support.h"
 #include "smorg/graph/text.h"
+
+#include "import_support.h"
 #include "support/fixtures.h"
+#include <sys/stat.h>
 
 using namespace smorg;
 using importers::ImportError;
@@ -82,19 +82,25 @@ TEST_CASE("a header of tens of thousands of columns is refused at once", "[impor
     f.db->import(testing::nodes_spec(f.dir.write("w1.csv", header + "\n")));
     header = "id,kind";
     for (int c = 0; c < 3000; ++c) header += ",x" + std::to_string(c);
-    CHECK_THAT(f.first_error(testing::nodes_spec(f.dir.write("w2.csv", header + "\nzed,customer" + std::string(3000, ',') + "\n"))).message(),
-               Catch::Contains("too many attributes"));
+    CHECK_THAT(
+        f.first_error(testing::nodes_spec(f.dir.write("w2.csv", header + "\nzed,customer" + std::string(3000, ',') + "\n")))
+            .message(),
+        Catch::Contains("too many attributes"));
 }
 
 TEST_CASE("JSON Lines numbers past double and deep nesting are errors at their line", "[importers][hostile]") {
     Fixture f;
-    auto e = f.first_error(testing::edges_spec(f.dir.write("e.jsonl", "{\"source\": \"ann\", \"target\": \"bob\"}\n{\"source\": \"ann\", \"target\": \"bob\", \"weight\": 1e309}\n")));
+    auto e = f.first_error(testing::edges_spec(f.dir.write(
+        "e.jsonl",
+        "{\"source\": \"ann\", \"target\": \"bob\"}\n{\"source\": \"ann\", \"target\": \"bob\", \"weight\": 1e309}\n")));
     CHECK(e.line() == 2);
     CHECK_THAT(e.message(), Catch::Contains("out of range"));
-    e = f.first_error(testing::nodes_spec(f.dir.write("n.jsonl", "{\"id\": \"zed\", \"deep\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n")));
+    e = f.first_error(testing::nodes_spec(
+        f.dir.write("n.jsonl", "{\"id\": \"zed\", \"deep\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n")));
     CHECK(e.line() == 1);
     CHECK_THAT(e.message(), Catch::Contains("deeper than 64"));
-    e = f.first_error(testing::edges_spec(f.dir.write("t.jsonl", "{\"source\": \"ann\", \"target\": \"bob\", \"timestamp\": 18446744073709551615}\n")));
+    e = f.first_error(testing::edges_spec(
+        f.dir.write("t.jsonl", "{\"source\": \"ann\", \"target\": \"bob\", \"timestamp\": 18446744073709551615}\n")));
     CHECK(e.field() == "timestamp");
 }
 
@@ -153,13 +159,15 @@ TEST_CASE("more kinds than a vocabulary holds is an error at the first one too m
     CHECK(e.line() > 200);
     std::string nodes = "id,kind\n";
     for (int k = 0; k < 300; ++k) nodes += "n" + std::to_string(k) + ",kind" + std::to_string(k) + "\n";
-    CHECK_THAT(f.first_error(testing::nodes_spec(f.dir.write("nk.csv", nodes))).message(), Catch::Contains("too many node kinds"));
+    CHECK_THAT(f.first_error(testing::nodes_spec(f.dir.write("nk.csv", nodes))).message(),
+               Catch::Contains("too many node kinds"));
 }
 
 TEST_CASE("weights outside the range lengths and sums survive are refused", "[importers][hostile]") {
     Fixture f;
     for (const char* w : {"1e-310", "1e-200", "1e101"}) {
-        const auto e = f.first_error(testing::edges_spec(f.dir.write("w.csv", std::string("source,target,weight\nann,bob,") + w + "\n")));
+        const auto e =
+            f.first_error(testing::edges_spec(f.dir.write("w.csv", std::string("source,target,weight\nann,bob,") + w + "\n")));
         INFO(w);
         CHECK(e.field() == "weight");
         CHECK_THAT(e.message(), Catch::Contains("weight must be in"));

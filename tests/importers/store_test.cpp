@@ -4,8 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "smorg/queries/sample.h"
+
 #include "import_support.h"
-#include "smorg/importers/sample_org.h"
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -16,18 +17,20 @@ namespace {
 
 // A small organization with every column type, timestamps, values and a JSON Lines batch on top.
 std::unique_ptr<importers::Database> sample_db(const testing::TempDir& dir, const std::string& name = "org.db") {
-    importers::SampleOrgParams p;
+    queries::SampleOrgParams p;
     p.customers = 300;
     p.employees = 30;
-    importers::generate_sample_org(dir / "org", p);
+    queries::generate_sample_org(dir / "org", p);
     auto db = importers::Database::open((dir / name).string());
     importers::ImportSpec spec;
     spec.nodes = {(dir / "org" / "nodes.csv").string()};
     spec.edges = {(dir / "org" / "edges.csv").string()};
     db->import(spec);
-    const auto extra = dir.write("extra.jsonl",
-                                 "{\"id\": \"zq4711\", \"kind\": \"customer\", \"clv\": 9000, \"vip\": true, \"tier\": \"gold-zq\"}\n"
-                                 "{\"source\": \"zq4711\", \"target\": \"c000001\", \"kind\": \"referral\", \"timestamp\": \"2024-05-01\", \"value\": 12.5}\n");
+    const auto extra =
+        dir.write("extra.jsonl",
+                  "{\"id\": \"zq4711\", \"kind\": \"customer\", \"clv\": 9000, \"vip\": true, \"tier\": \"gold-zq\"}\n"
+                  "{\"source\": \"zq4711\", \"target\": \"c000001\", \"kind\": \"referral\", \"timestamp\": \"2024-05-01\", "
+                  "\"value\": 12.5}\n");
     db->import(testing::nodes_spec(extra));
     return db;
 }
@@ -95,8 +98,7 @@ TEST_CASE("a file that is not a smorg database is refused", "[importers][store]"
     testing::TempDir dir;
     const auto text = dir.write("notes.db", "these are not the rows you are looking for\n");
     CHECK_THROWS_WITH(importers::Database::open(text.string()), Catch::Contains("not a smorg database"));
-    CHECK_THROWS_WITH(importers::Database::open((dir / "absent.db").string(), {.create = false}),
-                      Catch::Contains("no database"));
+    CHECK_THROWS_WITH(importers::Database::open((dir / "absent.db").string(), {.create = false}), Catch::Contains("no database"));
 }
 
 TEST_CASE("borrowed batches are used but never stored", "[importers][store][provenance]") {
@@ -182,7 +184,8 @@ TEST_CASE("concurrent readers keep their snapshot while imports swap in new ones
         });
     }
     for (int i = 1; i <= 20; ++i) {
-        db->import(testing::nodes_spec(dir.write("n" + std::to_string(i) + ".csv", "id,kind\nx" + std::to_string(i) + ",customer\n")));
+        db->import(
+            testing::nodes_spec(dir.write("n" + std::to_string(i) + ".csv", "id,kind\nx" + std::to_string(i) + ",customer\n")));
     }
     stop = true;
     for (auto& t : readers) t.join();
@@ -195,10 +198,10 @@ TEST_CASE("a cancelled import stops in whichever phase it is and stores nothing"
     auto db = sample_db(dir);
     const auto fingerprint = db->snapshot()->fingerprint();
     const auto batches = db->batches().size();
-    importers::SampleOrgParams p;
+    queries::SampleOrgParams p;
     p.customers = 2000;
     p.employees = 60;
-    importers::generate_sample_org(dir / "more", p);
+    queries::generate_sample_org(dir / "more", p);
     importers::ImportSpec spec;
     spec.nodes = {(dir / "more" / "nodes.csv").string()};
     spec.edges = {(dir / "more" / "edges.csv").string()};

@@ -129,7 +129,8 @@ TEST_CASE("Katz without alpha converges below 1 / lambda_max, lambda_max as ARPA
         DYNAMIC_SECTION(name) {
             const bool directed = std::string(name).find("wiki") != std::string::npos;
             auto engine = testing::load_edge_list(file, {"source", "target"});
-            const json request = {{"op", "centrality"}, {"algorithm", "katz"}, {"directed", directed}, {"top", 0}, {"tolerance", 1e-12}};
+            const json request = {
+                {"op", "centrality"}, {"algorithm", "katz"}, {"directed", directed}, {"top", 0}, {"tolerance", 1e-12}};
             const auto response = engine.execute(request);
             REQUIRE(queries::response_ok(response));
             const auto& r = response["result"];
@@ -174,8 +175,8 @@ TEST_CASE("sampled betweenness is within its bound of exact for at least 1 - del
             for (const auto& row : result["rows"]) {
                 within += std::abs(row["score"].get<double>() - exact.at(row["id"].get<std::string>())) <= bound ? 1u : 0u;
             }
-            INFO("directed " << directed << " seed " << seed << ": " << within << " of " << exact.size() << " within "
-                             << bound << " using " << result["samples"] << " samples");
+            INFO("directed " << directed << " seed " << seed << ": " << within << " of " << exact.size() << " within " << bound
+                             << " using " << result["samples"] << " samples");
             CHECK(static_cast<double>(within) >= 0.9 * static_cast<double>(exact.size()));
         }
     }

@@ -35,11 +35,8 @@ Scores smorg_scores(queries::QueryEngine& engine, nlohmann::json request) {
 queries::QueryEngine load_edge_list(const std::filesystem::path& file, const std::vector<std::string>& columns,
                                     const std::string& edge_kind) {
     queries::QueryEngine engine(":memory:");
-    const auto response = engine.execute({{"op", "import"},
-                                          {"edges", file.string()},
-                                          {"format", "edgelist"},
-                                          {"columns", columns},
-                                          {"edge_kind", edge_kind}});
+    const auto response = engine.execute(
+        {{"op", "import"}, {"edges", file.string()}, {"format", "edgelist"}, {"columns", columns}, {"edge_kind", edge_kind}});
     INFO(response.dump());
     REQUIRE(queries::response_ok(response));
     return engine;

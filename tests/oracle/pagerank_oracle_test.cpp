@@ -44,10 +44,10 @@ TEST_CASE("personalized pagerank equals networkx's on email-Eu-core", "[oracle][
     const json sources = {{"0", 1.0}, {"5", 2.0}, {"17", 0.5}};
     const auto ours = testing::smorg_scores(
         engine, {{"algorithm", "pagerank"}, {"tolerance", 1e-10}, {"max_iterations", 1000}, {"sources", sources}});
-    const auto theirs = testing::networkx_scores(
-        {{"edges", file.string()},
-         {"algorithm", "pagerank"},
-         {"params", {{"tolerance", 1e-10}, {"max_iterations", 1000}, {"sources", sources}}}});
+    const auto theirs =
+        testing::networkx_scores({{"edges", file.string()},
+                                  {"algorithm", "pagerank"},
+                                  {"params", {{"tolerance", 1e-10}, {"max_iterations", 1000}, {"sources", sources}}}});
     CHECK(testing::max_abs_difference(ours, theirs) <= 1e-6);
 }
 

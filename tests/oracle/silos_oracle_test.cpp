@@ -77,7 +77,8 @@ TEST_CASE("Krackhardt's managers: the boundary spanners of an independent comput
                    {"columns", {"source", "target", "weight"}},
                    {"edge_kind", "communication"}});
     const auto ours = query(engine, {{"op", "silos"}, {"group_by", "DEPT"}, {"spanners", 21}, {"permutations", 0}});
-    const auto theirs = oracle({{"task", "spanners"}, {"edges", advice.string()}, {"attributes", attributes.string()}, {"group", "DEPT"}});
+    const auto theirs =
+        oracle({{"task", "spanners"}, {"edges", advice.string()}, {"attributes", attributes.string()}, {"group", "DEPT"}});
     std::size_t with_ties_out = 0;
     for (const auto& [id, t] : theirs.items()) with_ties_out += t["ties_out"].get<int>() > 0 ? 1u : 0u;
     REQUIRE(ours["spanners"].size() == with_ties_out);
@@ -95,8 +96,7 @@ TEST_CASE("Krackhardt's managers: the boundary spanners of an independent comput
     }
 }
 
-TEST_CASE("weighted and directed Burt's measures and modularity of the formal groups equal networkx's",
-          "[oracle][silos]") {
+TEST_CASE("weighted and directed Burt's measures and modularity of the formal groups equal networkx's", "[oracle][silos]") {
     const auto attributes = testing::data_file("krackhardt-high-tech/Krack-High-Tec-Attributes.csv");
     const auto advice = testing::data_file("krackhardt-high-tech/Krack-High-Tec-edgelist-Advice.txt");
     if (attributes.empty() || advice.empty()) return;
@@ -120,10 +120,18 @@ TEST_CASE("weighted and directed Burt's measures and modularity of the formal gr
     for (const bool directed : {false, true}) {
         for (const bool with_weights : {false, true}) {
             DYNAMIC_SECTION("directed " << directed << ", weighted " << with_weights) {
-                const auto ours = query(engine, {{"op", "silos"}, {"group_by", "DEPT"}, {"spanners", 21}, {"permutations", 0},
-                                                 {"directed", directed}, {"weighted", with_weights}});
-                const auto theirs = oracle({{"task", "burt"}, {"edges", weighted.string()}, {"attributes", attributes.string()},
-                                            {"group", "DEPT"}, {"directed", directed}, {"weighted", with_weights}});
+                const auto ours = query(engine, {{"op", "silos"},
+                                                 {"group_by", "DEPT"},
+                                                 {"spanners", 21},
+                                                 {"permutations", 0},
+                                                 {"directed", directed},
+                                                 {"weighted", with_weights}});
+                const auto theirs = oracle({{"task", "burt"},
+                                            {"edges", weighted.string()},
+                                            {"attributes", attributes.string()},
+                                            {"group", "DEPT"},
+                                            {"directed", directed},
+                                            {"weighted", with_weights}});
                 CHECK(ours["modularity"].get<double>() == Approx(theirs["modularity"].get<double>()).epsilon(1e-12));
                 REQUIRE(!ours["spanners"].empty());
                 for (const auto& s : ours["spanners"]) {
@@ -143,10 +151,12 @@ TEST_CASE("directed communities report networkx's directed modularity for their 
     auto engine = testing::load_edge_list(file, {"source", "target"});
     for (const char* algorithm : {"louvain", "leiden", "label_propagation"}) {
         DYNAMIC_SECTION(algorithm) {
-            const auto directed = query(engine, {{"op", "communities"}, {"algorithm", algorithm}, {"directed", true}, {"weighted", false}});
+            const auto directed =
+                query(engine, {{"op", "communities"}, {"algorithm", algorithm}, {"directed", true}, {"weighted", false}});
             json membership = json::object();
             for (const auto& row : directed["rows"]) membership[row["id"].get<std::string>()] = row["community"];
-            const auto theirs = oracle({{"task", "partition"}, {"edges", file.string()}, {"directed", true}, {"membership", membership}});
+            const auto theirs =
+                oracle({{"task", "partition"}, {"edges", file.string()}, {"directed", true}, {"membership", membership}});
             CHECK(directed["modularity"].get<double>() == Approx(theirs["modularity"].get<double>()).epsilon(1e-9));
             if (std::string(algorithm) != "label_propagation") {
                 // Optimizing the directed objective does as well as the undirected partition scored the
@@ -154,7 +164,8 @@ TEST_CASE("directed communities report networkx's directed modularity for their 
                 const auto undirected = query(engine, {{"op", "communities"}, {"algorithm", algorithm}, {"weighted", false}});
                 json other = json::object();
                 for (const auto& row : undirected["rows"]) other[row["id"].get<std::string>()] = row["community"];
-                const auto scored = oracle({{"task", "partition"}, {"edges", file.string()}, {"directed", true}, {"membership", other}});
+                const auto scored =
+                    oracle({{"task", "partition"}, {"edges", file.string()}, {"directed", true}, {"membership", other}});
                 CHECK(directed["modularity"].get<double>() >= scored["modularity"].get<double>() - 0.005);
             }
         }
@@ -169,7 +180,8 @@ TEST_CASE("Louvain and Leiden reach at least igraph's modularity minus 0.005", "
             auto engine = testing::load_edge_list(file, {"source", "target"});
             const auto theirs = oracle({{"task", "multilevel"}, {"edges", file.string()}});
             for (const char* algorithm : {"louvain", "leiden"}) {
-                const auto ours = query(engine, {{"op", "communities"}, {"algorithm", algorithm}, {"weighted", false}, {"rows", false}});
+                const auto ours =
+                    query(engine, {{"op", "communities"}, {"algorithm", algorithm}, {"weighted", false}, {"rows", false}});
                 INFO(algorithm << ": " << ours["modularity"] << " against igraph " << theirs.dump());
                 CHECK(ours["modularity"].get<double>() >= theirs["multilevel"].get<double>() - 0.005);
                 CHECK(ours["modularity"].get<double>() >= theirs["leiden"].get<double>() - 0.005);
@@ -220,7 +232,8 @@ TEST_CASE("weakly and strongly connected components equal networkx's", "[oracle]
                 std::map<std::uint64_t, std::string> representative;
                 for (const auto& row : ours["rows"]) {
                     const auto id = row["id"].get<std::string>();
-                    const auto [it, added] = representative.emplace(row["component"].get<std::uint64_t>(), t["representative"][id]);
+                    const auto [it, added] =
+                        representative.emplace(row["component"].get<std::uint64_t>(), t["representative"][id]);
                     if (!added) CHECK(it->second == t["representative"][id].get<std::string>());
                 }
                 CHECK(representative.size() == t["sizes"].size());

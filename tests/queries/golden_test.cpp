@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "smorg/queries/query_engine.h"
+
 #include "smorg_test_paths.h"
 
 using nlohmann::json;
@@ -106,8 +107,8 @@ TEST_CASE("query goldens answer as recorded", "[queries][golden]") {
             const bool single = cases.is_object();
             if (single) cases = json::array({cases});
             smorg::queries::QueryEngine engine(":memory:");
-            const auto loaded = engine.execute(
-                {{"op", "import"}, {"nodes", kData + "/tiny/nodes.csv"}, {"edges", kData + "/tiny/edges.csv"}});
+            const auto loaded =
+                engine.execute({{"op", "import"}, {"nodes", kData + "/tiny/nodes.csv"}, {"edges", kData + "/tiny/edges.csv"}});
             REQUIRE(smorg::queries::response_ok(loaded));
             for (auto& c : cases) {
                 auto actual = engine.execute(substitute(c.at("request")));

@@ -10,6 +10,7 @@
 #include "smorg/graph/text.h"
 #include "smorg/queries/query_engine.h"
 #include "smorg/queries/sample.h"
+
 #include "smorg_test_paths.h"
 #include "support/fixtures.h"
 
@@ -53,7 +54,9 @@ TEST_CASE("a request nested 80,000 deep is refused at its field, as text and as 
     RunContext run;
     const std::string deep = std::string(80000, '[') + std::string(80000, ']');
     auto r = engine.execute_text(R"({"op": "spread", "seeds": ["c000001"], "probability": )" + deep + "}", run);
-    refused(r, "invalid_argument", "/probability/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0");
+    refused(r, "invalid_argument",
+            "/probability/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/"
+            "0/0/0/0/0/0/0/0/0/0/0/0");
     r = engine.execute_text("[" + std::string(20, '{') + "]", run);
     CHECK_FALSE(response_ok(r));
     // Built in code: the library door gets the same bound (and no recursion over the value). The
@@ -109,12 +112,13 @@ TEST_CASE("unbounded counts and precisions are refused before any work", "[queri
     smorg::testing::TempDir dir;
     auto engine = sample_engine(dir);
     const auto started = std::chrono::steady_clock::now();
-    refused(engine.execute({{"op", "spread"}, {"seeds", {"c000001"}}, {"simulations", 1'000'000'000}}), "invalid_argument", "/simulations");
+    refused(engine.execute({{"op", "spread"}, {"seeds", {"c000001"}}, {"simulations", 1'000'000'000}}), "invalid_argument",
+            "/simulations");
     refused(engine.execute({{"op", "seeds"}, {"epsilon", 1e-9}}), "invalid_argument", "/epsilon");
     refused(engine.execute({{"op", "seeds"}, {"epsilon", 1e-3}}), "invalid_argument", "/epsilon");
     refused(engine.execute({{"op", "seeds"}, {"epsilon", 0.01}, {"max_rr_sets", 1000}}), "resource_exhausted", "/epsilon");
-    refused(engine.execute({{"op", "advocates"}, {"reach_samples", std::numeric_limits<std::int64_t>::max()}}), "invalid_argument",
-            "/reach_samples");
+    refused(engine.execute({{"op", "advocates"}, {"reach_samples", std::numeric_limits<std::int64_t>::max()}}),
+            "invalid_argument", "/reach_samples");
     refused(engine.execute({{"op", "silos"}, {"permutations", 2'000'000}}), "invalid_argument", "/permutations");
     refused(engine.execute({{"op", "centrality"}, {"algorithm", "pagerank"}, {"max_iterations", 2'000'000}}), "invalid_argument",
             "/max_iterations");

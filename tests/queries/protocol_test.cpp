@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "smorg/queries/query_engine.h"
+
 #include "smorg_test_paths.h"
 #include "support/fixtures.h"
 
@@ -44,9 +45,8 @@ TEST_CASE("a cancelled request answers with the cancelled code", "[queries][prot
 
 TEST_CASE("a batch answers every request in order, each on its own", "[queries][protocol]") {
     auto engine = tiny_engine();
-    const auto r = engine.execute(json::array({{{"op", "node"}, {"id", "ann"}},
-                                               {{"op", "node"}, {"id", "nobody"}},
-                                               {{"op", "node"}, {"id", "bob"}}}));
+    const auto r = engine.execute(
+        json::array({{{"op", "node"}, {"id", "ann"}}, {{"op", "node"}, {"id", "nobody"}}, {{"op", "node"}, {"id", "bob"}}}));
     REQUIRE(r.is_array());
     REQUIRE(r.size() == 3);
     CHECK(r[0]["ok"] == true);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "smorg/queries/query_engine.h"
+
 #include "smorg_test_paths.h"
 #include "support/fixtures.h"
 
@@ -37,7 +38,8 @@ TEST_CASE("export attach computes on the exported ties and types ids as integers
 
     // Over interactions only, Ann's PageRank differs from the one over every tie: the attached
     // column must be the former.
-    const auto alone = engine.execute({{"op", "centrality"}, {"algorithm", "pagerank"}, {"edge_kinds", {"interaction"}}, {"top", 0}});
+    const auto alone =
+        engine.execute({{"op", "centrality"}, {"algorithm", "pagerank"}, {"edge_kinds", {"interaction"}}, {"top", 0}});
     REQUIRE(response_ok(alone));
     double ann = -1;
     for (const auto& row : alone["result"]["rows"]) {
@@ -107,8 +109,9 @@ TEST_CASE("a borrowed person's node answer names its batch and provenance", "[qu
     const auto campaign = dir.write("campaign.csv", "source,target,kind\nann,zed,referral\n");
     QueryEngine engine(":memory:");
     REQUIRE(response_ok(import_tiny(engine)));
-    const auto r = engine.execute(json::array({{{"op", "import"}, {"edges", campaign.string()}, {"provenance", "borrowed"}, {"create_missing", true}},
-                                               {{"op", "node"}, {"id", "zed"}}}));
+    const auto r = engine.execute(
+        json::array({{{"op", "import"}, {"edges", campaign.string()}, {"provenance", "borrowed"}, {"create_missing", true}},
+                     {{"op", "node"}, {"id", "zed"}}}));
     REQUIRE(response_ok(r));
     CHECK(r[1]["result"]["batch"] == r[0]["result"]["batch"]);
     CHECK(r[1]["result"]["batch"].get<int>() > 1);
@@ -179,7 +182,8 @@ TEST_CASE("an empty population comes with a warning naming the kinds found", "[q
 
 TEST_CASE("a missing input file is not_found at its field", "[queries][import]") {
     QueryEngine engine(":memory:");
-    const auto r = engine.execute({{"op", "import"}, {"nodes", kTiny + "nodes.csv"}, {"edges", {kTiny + "edges.csv", kTiny + "absent.csv"}}});
+    const auto r = engine.execute(
+        {{"op", "import"}, {"nodes", kTiny + "nodes.csv"}, {"edges", {kTiny + "edges.csv", kTiny + "absent.csv"}}});
     REQUIRE_FALSE(response_ok(r));
     CHECK(r["error"]["code"] == "not_found");
     CHECK(r["error"]["at"] == "/edges/1");
@@ -226,7 +230,8 @@ TEST_CASE("fields that would change nothing are refused at their pointer", "[que
     CHECK(missing["error"]["code"] == "not_found");
     CHECK(missing["error"]["at"] == "/value_attribute");
     // The history prior is reported at its own field.
-    CHECK(refused_at({{"op", "spread"}, {"seeds", {"ann"}}, {"probability", "history"}, {"prior", {{"referrals", 0}}}}) == "/prior");
+    CHECK(refused_at({{"op", "spread"}, {"seeds", {"ann"}}, {"probability", "history"}, {"prior", {{"referrals", 0}}}}) ==
+          "/prior");
 }
 
 TEST_CASE("export attach refuses what would silently change an attached analysis", "[queries][export]") {
@@ -237,21 +242,36 @@ TEST_CASE("export attach refuses what would silently change an attached analysis
     REQUIRE(response_ok(import_tiny(engine)));
     for (const bool estimate : {false, true}) {
         // crv's edge kinds are its referrals: an export over interactions would count them as referrals.
-        const auto crv = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"}, {"edge_kinds", {"interaction"}},
-                                         {"attach", {{{"op", "crv"}}}}, {"estimate", estimate}});
+        const auto crv = engine.execute({{"op", "export"},
+                                         {"format", "dot"},
+                                         {"out", "a.dot"},
+                                         {"edge_kinds", {"interaction"}},
+                                         {"attach", {{{"op", "crv"}}}},
+                                         {"estimate", estimate}});
         CHECK(crv["error"]["at"] == "/edge_kinds");
         // advocates takes no edge kinds at all.
-        const auto advocates = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"}, {"edge_kinds", {"interaction"}},
-                                               {"attach", {{{"op", "advocates"}}}}, {"estimate", estimate}});
+        const auto advocates = engine.execute({{"op", "export"},
+                                               {"format", "dot"},
+                                               {"out", "a.dot"},
+                                               {"edge_kinds", {"interaction"}},
+                                               {"attach", {{{"op", "advocates"}}}},
+                                               {"estimate", estimate}});
         CHECK(advocates["error"]["at"] == "/edge_kinds");
-        const auto seeds = engine.execute({{"op", "export"}, {"format", "dot"}, {"out", "a.dot"},
-                                           {"attach", {{{"op", "seeds"}, {"k", 1}}}}, {"estimate", estimate}});
+        const auto seeds = engine.execute({{"op", "export"},
+                                           {"format", "dot"},
+                                           {"out", "a.dot"},
+                                           {"attach", {{{"op", "seeds"}, {"k", 1}}}},
+                                           {"estimate", estimate}});
         CHECK(seeds["error"]["at"] == "/attach/0/op");
     }
     CHECK_FALSE(std::filesystem::exists(dir / "a.dot"));
     // keep_isolated reaches the attached analysis: everyone of the export has a value.
-    const auto kept = engine.execute({{"op", "export"}, {"format", "graphml"}, {"out", "k.graphml"}, {"edge_kinds", {"interaction"}},
-                                      {"keep_isolated", true}, {"attach", {{{"op", "centrality"}, {"algorithm", "degree"}}}}});
+    const auto kept = engine.execute({{"op", "export"},
+                                      {"format", "graphml"},
+                                      {"out", "k.graphml"},
+                                      {"edge_kinds", {"interaction"}},
+                                      {"keep_isolated", true},
+                                      {"attach", {{{"op", "centrality"}, {"algorithm", "degree"}}}}});
     REQUIRE(response_ok(kept));
     CHECK(kept["result"]["nodes"] == 6);
     const auto xml = smorg::testing::slurp(dir / "k.graphml");
@@ -264,7 +284,8 @@ TEST_CASE("spread counts every seed among its nodes and explains with top 0 as m
     QueryEngine engine(":memory:");
     REQUIRE(response_ok(import_tiny(engine)));
     // Over referrals Fay has no tie: as a seed she reaches herself and takes part.
-    const auto r = engine.execute({{"op", "spread"}, {"seeds", {"dee", "fay"}}, {"edge_kinds", {"referral"}}, {"explain", true}, {"top", 0}});
+    const auto r = engine.execute(
+        {{"op", "spread"}, {"seeds", {"dee", "fay"}}, {"edge_kinds", {"referral"}}, {"explain", true}, {"top", 0}});
     REQUIRE(response_ok(r));
     CHECK(r["result"]["nodes"] == 5);     // dee, ann, bob, cai and fay
     CHECK(r["result"]["isolated"] == 1);  // eve

@@ -3,8 +3,8 @@
 // Small graphs and helpers shared by the test suites. Depends on the graph layer only.
 
 #include <filesystem>
-#include <optional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>

@@ -9,9 +9,10 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include "smorg/graph/random.h"
+
 #include "budget.h"
 #include "parallel.h"
-#include "rng.h"
 #include "sssp.h"
 #include "views.h"
 
@@ -182,8 +183,8 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
     const bool pivoting = p.pivots && *p.pivots < all.size();
     if (pivoting) {
         picked = all;
-        Rng rng(p.seed);
-        for (std::uint64_t i = 0; i < *p.pivots; ++i) std::swap(picked[i], picked[i + rng.below(picked.size() - i)]);
+        graph::Rng rng(p.seed);
+        graph::shuffle_prefix(picked, *p.pivots, rng);
         picked.resize(*p.pivots);
         std::sort(picked.begin(), picked.end());
     }
@@ -273,7 +274,9 @@ void explain_top(const graph::Subgraph& view, const BetweennessParams& p, const 
                 }
             }
             for (auto& list : acc) {
-                std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+                std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+                    return a.first != b.first ? a.first > b.first : a.second < b.second;
+                });
                 if (list.size() > kReasons) list.resize(kReasons);
             }
             return acc;
@@ -281,7 +284,9 @@ void explain_top(const graph::Subgraph& view, const BetweennessParams& p, const 
         [&](Candidates a, Candidates b) {
             for (std::size_t j = 0; j < k; ++j) {
                 a[j].insert(a[j].end(), b[j].begin(), b[j].end());
-                std::sort(a[j].begin(), a[j].end(), [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+                std::sort(a[j].begin(), a[j].end(), [](const auto& x, const auto& y) {
+                    return x.first != y.first ? x.first > y.first : x.second < y.second;
+                });
                 if (a[j].size() > kReasons) a[j].resize(kReasons);
             }
             return a;
@@ -367,8 +372,8 @@ std::uint32_t vertex_diameter_bound(const graph::Subgraph& view) {
         }
         const auto component = static_cast<std::uint32_t>(queue.size());
         const bool hop_bound = !view.directed() && (!view.weighted() || view.uniform_weight());
-        bound = std::max(bound, hop_bound ? std::min<std::uint32_t>(component, 2 * static_cast<std::uint32_t>(eccentricity) + 1)
-                                          : component);
+        bound = std::max(
+            bound, hop_bound ? std::min<std::uint32_t>(component, 2 * static_cast<std::uint32_t>(eccentricity) + 1) : component);
     }
     return bound;
 }
@@ -390,7 +395,7 @@ struct PairSearch {
 };
 
 // Picks index i of `weights` with probability weights[i] / sum.
-std::size_t pick(const std::vector<double>& weights, Rng& rng) {
+std::size_t pick(const std::vector<double>& weights, graph::Rng& rng) {
     double total = 0;
     for (double w : weights) total += w;
     double x = rng.uniform() * total;
@@ -404,7 +409,7 @@ std::size_t pick(const std::vector<double>& weights, Rng& rng) {
 // Samples one shortest s-t path uniformly at random and calls on_node for each node on it (ends
 // included). Returns false when t is unreachable from s.
 template <class OnNode>
-bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng& rng, PairSearch& ps, OnNode&& on_node,
+bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, graph::Rng& rng, PairSearch& ps, OnNode&& on_node,
                      std::uint64_t* arcs = nullptr) {
     ps.reset();
     ps.dist_s[s] = 0;
@@ -488,7 +493,7 @@ bool sample_path_bfs(const graph::Subgraph& view, NodeIndex s, NodeIndex t, Rng&
 }
 
 template <class OnNode>
-bool sample_path_dijkstra(const graph::Subgraph& view, NodeIndex s, NodeIndex t, const detail::SsspMode& mode, Rng& rng,
+bool sample_path_dijkstra(const graph::Subgraph& view, NodeIndex s, NodeIndex t, const detail::SsspMode& mode, graph::Rng& rng,
                           PairSearch& ps, OnNode&& on_node, std::uint64_t* arcs = nullptr) {
     auto& sp = ps.sp;
     detail::shortest_paths(view, s, mode, sp, t);
@@ -519,11 +524,11 @@ bool sample_path_dijkstra(const graph::Subgraph& view, NodeIndex s, NodeIndex t,
 // Sample i of the run: a uniform ordered pair of distinct nodes from stream (seed, i) and one of its
 // shortest paths, each of whose counted nodes is passed to `hit`. Returns the arcs it looked at.
 template <class Hit>
-std::uint64_t sample_one(const graph::Subgraph& view, const BetweennessParams& p, const detail::SsspMode& mode,
-                         std::uint64_t i, PairSearch& ps, Hit&& hit) {
+std::uint64_t sample_one(const graph::Subgraph& view, const BetweennessParams& p, const detail::SsspMode& mode, std::uint64_t i,
+                         PairSearch& ps, Hit&& hit) {
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
-    auto rng = Rng::stream(p.seed, i);
+    auto rng = graph::Rng::stream(p.seed, i);
     const auto is = rng.below(count);
     auto it = rng.below(count - 1);
     if (it >= is) ++it;
@@ -581,9 +586,8 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
     detail::for_batches<std::uint64_t>(samples, 64, run, "betweenness", [&](std::uint64_t first, std::uint64_t last) {
         auto& ps = searches.local();
         for (std::uint64_t i = first; i < last; ++i) {
-            sample_one(view, p, mode, i, ps, [&](NodeIndex v) {
-                std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed);
-            });
+            sample_one(view, p, mode, i, ps,
+                       [&](NodeIndex v) { std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed); });
         }
     });
     // hits / samples estimates betweenness normalized by the n(n-1) ordered pairs; convert.
@@ -609,7 +613,8 @@ Estimate exact_estimate(const graph::Snapshot& g, const graph::ViewSize& view, c
     const bool unit = g.all_weights_one() && !g.has_parallel_arcs() && p.subgraph.directed;
     const double sources = p.pivots ? std::min(n, static_cast<double>(*p.pivots)) : n;
     const double search = 2 * (n + static_cast<double>(view.arcs)) * (p.subgraph.weighted && !unit ? std::log2(n + 2) : 1.0);
-    const double memory = detail::workers() * (56 * all_nodes + 4 * static_cast<double>(view.arcs)) + 4 * detail::workers() * 8 * all_nodes;
+    const double memory =
+        detail::workers() * (56 * all_nodes + 4 * static_cast<double>(view.arcs)) + 4 * detail::workers() * 8 * all_nodes;
     return detail::cost(sources * search, memory, p.pivots ? "pivots" : "");
 }
 
@@ -621,8 +626,7 @@ Estimate sampled_estimate(const graph::Subgraph& view, const BetweennessParams& 
     const double per_sample = per_arc * (pilot_cost(view, p, std::min(samples, kPilotSamples)) + 16);
     const double n = static_cast<double>(view.node_count());
     const double scan = n + static_cast<double>(view.arc_count());
-    return detail::cost(scan + static_cast<double>(samples) * per_sample,
-                        4 * n + detail::workers() * 40 * n, "epsilon",
+    return detail::cost(scan + static_cast<double>(samples) * per_sample, 4 * n + detail::workers() * 40 * n, "epsilon",
                         "pilot of " + std::to_string(std::min(samples, kPilotSamples)) + " samples");
 }
 

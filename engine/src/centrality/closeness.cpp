@@ -7,9 +7,10 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include "smorg/graph/random.h"
+
 #include "budget.h"
 #include "parallel.h"
-#include "rng.h"
 #include "sssp.h"
 
 namespace smorg::engine {
@@ -79,6 +80,9 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     if (measure == DistanceMeasure::harmonic && !p.wf_improved) {
         throw ParamError("wf_improved", "wf_improved applies to closeness; harmonic centrality needs no correction");
     }
+    if (measure == DistanceMeasure::closeness && p.normalized) {
+        throw ParamError("normalized", "normalized applies to harmonic centrality; closeness is already a mean");
+    }
     run.admit(cost_of(g, p));
     run.throw_if_cancelled();
     const auto view = graph::Subgraph::of(g, p.subgraph);
@@ -124,8 +128,8 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     const std::uint64_t k = *p.samples;
     result.samples = k;
     std::vector<NodeIndex> order(nodes);
-    Rng rng(p.seed);
-    for (std::uint64_t i = 0; i < k; ++i) std::swap(order[i], order[i + rng.below(count - i)]);
+    graph::Rng rng(p.seed);
+    graph::shuffle_prefix(order, k, rng);
     order.resize(k);
     std::vector<std::uint8_t> is_pivot(n, 0);
     for (auto v : order) is_pivot[v] = 1;

@@ -10,7 +10,8 @@ void validate(const DegreeParams& params, const graph::Snapshot& g) { graph::val
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const DegreeParams& params) {
     const auto view = graph::view_size(g, params.subgraph);
-    return detail::on_view(view, detail::cost(static_cast<double>(view.nodes + view.arcs), 8 * static_cast<double>(g.node_count()), ""));
+    return detail::on_view(
+        view, detail::cost(static_cast<double>(view.nodes + view.arcs), 8 * static_cast<double>(g.node_count()), ""));
 }
 }  // namespace
 
@@ -31,24 +32,27 @@ DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunCon
     const bool want_in = undirected || params.direction != Direction::out;
     const bool want_out = !undirected && params.direction != Direction::in;
     const double scale = params.normalized && nodes.size() > 1 ? 1.0 / static_cast<double>(nodes.size() - 1) : 1.0;
-    detail::for_batches<std::size_t>(nodes.size(), 16, run, "degree", [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i) {
-            const graph::NodeIndex u = nodes[i];
-            double d = 0;
-            if (want_in) {
-                const auto sources = view.in_neighbors(u);
-                const auto weights = view.in_weights(u);
-                for (std::size_t k = 0; k < sources.size(); ++k) {
-                    // Undirected, a loop has two ends on u but is listed once.
-                    d += (undirected && sources[k] == u) ? 2 * weights[k] : weights[k];
+    detail::for_batches<std::size_t>(
+        nodes.size(), 16, run, "degree",
+        [&](std::size_t first, std::size_t last) {
+            for (std::size_t i = first; i < last; ++i) {
+                const graph::NodeIndex u = nodes[i];
+                double d = 0;
+                if (want_in) {
+                    const auto sources = view.in_neighbors(u);
+                    const auto weights = view.in_weights(u);
+                    for (std::size_t k = 0; k < sources.size(); ++k) {
+                        // Undirected, a loop has two ends on u but is listed once.
+                        d += (undirected && sources[k] == u) ? 2 * weights[k] : weights[k];
+                    }
                 }
+                if (want_out) {
+                    for (double w : view.out_weights(u)) d += w;
+                }
+                result.score[u] = d * scale;
             }
-            if (want_out) {
-                for (double w : view.out_weights(u)) d += w;
-            }
-            result.score[u] = d * scale;
-        }
-    }, std::size_t{1024});
+        },
+        std::size_t{1024});
     result.nodes = nodes;
     result.isolated = view.isolated();
     return result;

@@ -7,6 +7,7 @@
 
 #include "budget.h"
 #include "parallel.h"
+#include "power_iteration.h"
 
 namespace smorg::engine {
 
@@ -36,7 +37,8 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
             }
             total += weight;
         }
-        if (!pairs->empty() && !(total > 0)) throw ParamError(field, std::string("the weights of ") + field + " must not all be 0");
+        if (!pairs->empty() && !(total > 0))
+            throw ParamError(field, std::string("the weights of ") + field + " must not all be 0");
     }
 }
 
@@ -56,8 +58,8 @@ Estimate estimate(const graph::Snapshot& g, const PageRankParams& params) {
 
 namespace {
 
-std::vector<PageRankContribution> explain(const graph::Subgraph& view, const PageRankResult& result,
-                                          const PageRankParams& params, graph::NodeIndex node, std::size_t k) {
+std::vector<PageRankContribution> explain(const graph::Subgraph& view, const PageRankResult& result, const PageRankParams& params,
+                                          graph::NodeIndex node, std::size_t k) {
     std::vector<PageRankContribution> out;
     const double total = result.score[node];
     if (!(total > 0)) return out;
@@ -72,7 +74,8 @@ std::vector<PageRankContribution> explain(const graph::Subgraph& view, const Pag
         from_arcs += part;
         out.push_back({u, part / total});
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.share != b.share ? a.share > b.share : a.from < b.from; });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.share != b.share ? a.share > b.share : a.from < b.from; });
     if (out.size() > k) out.resize(k);
     out.push_back({graph::kNoNode, std::max(0.0, 1.0 - from_arcs / total)});
     return out;
@@ -137,16 +140,14 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         x[u] = 1.0 / count;
         share[u] = x[u] * inverse_strength[u];
     }
-    double dangling = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
-        return inverse_strength[nodes[i]] == 0 ? x[nodes[i]] : 0.0;
-    });
+    double dangling = detail::deterministic_sum<NodeIndex>(
+        count, [&](NodeIndex i) { return inverse_strength[nodes[i]] == 0 ? x[nodes[i]] : 0.0; });
     const double d = params.damping;
     const bool weighted = view.weighted();
     const bool uniform = params.sources.empty();
     const double uniform_teleport = 1.0 / count;
 
-    for (int it = 1; it <= params.max_iterations; ++it) {
-        run.throw_if_cancelled();
+    detail::power_iterate(result, params.max_iterations, count * params.tolerance, "pagerank", run, [&] {
         // One pass, in fixed order: each node pulls over its in-arcs, and the same pass measures the
         // change and prepares what the node sends and the dangling mass for the next sweep.
         const double base = to_dangling.empty() ? d * dangling + (1 - d) : 1 - d;
@@ -170,14 +171,8 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         x.swap(next);
         share.swap(next_share);
         dangling = next_dangling;
-        result.iterations = it;
-        result.last_change = change;
-        run.report("pagerank", static_cast<double>(it) / params.max_iterations);
-        if (change < count * params.tolerance) {
-            result.converged = true;
-            break;
-        }
-    }
+        return change;
+    });
     result.score = std::move(x);
     if (params.explain > 0) {
         std::vector<NodeIndex> top(nodes);

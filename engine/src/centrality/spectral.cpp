@@ -5,6 +5,7 @@
 
 #include "budget.h"
 #include "parallel.h"
+#include "power_iteration.h"
 
 namespace smorg::engine {
 
@@ -17,15 +18,16 @@ void check_iteration(double tolerance, int max_iterations) {
         throw ParamError("tolerance", "tolerance must be a positive number, got " + graph::format_number(tolerance));
     }
     if (max_iterations < 1 || max_iterations > kMaxSpectralIterations) {
-        throw ParamError("max_iterations", "max_iterations must be in [1, " + std::to_string(kMaxSpectralIterations) +
-                                               "], got " + std::to_string(max_iterations));
+        throw ParamError("max_iterations", "max_iterations must be in [1, " + std::to_string(kMaxSpectralIterations) + "], got " +
+                                               std::to_string(max_iterations));
     }
 }
 
 Estimate sweeps(const graph::Snapshot& g, const graph::SubgraphSpec& spec, int max_iterations) {
     const auto view = graph::view_size(g, spec);
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
-    return detail::on_view(view, detail::cost(detail::kSweepArc * max_iterations * sweep, 16 * static_cast<double>(g.node_count()), "max_iterations"));
+    return detail::on_view(view, detail::cost(detail::kSweepArc * max_iterations * sweep,
+                                              16 * static_cast<double>(g.node_count()), "max_iterations"));
 }
 
 // y[v] = own * x[v] + sum over in-arcs u -> v of x[u] * w(u, v), in fixed order per node.
@@ -96,8 +98,7 @@ SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& pa
     }
     std::vector<double> x(view.node_count(), 0.0), y(view.node_count(), 0.0);
     for (auto u : nodes) x[u] = 1.0 / count;
-    for (int it = 1; it <= params.max_iterations; ++it) {
-        run.throw_if_cancelled();
+    detail::power_iterate(result, params.max_iterations, count * params.tolerance, "eigenvector", run, [&] {
         pull(view, x, y, 1.0);
         const double norm2 = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) { return y[nodes[i]] * y[nodes[i]]; });
         const double norm = norm2 > 0 ? std::sqrt(norm2) : 1.0;
@@ -107,14 +108,8 @@ SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& pa
             return std::abs(y[u] - x[u]);
         });
         x.swap(y);
-        result.iterations = it;
-        result.last_change = change;
-        run.report("eigenvector", static_cast<double>(it) / params.max_iterations);
-        if (change < count * params.tolerance) {
-            result.converged = true;
-            break;
-        }
-    }
+        return change;
+    });
     result.score = std::move(x);
     return result;
 }
@@ -133,7 +128,8 @@ double largest_eigenvalue(const graph::Subgraph& view, RunContext& run) {
     for (int it = 0; it < 1000; ++it) {
         run.throw_if_cancelled();
         pull(view, x, y, 1.0);
-        const double norm = std::sqrt(detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) { return y[nodes[i]] * y[nodes[i]]; }));
+        const double norm =
+            std::sqrt(detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) { return y[nodes[i]] * y[nodes[i]]; }));
         if (!(norm > 0)) return 0;
         for (auto u : nodes) y[u] /= norm;
         x.swap(y);
@@ -175,8 +171,7 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
     }
     const double alpha = result.alpha;
     std::vector<double> x(view.node_count(), 0.0), y(view.node_count(), 0.0);
-    for (int it = 1; it <= params.max_iterations; ++it) {
-        run.throw_if_cancelled();
+    detail::power_iterate(result, params.max_iterations, count * params.tolerance, "katz", run, [&] {
         pull(view, x, y, 0.0);
         const double change = detail::deterministic_sum<NodeIndex>(count, [&](NodeIndex i) {
             const NodeIndex u = nodes[i];
@@ -184,15 +179,8 @@ SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunConte
             return std::abs(y[u] - x[u]);
         });
         x.swap(y);
-        result.iterations = it;
-        result.last_change = change;
-        run.report("katz", static_cast<double>(it) / params.max_iterations);
-        if (!std::isfinite(change)) break;  // diverged
-        if (change < count * params.tolerance) {
-            result.converged = true;
-            break;
-        }
-    }
+        return change;  // not finite: diverged
+    });
     if (!result.converged) {
         // Not converged: either too few iterations or a series that cannot converge. Which one, the
         // spectral radius says; a divergent run ranks nobody.

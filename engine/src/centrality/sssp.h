@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <span>
 #include <queue>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -23,7 +23,7 @@ inline constexpr double kUnreached = std::numeric_limits<double>::infinity();
 
 struct SsspWorkspace {
     std::vector<double> dist;
-    std::vector<double> sigma;  // number of shortest paths; double: counts overflow 64 bits on big graphs
+    std::vector<double> sigma;              // number of shortest paths; double: counts overflow 64 bits on big graphs
     std::vector<graph::NodeIndex> order;    // settled nodes, by non-decreasing distance
     std::vector<graph::NodeIndex> touched;  // every node whose dist was set (for the reset)
     std::vector<std::pair<double, graph::NodeIndex>> heap;

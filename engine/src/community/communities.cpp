@@ -9,10 +9,11 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "smorg/graph/errors.h"
+#include "smorg/graph/random.h"
+
 #include "budget.h"
 #include "parallel.h"
-#include "rng.h"
-#include "smorg/graph/errors.h"
 #include "views.h"
 
 namespace smorg::engine {
@@ -32,8 +33,8 @@ void validate(const CommunityParams& params, const graph::Snapshot& g) {
     }
     if (!(params.tolerance >= 0)) throw ParamError("tolerance", "tolerance must be >= 0");
     if (params.iterations < 0 || params.iterations > CommunityParams::kMaxIterations) {
-        throw ParamError("iterations", "iterations must be between 0 (until stable) and " +
-                                           std::to_string(CommunityParams::kMaxIterations));
+        throw ParamError("iterations",
+                         "iterations must be between 0 (until stable) and " + std::to_string(CommunityParams::kMaxIterations));
     }
     if (!(params.randomness > 0) || !std::isfinite(params.randomness)) {
         throw ParamError("randomness", "randomness must be a positive number");
@@ -55,7 +56,7 @@ struct Level {
     std::vector<double> loop;    // self-loop weight (counted once)
     std::vector<double> degree;  // sum of incident weights, loops twice (= out + in)
     std::vector<double> out, in;
-    double total = 0;            // 2m: the sum of degrees
+    double total = 0;  // 2m: the sum of degrees
     // Directed label propagation: the in-arcs of each node (labels flow along arcs).
     std::vector<std::uint64_t> in_offsets;
     std::vector<std::uint32_t> in_sources;
@@ -240,8 +241,9 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
     std::vector<std::vector<std::uint32_t>> chunk_targets(chunks);
     std::vector<std::vector<double>> chunk_weights(chunks);
     std::vector<std::vector<std::uint64_t>> chunk_degrees(chunks);
-    tbb::enumerable_thread_specific<std::pair<std::vector<double>, std::vector<std::uint32_t>>> scratch(
-        [count] { return std::pair{std::vector<double>(count, 0.0), std::vector<std::uint32_t>()}; });
+    tbb::enumerable_thread_specific<std::pair<std::vector<double>, std::vector<std::uint32_t>>> scratch([count] {
+        return std::pair{std::vector<double>(count, 0.0), std::vector<std::uint32_t>()};
+    });
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, chunks, 1), [&](const auto& r) {
         auto& [weight_to, touched] = scratch.local();
         for (auto c = r.begin(); c != r.end(); ++c) {
@@ -297,8 +299,8 @@ Level aggregate(const Level& l, const std::vector<std::uint32_t>& part, std::uin
 std::vector<std::vector<std::uint32_t>> colour_classes(const Level& l, std::uint64_t seed) {
     std::vector<std::uint32_t> order(l.n);
     std::iota(order.begin(), order.end(), 0u);
-    Rng rng(seed);
-    for (std::uint32_t i = l.n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    graph::Rng rng(seed);
+    graph::shuffle(order, rng);
     std::vector<std::uint32_t> colour(l.n, kNoCommunity);
     std::vector<std::uint32_t> used_by;  // used_by[c] == u: colour c is taken around u
     std::uint32_t colours = 0;
@@ -464,9 +466,9 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
     const auto& start = grouped.start;
     const auto& members = grouped.members;
     std::vector<std::uint32_t> refined(l.n);
-    std::iota(refined.begin(), refined.end(), 0u);  // singletons, named by their node
+    std::iota(refined.begin(), refined.end(), 0u);     // singletons, named by their node
     std::vector<double> sub_out(l.out), sub_in(l.in);  // strength totals of each sub-community (by its name)
-    std::vector<double> sub_external(l.n, 0.0);     // weight from the sub-community to the rest of its community
+    std::vector<double> sub_external(l.n, 0.0);        // weight from the sub-community to the rest of its community
     std::vector<std::uint32_t> sub_size(l.n, 1);
     std::vector<double> community_out(count, 0.0), community_in(count, 0.0);
     for (std::uint32_t u = 0; u < l.n; ++u) {
@@ -491,9 +493,10 @@ std::vector<std::uint32_t> refine(const Level& l, const std::vector<std::uint32_
                 }
                 sub_external[u] = inside;
             }
-            order.assign(members.begin() + static_cast<std::ptrdiff_t>(first), members.begin() + static_cast<std::ptrdiff_t>(last));
-            Rng rng = Rng::stream(stream, c);
-            for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+            order.assign(members.begin() + static_cast<std::ptrdiff_t>(first),
+                         members.begin() + static_cast<std::ptrdiff_t>(last));
+            graph::Rng rng = graph::Rng::stream(stream, c);
+            graph::shuffle(order, rng);
             for (const auto v : order) {
                 if (sub_size[refined[v]] != 1) continue;  // already joined by someone
                 const double ko = l.out[v], ki = l.in[v];
@@ -553,7 +556,8 @@ void finish(CommunityResult& r) {
     }
     std::vector<std::uint32_t> order(size.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
     std::vector<std::uint32_t> id(size.size());
     r.sizes.clear();
     for (std::uint32_t i = 0; i < order.size(); ++i) {
@@ -599,7 +603,7 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
                                           std::vector<std::uint32_t> part, const CommunityParams& p, std::uint64_t iteration,
                                           RunContext& run, CommunityResult& r) {
     const bool leiden = p.algorithm == CommunityAlgorithm::leiden;
-    Level coarse;                 // the current level once aggregated (level 0 is `base`, never copied)
+    Level coarse;  // the current level once aggregated (level 0 is `base`, never copied)
     const Level* level = &base;
     std::vector<std::uint32_t> node_of(base.n);  // node_of[level-0 node] = its node at the current level
     std::iota(node_of.begin(), node_of.end(), 0u);
@@ -617,7 +621,8 @@ std::vector<std::uint32_t> multilevel_run(const Level& base, const std::vector<s
     for (int lv = 0; lv < p.max_levels; ++lv) {
         run.throw_if_cancelled();
         r.levels = std::max(r.levels, lv + 1);
-        const std::uint64_t stream = (p.seed * std::uint64_t{0x9E3779B97F4A7C15} + iteration) * 1315423911u + static_cast<std::uint64_t>(lv);
+        const std::uint64_t stream =
+            (p.seed * std::uint64_t{0x9E3779B97F4A7C15} + iteration) * 1315423911u + static_cast<std::uint64_t>(lv);
         std::vector<std::vector<std::uint32_t>> own_classes;
         const auto& classes = lv == 0 ? base_classes : (own_classes = colour_classes(*level, stream));
         const int moved = local_moving(*level, part, p, classes, run, r.passes);
@@ -722,7 +727,7 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
                     if (best > 0 && nw.weight[label[u]] < best) {
                         std::sort(nw.touched.begin(), nw.touched.end());
                         for (auto c : nw.touched) ties += nw.weight[c] == best ? 1u : 0u;
-                        auto rng = Rng::stream(p.seed, static_cast<std::uint64_t>(round) * l.n + u);
+                        auto rng = graph::Rng::stream(p.seed, static_cast<std::uint64_t>(round) * l.n + u);
                         auto pick = rng.below(ties);
                         for (auto c : nw.touched) {
                             if (nw.weight[c] == best && pick-- == 0) {
@@ -820,7 +825,8 @@ Estimate cost_of(const graph::Snapshot& g, const CommunityParams& params) {
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
     const bool propagation = params.algorithm == CommunityAlgorithm::label_propagation;
     const double runs = params.iterations > 0 ? params.iterations : 10.0;
-    const double sweeps = propagation ? params.max_passes : runs * std::min(30.0, static_cast<double>(params.max_passes) * params.max_levels);
+    const double sweeps =
+        propagation ? params.max_passes : runs * std::min(30.0, static_cast<double>(params.max_passes) * params.max_levels);
     // Level 0 and one aggregate, the colour classes and per-worker neighbour weights.
     const double memory = 2 * (16 * static_cast<double>(view.nodes) + 12 * static_cast<double>(view.arcs)) +
                           detail::workers() * 12 * static_cast<double>(view.nodes);
@@ -846,7 +852,7 @@ CommunityResult communities(const graph::Snapshot& g, const CommunityParams& par
 CommunityResult detail::communities(const graph::Subgraph& view, const CommunityParams& params, RunContext& run) {
     validate(params, view.snapshot());
     return params.algorithm == CommunityAlgorithm::label_propagation ? label_propagation(view, params, run)
-                                                                      : multilevel(view, params, run);
+                                                                     : multilevel(view, params, run);
 }
 
 }  // namespace smorg::engine

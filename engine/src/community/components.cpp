@@ -35,7 +35,8 @@ void number(ComponentsResult& r, std::uint32_t count) {
     }
     std::vector<std::uint32_t> order(count);
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
     std::vector<std::uint32_t> id(count);
     r.sizes.resize(count);
     for (std::uint32_t i = 0; i < count; ++i) {

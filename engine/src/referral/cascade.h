@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "rng.h"
 #include "smorg/engine/referral/spread.h"
+#include "smorg/graph/random.h"
 #include "smorg/graph/subgraph.h"
 
 namespace smorg::engine::detail {
@@ -20,9 +20,8 @@ public:
 
     // People reached from `seeds` (seeds included) in one simulated cascade; `arcs` (optional) adds
     // the arcs it looked at.
-    std::uint32_t simulate(const graph::Subgraph& view, const ArcProbabilities& p,
-                           const std::vector<graph::NodeIndex>& seeds, CascadeModel model, Rng& rng,
-                           std::uint64_t* arcs = nullptr) {
+    std::uint32_t simulate(const graph::Subgraph& view, const ArcProbabilities& p, const std::vector<graph::NodeIndex>& seeds,
+                           CascadeModel model, graph::Rng& rng, std::uint64_t* arcs = nullptr) {
         const auto epoch = next_epoch();
         queue_.clear();
         for (auto s : seeds) {
@@ -71,8 +70,8 @@ public:
 
     // A random reverse-reachable set rooted at `root`, appended to `out`: the people whose activation
     // would reach the root in one random live-edge world (Borgs et al. 2014).
-    void reverse_reachable(const graph::Subgraph& view, const ArcProbabilities& p, graph::NodeIndex root,
-                           CascadeModel model, Rng& rng, std::vector<graph::NodeIndex>& out) {
+    void reverse_reachable(const graph::Subgraph& view, const ArcProbabilities& p, graph::NodeIndex root, CascadeModel model,
+                           graph::Rng& rng, std::vector<graph::NodeIndex>& out) {
         const auto epoch = next_epoch();
         const auto begin = out.size();
         last_arcs_ = 0;

@@ -10,8 +10,9 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include "budget.h"
 #include "smorg/graph/errors.h"
+
+#include "budget.h"
 
 namespace smorg::engine {
 
@@ -22,8 +23,8 @@ namespace {
 const graph::AttributeColumn* number_column(const graph::Snapshot& g, const std::string& name, const char* field) {
     const auto* column = g.attributes().find(name);
     if (column && column->type() != graph::AttributeType::number) {
-        throw ParamError(field, "attribute '" + name + "' holds " + std::string(graph::to_string(column->type())) +
-                                    " values, not numbers");
+        throw ParamError(
+            field, "attribute '" + name + "' holds " + std::string(graph::to_string(column->type())) + " values, not numbers");
     }
     return column;
 }
@@ -125,15 +126,17 @@ void validate(const CrvParams& params, const graph::Snapshot& g) {
     graph::validate(spec, g);
     // Referral chains run from referrer to referred as recorded, and count money, not tie strength.
     if (!spec.directed) throw ParamError("directed", "referrals run from referrer to referred: crv takes directed ties only");
-    if (!spec.weighted) throw ParamError("weighted", "referral value counts each referral's value, never its weight: weighted has no effect here");
+    if (!spec.weighted)
+        throw ParamError("weighted",
+                         "referral value counts each referral's value, never its weight: weighted has no effect here");
     if (spec.keep_isolated) throw ParamError("keep_isolated", "crv ranks referrers only: keep_isolated has no effect here");
     auto in_unit = [](double x) { return x >= 0 && x <= 1; };
     if (!in_unit(params.organic_share)) {
         throw ParamError("organic_share", "organic_share must be in [0, 1], got " + graph::format_number(params.organic_share));
     }
     if (!(params.acquisition_cost >= 0) || !std::isfinite(params.acquisition_cost)) {
-        throw ParamError("acquisition_cost", "acquisition_cost must be a finite number >= 0, got " +
-                                                 graph::format_number(params.acquisition_cost));
+        throw ParamError("acquisition_cost",
+                         "acquisition_cost must be a finite number >= 0, got " + graph::format_number(params.acquisition_cost));
     }
     if (!in_unit(params.decay)) throw ParamError("decay", "decay must be in [0, 1], got " + graph::format_number(params.decay));
     if (params.max_depth < 1 || params.max_depth > 64) {
@@ -207,9 +210,8 @@ CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run
     findings.referrals = referrals.size();
 
     // 2. Clean and attribute, per referred customer.
-    std::sort(referrals.begin(), referrals.end(), [](const Referral& a, const Referral& b) {
-        return a.target != b.target ? a.target < b.target : earlier(a, b);
-    });
+    std::sort(referrals.begin(), referrals.end(),
+              [](const Referral& a, const Referral& b) { return a.target != b.target ? a.target < b.target : earlier(a, b); });
     std::vector<std::pair<NodeIndex, Arc>> kept;  // (source, arc)
     for (std::size_t i = 0; i < referrals.size();) {
         const NodeIndex w = referrals[i].target;
@@ -242,13 +244,15 @@ CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run
                     const Referral* pick = params.attribution == Attribution::first ? valid.front() : valid.back();
                     std::vector<const Referral*> tied;
                     for (const auto* r : valid) {
-                        if (r == pick || (pick->timestamp != graph::kNoTimestamp && r->timestamp == pick->timestamp)) tied.push_back(r);
+                        if (r == pick || (pick->timestamp != graph::kNoTimestamp && r->timestamp == pick->timestamp))
+                            tied.push_back(r);
                     }
                     for (const auto* r : tied) kept.push_back({r->source, {w, 1.0 / static_cast<double>(tied.size()), r->value}});
                     break;
                 }
                 case Attribution::even:
-                    for (const auto* r : valid) kept.push_back({r->source, {w, 1.0 / static_cast<double>(valid.size()), r->value}});
+                    for (const auto* r : valid)
+                        kept.push_back({r->source, {w, 1.0 / static_cast<double>(valid.size()), r->value}});
                     break;
             }
         }

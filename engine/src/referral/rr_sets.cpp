@@ -5,7 +5,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
-#include "rng.h"
+#include "smorg/graph/random.h"
 
 namespace smorg::engine::detail {
 
@@ -31,7 +31,7 @@ void generate(const graph::Subgraph& view, const ArcProbabilities& p, CascadeMod
                 const std::uint64_t begin = first + c * kChunk;
                 const std::uint64_t end = std::min(last, begin + kChunk);
                 for (auto i = begin; i < end; ++i) {
-                    auto rng = Rng::stream(seed, stream_base + i);
+                    auto rng = graph::Rng::stream(seed, stream_base + i);
                     const auto root = roots[rng.below(roots.size())];
                     const auto before = buffer.size();
                     cascade.reverse_reachable(view, p, root, model, rng, buffer);
@@ -55,7 +55,7 @@ RrPilot pilot(const graph::Subgraph& view, const ArcProbabilities& p, CascadeMod
     std::vector<NodeIndex> buffer;
     double arcs = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
-        auto rng = Rng::stream(seed, stream_base + i);
+        auto rng = graph::Rng::stream(seed, stream_base + i);
         const auto root = roots[rng.below(roots.size())];
         cascade.reverse_reachable(view, p, root, model, rng, buffer);
         arcs += static_cast<double>(cascade.last_arcs());

@@ -9,8 +9,9 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
-#include "cascade.h"
 #include "smorg/engine/run_context.h"
+
+#include "cascade.h"
 
 namespace smorg::engine::detail {
 

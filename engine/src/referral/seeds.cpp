@@ -9,11 +9,12 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "smorg/graph/errors.h"
+#include "smorg/graph/random.h"
+
 #include "budget.h"
 #include "rr_sets.h"
 #include "views.h"
-#include "rng.h"
-#include "smorg/graph/errors.h"
 
 namespace smorg::engine {
 
@@ -37,7 +38,8 @@ Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, cons
     {
         std::vector<std::uint64_t> cursor(start.begin(), start.end() - 1);
         for (std::uint64_t i = 0; i < rr.size(); ++i) {
-            for (auto a = rr.offsets[i]; a < rr.offsets[i + 1]; ++a) sets_of[cursor[rr.nodes[a]]++] = static_cast<std::uint32_t>(i);
+            for (auto a = rr.offsets[i]; a < rr.offsets[i + 1]; ++a)
+                sets_of[cursor[rr.nodes[a]]++] = static_cast<std::uint32_t>(i);
         }
     }
     std::vector<std::uint64_t> coverage(n);
@@ -108,7 +110,8 @@ struct ImmSizes {
         l = p.l * (1 + std::log(2.0) / std::log(n));
         log_cnk = log_binomial(n, k);
         eps_prime = std::sqrt(2.0) * p.epsilon;
-        lambda_prime = (2 + 2 * eps_prime / 3) * (log_cnk + l * std::log(n) + std::log(std::log2(n))) * n / (eps_prime * eps_prime);
+        lambda_prime =
+            (2 + 2 * eps_prime / 3) * (log_cnk + l * std::log(n) + std::log(std::log2(n))) * n / (eps_prime * eps_prime);
         const double alpha = std::sqrt(l * std::log(n) + std::log(2.0));
         const double beta = std::sqrt((1 - 1 / e) * (log_cnk + l * std::log(n) + std::log(2.0)));
         lambda_star = 2 * n * std::pow((1 - 1 / e) * alpha + beta, 2) / (p.epsilon * p.epsilon);
@@ -125,8 +128,8 @@ constexpr std::uint64_t kPilotSets = 64;
 std::uint64_t admit_sets(double sets, const detail::RrPilot& cost, const SeedsParams& p, RunContext& run, const char* phase) {
     const auto count = detail::bounded_count(sets, static_cast<double>(p.max_rr_sets), "epsilon",
                                              std::string("RR sets (") + phase + "; max_rr_sets)");
-    run.admit(detail::cost(detail::kRrArc * static_cast<double>(count) * cost.arcs, cost.memory(static_cast<double>(count)), "epsilon",
-                           "pilot of " + std::to_string(kPilotSets) + " RR sets"));
+    run.admit(detail::cost(detail::kRrArc * static_cast<double>(count) * cost.arcs, cost.memory(static_cast<double>(count)),
+                           "epsilon", "pilot of " + std::to_string(kPilotSets) + " RR sets"));
     return count;
 }
 
@@ -143,18 +146,23 @@ Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
     const ImmSizes imm(n, params);
     // The worst case: every sampling round, then the selection at the smallest lower bound (k).
     const double sampling = imm.round(imm.rounds), selection = imm.selection(params.k);
-    auto e = detail::cost(detail::kRrArc * (sampling + selection) * cost.arcs, cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()),
-                          "epsilon", "upper bound from a pilot of " + std::to_string(kPilotSets) + " RR sets");
+    auto e = detail::cost(detail::kRrArc * (sampling + selection) * cost.arcs,
+                          cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()), "epsilon",
+                          "upper bound from a pilot of " + std::to_string(kPilotSets) + " RR sets");
     return detail::on_view(size, e);
 }
 }  // namespace
 
-Estimate estimate(const graph::Snapshot& g, const SeedsParams& params) {
+Estimate estimate(const graph::Snapshot& g, const SeedsParams& given) {
+    auto params = given;
+    params.subgraph = influence_view(g, given.subgraph);
     validate(params, g);
     return cost_of(g, params);
 }
 
-SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContext& run) {
+SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& given, RunContext& run) {
+    auto params = given;
+    params.subgraph = influence_view(g, given.subgraph);
     validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
     run.admit(size.cost);
@@ -178,8 +186,8 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
         }
     }
     if (params.k > result.candidates) {
-        throw ParamError("k", "k (" + std::to_string(params.k) + ") is more than the " + std::to_string(result.candidates) +
-                                  " candidates");
+        throw ParamError(
+            "k", "k (" + std::to_string(params.k) + ") is more than the " + std::to_string(result.candidates) + " candidates");
     }
     if (n < 2) {
         result.seeds.assign(view.nodes().begin(), view.nodes().end());
@@ -192,8 +200,8 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     // refused now rather than after the rounds before it.
     {
         const double least = imm.round(1) + imm.selection(n);
-        run.admit(detail::cost(detail::kRrArc * least * cost.arcs, cost.memory(std::max(imm.round(1), imm.selection(n))), "epsilon",
-                               "at the least, from a pilot of " + std::to_string(kPilotSets) + " RR sets"));
+        run.admit(detail::cost(detail::kRrArc * least * cost.arcs, cost.memory(std::max(imm.round(1), imm.selection(n))),
+                               "epsilon", "at the least, from a pilot of " + std::to_string(kPilotSets) + " RR sets"));
     }
 
     // Sampling phase: a lower bound on OPT by doubling guesses x = n / 2^i.
@@ -202,7 +210,8 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& params, RunContex
     for (int i = 1; i <= imm.rounds; ++i) {
         const double x = n / std::pow(2.0, i);
         const auto theta = admit_sets(imm.round(i), cost, params, run, "sampling phase");
-        if (theta > sampling.size()) generate(view, p, params.model, params.seed, 0, sampling.size(), theta, sampling, run, cascades);
+        if (theta > sampling.size())
+            generate(view, p, params.model, params.seed, 0, sampling.size(), theta, sampling, run, cascades);
         const auto greedy = max_coverage(sampling, N, params.k, candidate);
         const double covered = n * static_cast<double>(greedy.covered) / static_cast<double>(sampling.size());
         run.report("seeds", 0.5 * i / imm.rounds);

@@ -8,10 +8,11 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "smorg/graph/errors.h"
+#include "smorg/graph/random.h"
+
 #include "budget.h"
 #include "cascade.h"
-#include "rng.h"
-#include "smorg/graph/errors.h"
 #include "views.h"
 
 namespace smorg::engine {
@@ -26,7 +27,8 @@ void validate(const ProbabilityParams& params, const graph::Snapshot& g, const c
                 throw ParamError(at, "a constant probability must be in [0, 1], got " + graph::format_number(params.constant));
             }
             break;
-        case ProbabilitySource::weight: break;
+        case ProbabilitySource::weight:
+            break;
         case ProbabilitySource::history:
             if (!(params.prior_referrals > 0) || !(params.prior_interactions > 0) || !std::isfinite(params.prior_referrals) ||
                 !std::isfinite(params.prior_interactions)) {
@@ -70,12 +72,14 @@ ArcProbabilities arc_probabilities(const graph::Subgraph& view, const Probabilit
     }
     auto raw = [&](NodeIndex u, NodeIndex v, double w) {
         switch (params.source) {
-            case ProbabilitySource::constant: return params.constant;
+            case ProbabilitySource::constant:
+                return params.constant;
             case ProbabilitySource::weight: {
                 const double total = view.in_strength(v);
                 return total > 0 ? w / total : 0.0;
             }
-            case ProbabilitySource::history: return per_source[u];
+            case ProbabilitySource::history:
+                return per_source[u];
         }
         return 0.0;
     };
@@ -100,14 +104,16 @@ ArcProbabilities arc_probabilities(const graph::Subgraph& view, const Probabilit
             const auto targets = view.out_neighbors(u);
             const auto weights = view.out_weights(u);
             const auto first = view.out_offset(u);
-            for (std::size_t k = 0; k < targets.size(); ++k) p.out[first + k] = raw(u, targets[k], weights[k]) * scale[targets[k]];
+            for (std::size_t k = 0; k < targets.size(); ++k)
+                p.out[first + k] = raw(u, targets[k], weights[k]) * scale[targets[k]];
         }
     });
     tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
         for (NodeIndex v = r.begin(); v != r.end(); ++v) {
             const auto sources = view.in_neighbors(v);
             const auto weights = view.in_weights(v);
-            for (std::size_t k = 0; k < sources.size(); ++k) p.in[view.in_offset(v) + k] = raw(sources[k], v, weights[k]) * scale[v];
+            for (std::size_t k = 0; k < sources.size(); ++k)
+                p.in[view.in_offset(v) + k] = raw(sources[k], v, weights[k]) * scale[v];
         }
     });
     return p;
@@ -168,7 +174,6 @@ std::pair<std::vector<NodeIndex>, std::uint32_t> check_seeds(const graph::Subgra
     return {std::move(active), isolated};
 }
 
-
 // The first simulations of the run, measured: the arcs one costs on average.
 double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params,
                   const std::vector<NodeIndex>& seeds) {
@@ -176,7 +181,7 @@ double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabili
     std::uint64_t arcs = 0;
     const auto pilot = std::min(params.simulations, kPilot);
     for (std::uint64_t i = 0; i < pilot; ++i) {
-        auto rng = Rng::stream(params.seed, i);
+        auto rng = graph::Rng::stream(params.seed, i);
         cascade.simulate(view, probabilities, seeds, params.model, rng, &arcs);
     }
     return static_cast<double>(arcs) / static_cast<double>(pilot);
@@ -199,12 +204,20 @@ Estimate cost_of(const graph::Snapshot& g, const SpreadParams& params) {
 }
 }  // namespace
 
-Estimate estimate(const graph::Snapshot& g, const SpreadParams& params) {
+graph::SubgraphSpec influence_view(const graph::Snapshot& g, graph::SubgraphSpec spec) {
+    return graph::with_default_edge_kinds(std::move(spec), g, kInfluenceKinds);
+}
+
+Estimate estimate(const graph::Snapshot& g, const SpreadParams& given) {
+    auto params = given;
+    params.subgraph = influence_view(g, given.subgraph);
     validate(params, g);
     return cost_of(g, params);
 }
 
-SpreadResult spread(const graph::Snapshot& g, const SpreadParams& params, RunContext& run) {
+SpreadResult spread(const graph::Snapshot& g, const SpreadParams& given, RunContext& run) {
+    auto params = given;
+    params.subgraph = influence_view(g, given.subgraph);
     validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
     run.admit(size.cost);
@@ -227,9 +240,8 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
     tbb::enumerable_thread_specific<detail::Cascade> cascades([n] { return detail::Cascade(n); });
     // Explained: per worker, how often each person was reached (integers: their sum is the same
     // whichever worker ran which simulation).
-    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> hits([&] {
-        return std::vector<std::uint32_t>(params.explain > 0 ? n : 0, 0);
-    });
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> hits(
+        [&] { return std::vector<std::uint32_t>(params.explain > 0 ? n : 0, 0); });
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
     std::vector<std::uint32_t> reached(kBatch, 0);
     SpreadResult result;
@@ -244,8 +256,9 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
         tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first, last, 16), [&](const auto& r) {
             auto& cascade = cascades.local();
             for (auto i = r.begin(); i != r.end(); ++i) {
-                auto rng = Rng::stream(params.seed, i);
-                reached[i - first] = isolated_seeds + (seeds.empty() ? 0u : cascade.simulate(view, probabilities, seeds, params.model, rng));
+                auto rng = graph::Rng::stream(params.seed, i);
+                reached[i - first] =
+                    isolated_seeds + (seeds.empty() ? 0u : cascade.simulate(view, probabilities, seeds, params.model, rng));
                 if (params.explain > 0 && !seeds.empty()) {
                     auto& counts = hits.local();
                     for (auto v : cascade.reached()) ++counts[v];
@@ -286,7 +299,8 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
         std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                           [&](NodeIndex a, NodeIndex b) { return total[a] != total[b] ? total[a] > total[b] : a < b; });
         for (std::size_t i = 0; i < k; ++i) {
-            result.reached_most.emplace_back(order[i], static_cast<double>(total[order[i]]) / static_cast<double>(result.simulations));
+            result.reached_most.emplace_back(order[i],
+                                             static_cast<double>(total[order[i]]) / static_cast<double>(result.simulations));
         }
     }
     return result;

@@ -10,11 +10,12 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
-#include "budget.h"
-#include "rng.h"
-#include "views.h"
 #include "smorg/engine/centrality/betweenness.h"
 #include "smorg/graph/errors.h"
+#include "smorg/graph/random.h"
+
+#include "budget.h"
+#include "views.h"
 
 namespace smorg::engine {
 
@@ -94,7 +95,9 @@ void count_internal(const std::vector<Tie>& ties, const std::vector<std::uint32_
     }
 }
 
-double ei(double external, double internal) { return external + internal > 0 ? (external - internal) / (external + internal) : 0.0; }
+double ei(double external, double internal) {
+    return external + internal > 0 ? (external - internal) / (external + internal) : 0.0;
+}
 
 }  // namespace
 
@@ -168,22 +171,33 @@ Estimate cost_of(const graph::Snapshot& g, const SilosParams& params) {
     auto undirected = params.subgraph;
     undirected.directed = false;
     const auto size = graph::view_size(g, undirected);
-    const double n = static_cast<double>(size.nodes), arcs = static_cast<double>(size.arcs), all = static_cast<double>(g.node_count());
+    const double n = static_cast<double>(size.nodes), arcs = static_cast<double>(size.arcs),
+                 all = static_cast<double>(g.node_count());
     const double sweep = n + arcs;
     const double permutations = static_cast<double>(params.permutations) * (arcs + n);
     const double communities = 2 * 30 * sweep;
     const double sources = n > 5000 ? 2000 : n;
     const double betweenness = sources * 2 * sweep;
     const double introductions = 5.0 * 200 * sweep + 5.0 * 100 * static_cast<double>(params.introductions) * 100 * 100;
-    const double memory = 3 * size.cost.memory_bytes + detail::workers() * (56 * all + 4 * arcs) + 4 * static_cast<double>(params.permutations) * 64 +
-                          1000 * 4 * all;
+    const double memory = 3 * size.cost.memory_bytes + detail::workers() * (56 * all + 4 * arcs) +
+                          4 * static_cast<double>(params.permutations) * 64 + 1000 * 4 * all;
     auto e = detail::cost(static_cast<double>(g.edge_count()) + permutations + communities + betweenness + introductions, memory,
                           permutations > betweenness ? "permutations" : "edge_kinds");
     return detail::on_view(size, e);
 }
 }  // namespace
 
-Estimate estimate(const graph::Snapshot& g, const SilosParams& params) {
+namespace {
+// The parameters with their defaults filled in from the snapshot.
+SilosParams resolved(const graph::Snapshot& g, SilosParams params) {
+    constexpr std::array<std::string_view, 1> kTies{"communication"};
+    params.subgraph = graph::with_default_edge_kinds(std::move(params.subgraph), g, kTies);
+    return params;
+}
+}  // namespace
+
+Estimate estimate(const graph::Snapshot& g, const SilosParams& given) {
+    const auto params = resolved(g, given);
     validate(params, g);
     return cost_of(g, params);
 }
@@ -197,11 +211,11 @@ struct Map {
     RunContext& run;
     std::vector<std::uint32_t> group;  // by node; kNoGroup without one
     std::uint32_t G = 0;
-    graph::SubgraphSpec spec;          // the people of the map, directed and weighted as asked
-    graph::Subgraph view;              // that view
-    graph::Subgraph ties_view;         // the same, undirected: paths, distances, neighbourhoods
-    std::vector<Tie> ties;             // among the grouped: pairs (undirected) or arcs (directed), no loops
-    std::vector<double> tie_weight;    // 1 each unweighted
+    graph::SubgraphSpec spec;        // the people of the map, directed and weighted as asked
+    graph::Subgraph view;            // that view
+    graph::Subgraph ties_view;       // the same, undirected: paths, distances, neighbourhoods
+    std::vector<Tie> ties;           // among the grouped: pairs (undirected) or arcs (directed), no loops
+    std::vector<double> tie_weight;  // 1 each unweighted
 };
 
 // By default the map covers the kinds of people who have a group (employees for departments), so
@@ -298,8 +312,8 @@ void ei_test(const Map& m, SilosResult& r) {
             for (auto i = range.begin(); i != range.end(); ++i) {
                 if (run.cancelled()) return;
                 for (std::size_t k = 0; k < grouped.size(); ++k) pool[k] = group[grouped[k]];
-                auto rng = Rng::stream(params.seed, i);
-                for (std::size_t k = pool.size(); k > 1; --k) std::swap(pool[k - 1], pool[rng.below(k)]);
+                auto rng = graph::Rng::stream(params.seed, i);
+                graph::shuffle(pool, rng);
                 for (std::size_t k = 0; k < grouped.size(); ++k) label[grouped[k]] = pool[k];
                 std::uint64_t total_internal = 0;
                 count_internal(ties, label, internal, total_internal);
@@ -377,16 +391,16 @@ void mixing_and_modularity(const Map& m, SilosResult& r) {
     }
     if (total_weight > 0) {
         for (std::uint32_t c = 0; c < G; ++c) {
-            r.modularity += directed ? inside[c] / total_weight - (weight_out[c] / total_weight) * (weight_in[c] / total_weight)
-                                     : inside[c] / total_weight - (weight_out[c] / (2 * total_weight)) * (weight_out[c] / (2 * total_weight));
+            r.modularity +=
+                directed ? inside[c] / total_weight - (weight_out[c] / total_weight) * (weight_in[c] / total_weight)
+                         : inside[c] / total_weight - (weight_out[c] / (2 * total_weight)) * (weight_out[c] / (2 * total_weight));
         }
     }
     for (const auto& cell : r.mixing) {
         if (cell.a != cell.b && cell.expected >= m.p.min_expected && cell.ratio < m.p.cut_off_ratio) r.cut_off.push_back(cell);
     }
-    std::sort(r.cut_off.begin(), r.cut_off.end(), [](const auto& x, const auto& y) {
-        return x.ratio != y.ratio ? x.ratio < y.ratio : x.expected > y.expected;
-    });
+    std::sort(r.cut_off.begin(), r.cut_off.end(),
+              [](const auto& x, const auto& y) { return x.ratio != y.ratio ? x.ratio < y.ratio : x.expected > y.expected; });
 }
 
 // Detected communities (on the map's own ties, with its modularity) against the formal groups.
@@ -547,6 +561,9 @@ void introductions(Map& m, SilosResult& r) {
     // 1 / distance between the two groups (harmonic, so unreachable pairs count as 0).
     if (params.introductions > 0 && !r.cut_off.empty()) {
         constexpr std::size_t kSample = 100;  // members per group whose distances are measured
+        // Their random streams: one per pair, numbered from here (the permutation test's streams are
+        // numbered from 0, one per permutation).
+        constexpr std::uint64_t kIntroductionStreams = 0x5115;
         auto bfs = [&](NodeIndex s) {
             std::vector<std::uint32_t> d(n, std::numeric_limits<std::uint32_t>::max());
             std::vector<NodeIndex> queue{s};
@@ -569,9 +586,9 @@ void introductions(Map& m, SilosResult& r) {
                 if (group[u] == cell.a) A.push_back(u);
                 if (group[u] == cell.b) B.push_back(u);
             }
-            Rng rng = Rng::stream(params.seed, 0x5115 + pair);
+            graph::Rng rng = graph::Rng::stream(params.seed, kIntroductionStreams + pair);
             auto sample = [&](std::vector<NodeIndex>& v) {
-                for (std::size_t i = 0; i < v.size() && i < kSample; ++i) std::swap(v[i], v[i + rng.below(v.size() - i)]);
+                graph::shuffle_prefix(v, kSample, rng);
                 if (v.size() > kSample) v.resize(kSample);
             };
             sample(A);
@@ -626,7 +643,8 @@ void introductions(Map& m, SilosResult& r) {
             std::size_t taken = 0;
             for (const auto& [gain, a, b] : options) {
                 if (taken == params.introductions || -gain <= 0) break;
-                if (std::find(used.begin(), used.end(), a) != used.end() || std::find(used.begin(), used.end(), b) != used.end()) {
+                if (std::find(used.begin(), used.end(), a) != used.end() ||
+                    std::find(used.begin(), used.end(), b) != used.end()) {
                     continue;
                 }
                 used.push_back(a);
@@ -716,7 +734,8 @@ void wall(const Map& m, SilosResult& r) {
 
 }  // namespace
 
-SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContext& run) {
+SilosResult silos(const graph::Snapshot& g, const SilosParams& given, RunContext& run) {
+    const auto params = resolved(g, given);
     validate(params, g);
     run.admit(cost_of(g, params));
     run.throw_if_cancelled();
@@ -724,8 +743,17 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& params, RunContex
     std::vector<std::string> names;
     auto group = group_of(g, *g.attributes().find(params.group_by), names);
     const auto spec = map_spec(g, params, group);
-    Map m{g, params, run, std::move(group), static_cast<std::uint32_t>(names.size()), spec, graph::Subgraph::of(g, spec),
-          graph::Subgraph::of(g, undirected_of(spec)), {}, {}};
+    Map m{g,
+          params,
+          run,
+          std::move(group),
+          static_cast<std::uint32_t>(names.size()),
+          spec,
+          graph::Subgraph::of(g, spec),
+          graph::Subgraph::of(g, undirected_of(spec)),
+          {},
+          {}};
+    r.edge_kinds = params.subgraph.edge_kinds;
     r.isolated = m.view.isolated();
     r.groups.resize(m.G);
     for (std::uint32_t i = 0; i < m.G; ++i) r.groups[i].name = names[i];

@@ -33,7 +33,8 @@ void Stager::csv_edges(const std::string& file, const std::string& text) {
             continue;
         }
         std::string name(trim(f.text));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         const auto column = edge_column(name);
         if (!column || *column == EdgeColumn::skip) {
             error(file, f.line, f.column, std::string(trim(f.text)),

@@ -87,8 +87,9 @@ void Stager::csv_nodes(const std::string& file, const std::string& text) {
         ++rows;
         if (rows % 65536 == 0 && run_.cancelled()) break;
         if (record.fields.size() != width) {
-            error(file, record.line, 1, "",
-                  "expected " + std::to_string(width) + " fields as in the header, found " + std::to_string(record.fields.size()));
+            error(
+                file, record.line, 1, "",
+                "expected " + std::to_string(width) + " fields as in the header, found " + std::to_string(record.fields.size()));
             continue;
         }
         bool ok = true;
@@ -97,8 +98,8 @@ void Stager::csv_nodes(const std::string& file, const std::string& text) {
         const auto& idf = record.fields[*id_col];
         std::optional<std::string_view> kind;
         if (kind_col) kind = trim(record.fields[*kind_col].text);
-        const auto node = declare(file, idf.line, idf.column, kind_col ? record.fields[*kind_col].column : idf.column,
-                                  trim(idf.text), kind);
+        const auto node =
+            declare(file, idf.line, idf.column, kind_col ? record.fields[*kind_col].column : idf.column, trim(idf.text), kind);
         if (!node) continue;
         for (std::size_t a = 0; a < attribute_cols.size(); ++a) {
             const auto& f = record.fields[attribute_cols[a].first];

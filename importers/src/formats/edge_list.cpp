@@ -74,9 +74,9 @@ void Stager::edge_list(const std::string& file, const std::string& text) {
                     }
                 }
                 if (fields.size() != width) {
-                    out.errors.add(file, line, 1, "",
-                                   "expected " + std::to_string(width) + " columns (" + names + "), found " +
-                                       std::to_string(fields.size()));
+                    out.errors.add(
+                        file, line, 1, "",
+                        "expected " + std::to_string(width) + " columns (" + names + "), found " + std::to_string(fields.size()));
                     continue;
                 }
                 EdgeDraft draft;

@@ -6,10 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../stager.h"
-#include "../text.h"
 #include "smorg/graph/errors.h"
 #include "smorg/graph/time.h"
+
+#include "../stager.h"
+#include "../text.h"
 
 namespace smorg::importers::detail {
 
@@ -118,7 +119,8 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
                 if (auto problem = name_problem(key, "an attribute name")) {
                     error(file, line, 1, key, *problem);
                 } else if (value.is_structured()) {
-                    error(file, line, 1, key, "attribute values must be a string, a number, a boolean or null, got " + described(value));
+                    error(file, line, 1, key,
+                          "attribute values must be a string, a number, a boolean or null, got " + described(value));
                 } else if (value.is_null()) {
                     set_value(*node, key, std::monostate{}, file, line, 1);
                 } else if (value.is_boolean()) {
@@ -136,8 +138,8 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
         // An edge.
         bool ok = true;
         for (const auto& [key, value] : object.items()) {
-            if (key != "type" && key != "source" && key != "target" && key != "kind" && key != "weight" &&
-                key != "timestamp" && key != "value") {
+            if (key != "type" && key != "source" && key != "target" && key != "kind" && key != "weight" && key != "timestamp" &&
+                key != "value") {
                 report(key, "unknown edge field '" + graph::printable(key) +
                                 "' (edges have source, target, kind, weight, timestamp, value)");
                 ok = false;

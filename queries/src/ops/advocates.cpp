@@ -1,10 +1,11 @@
+#include "smorg/engine/advocates.h"
+
 #include <cmath>
 #include <cstdio>
 
 #include "common.h"
 #include "ops/ops.h"
 #include "referral_params.h"
-#include "smorg/engine/advocates.h"
 
 namespace smorg::queries::ops {
 
@@ -35,7 +36,8 @@ json facts(const engine::AdvocatesResult& r, const engine::AdvocateWeights& w, g
         if (r.own_crv[u] > 0) {
             text = "brought " + std::to_string(r.referred_direct[u]) + " customer" + (r.referred_direct[u] == 1 ? "" : "s") +
                    " directly";
-            if (r.referred_indirect[u] > 0) text += " and " + std::to_string(r.referred_indirect[u]) + " more through their referrals";
+            if (r.referred_indirect[u] > 0)
+                text += " and " + std::to_string(r.referred_indirect[u]) + " more through their referrals";
             text += " (referral value " + money(r.own_crv[u]) + ")";
         }
         if (employee && r.employee_credit[u] > 0) {
@@ -48,12 +50,12 @@ json facts(const engine::AdvocatesResult& r, const engine::AdvocateWeights& w, g
     if (r.reach[u] > 0) {
         char reach[64];
         std::snprintf(reach, sizeof reach, "%.1f", r.reach[u]);
-        parts.push_back({w.reach * r.reach_pct[u],
-                         std::string("would reach about ") + reach + " people on their own, " + top_share(r.reach_pct[u], peers) + " for reach"});
+        parts.push_back({w.reach * r.reach_pct[u], std::string("would reach about ") + reach + " people on their own, " +
+                                                       top_share(r.reach_pct[u], peers) + " for reach"});
     }
     if (r.engagement[u] > 0) {
-        parts.push_back({w.engagement * r.engagement_pct[u],
-                         "interaction weight " + money(r.engagement[u]) + ", " + top_share(r.engagement_pct[u], peers) + " for engagement"});
+        parts.push_back({w.engagement * r.engagement_pct[u], "interaction weight " + money(r.engagement[u]) + ", " +
+                                                                 top_share(r.engagement_pct[u], peers) + " for engagement"});
     }
     std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.weight > b.weight; });
     json out = json::array();
@@ -98,29 +100,29 @@ json advocates(OpContext& ctx, FieldReader& reader) {
             {"reach", {{"raw", r.reach[u]}, {"percentile", r.reach_pct[u]}}},
             {"engagement", {{"raw", r.engagement[u]}, {"percentile", r.engagement_pct[u]}}},
         };
-        const std::string peers = p.compare_within == engine::PercentileScope::kind
-                                      ? std::string(g.node_kind_name(u)) + "s"
-                                      : std::string("candidates");
+        const std::string peers = p.compare_within == engine::PercentileScope::kind ? std::string(g.node_kind_name(u)) + "s"
+                                                                                    : std::string("candidates");
         if (explain) row["facts"] = facts(r, p.weights, u, employee && g.node_kind(u) == *employee, peers);
     });
     json answer = {{"candidates", r.nodes.size()},
-            {"rows", rows},
-            {"weights", {{"value", p.weights.value}, {"reach", p.weights.reach}, {"engagement", p.weights.engagement}}},
-            {"compare_within", graph::name_of(p.compare_within)},
-            {"findings",
-             {{"referrals", r.findings.referrals},
-              {"used", r.findings.used},
-              {"self_referrals", r.findings.self_referrals},
-              {"repeat_referrals", r.findings.repeat_referrals},
-              {"already_customers", r.findings.already_customers},
-              {"multi_referrer_customers", r.findings.multi_referrer_customers},
-              {"cycle_members", r.findings.cycle_members}}}};
+                   {"rows", rows},
+                   {"weights", {{"value", p.weights.value}, {"reach", p.weights.reach}, {"engagement", p.weights.engagement}}},
+                   {"compare_within", graph::name_of(p.compare_within)},
+                   {"findings",
+                    {{"referrals", r.findings.referrals},
+                     {"used", r.findings.used},
+                     {"self_referrals", r.findings.self_referrals},
+                     {"repeat_referrals", r.findings.repeat_referrals},
+                     {"already_customers", r.findings.already_customers},
+                     {"multi_referrer_customers", r.findings.multi_referrer_customers},
+                     {"cycle_members", r.findings.cycle_members}}}};
     json warnings = json::array();
     if (r.nodes.empty()) {
         warnings.push_back(std::string("no candidates: ") +
                            (p.candidate_kinds.empty() ? "the graph holds no customer, influencer or employee"
                                                       : "no node of the chosen candidate_kinds") +
-                           "; its node kinds: " + node_kinds_found(g) + " (import nodes with a kind column, or choose candidate_kinds)");
+                           "; its node kinds: " + node_kinds_found(g) +
+                           " (import nodes with a kind column, or choose candidate_kinds)");
     } else {
         auto referrals = p.crv;  // the window applies to the referrals too
         referrals.subgraph.since = p.since;

@@ -1,12 +1,13 @@
 #include <map>
 
-#include "common.h"
-#include "ops/ops.h"
 #include "smorg/engine/centrality/betweenness.h"
 #include "smorg/engine/centrality/closeness.h"
 #include "smorg/engine/centrality/degree.h"
 #include "smorg/engine/centrality/pagerank.h"
 #include "smorg/engine/centrality/spectral.h"
+
+#include "common.h"
+#include "ops/ops.h"
 
 namespace smorg::queries::ops {
 
@@ -53,8 +54,7 @@ std::vector<std::pair<graph::NodeIndex, double>> read_node_weights(FieldReader& 
         }
     } else {
         throw QueryError(ErrorCode::invalid_argument,
-                         "expected an array of ids or an object of id -> weight, got " + std::string(type_phrase(*raw)),
-                         at);
+                         "expected an array of ids or an object of id -> weight, got " + std::string(type_phrase(*raw)), at);
     }
     return sources;
 }
@@ -195,10 +195,12 @@ json betweenness_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSp
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     p.groups = read_groups(reader, g);
     if (!p.epsilon && reader.has("delta")) {
-        throw QueryError(ErrorCode::invalid_argument, "delta applies to sampled betweenness: give epsilon too", reader.at("delta"));
+        throw QueryError(ErrorCode::invalid_argument, "delta applies to sampled betweenness: give epsilon too",
+                         reader.at("delta"));
     }
     if (!p.epsilon && !p.pivots && reader.has("seed")) {
-        throw QueryError(ErrorCode::invalid_argument, "seed applies to sampled betweenness: give epsilon or pivots too", reader.at("seed"));
+        throw QueryError(ErrorCode::invalid_argument, "seed applies to sampled betweenness: give epsilon or pivots too",
+                         reader.at("seed"));
     }
     if (out.explain) p.explain = explained_rows(out);
     reader.reject_unknown();
@@ -254,8 +256,9 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
     p.samples = reader.maybe<std::uint64_t>("samples");
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     if (!p.samples && reader.has("seed")) {
-        throw QueryError(ErrorCode::invalid_argument, std::string("seed applies to sampled ") + std::string(graph::name_of(measure)) +
-                                                          ": give samples too", reader.at("seed"));
+        throw QueryError(ErrorCode::invalid_argument,
+                         std::string("seed applies to sampled ") + std::string(graph::name_of(measure)) + ": give samples too",
+                         reader.at("seed"));
     }
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(ctx.g(), p));
@@ -268,9 +271,8 @@ json distance_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec&
 json spectral_result(const char* name, const engine::SpectralResult& r) {
     json result = {{"algorithm", name}, {"iterations", r.iterations}, {"converged", r.converged}};
     if (!r.converged && !r.diverged) {
-        result["warning"] = std::string("did not converge in ") + std::to_string(r.iterations) +
-                            " iterations (last change " + graph::format_number(r.last_change) +
-                            "): the scores are the last iterate; raise max_iterations";
+        result["warning"] = std::string("did not converge in ") + std::to_string(r.iterations) + " iterations (last change " +
+                            graph::format_number(r.last_change) + "): the scores are the last iterate; raise max_iterations";
     }
     return result;
 }
@@ -314,7 +316,8 @@ json katz_op(OpContext& ctx, FieldReader& reader, const graph::SubgraphSpec& sub
         }
         result["warning"] = "the Katz series diverges: alpha (" + graph::format_number(r.alpha) +
                             ") is not below 1 / the largest eigenvalue (1 / " + graph::format_number(*r.largest_eigenvalue) +
-                            " = " + graph::format_number(limit) + "); give a smaller alpha, or leave alpha out to have one chosen";
+                            " = " + graph::format_number(limit) +
+                            "); give a smaller alpha, or leave alpha out to have one chosen";
         return result;
     }
     return render(ctx, r.nodes, r.isolated, r.score, out, std::move(result));
@@ -334,13 +337,20 @@ json centrality(OpContext& ctx, FieldReader& reader) {
         throw QueryError(ErrorCode::invalid_argument, "explain applies to rows; it cannot go with summary", reader.at("explain"));
     }
     switch (algorithm) {
-        case Algorithm::degree: return degree_op(ctx, reader, subgraph, out);
-        case Algorithm::pagerank: return pagerank_op(ctx, reader, subgraph, out);
-        case Algorithm::betweenness: return betweenness_op(ctx, reader, subgraph, out);
-        case Algorithm::closeness: return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::closeness);
-        case Algorithm::harmonic: return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::harmonic);
-        case Algorithm::eigenvector: return eigenvector_op(ctx, reader, subgraph, out);
-        case Algorithm::katz: return katz_op(ctx, reader, subgraph, out);
+        case Algorithm::degree:
+            return degree_op(ctx, reader, subgraph, out);
+        case Algorithm::pagerank:
+            return pagerank_op(ctx, reader, subgraph, out);
+        case Algorithm::betweenness:
+            return betweenness_op(ctx, reader, subgraph, out);
+        case Algorithm::closeness:
+            return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::closeness);
+        case Algorithm::harmonic:
+            return distance_op(ctx, reader, subgraph, out, engine::DistanceMeasure::harmonic);
+        case Algorithm::eigenvector:
+            return eigenvector_op(ctx, reader, subgraph, out);
+        case Algorithm::katz:
+            return katz_op(ctx, reader, subgraph, out);
     }
     throw QueryError(ErrorCode::internal, "unhandled algorithm");
 }

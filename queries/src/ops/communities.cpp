@@ -1,6 +1,7 @@
+#include "smorg/engine/community/communities.h"
+
 #include "common.h"
 #include "ops/ops.h"
-#include "smorg/engine/community/communities.h"
 
 namespace smorg::queries::ops {
 

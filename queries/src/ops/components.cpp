@@ -1,6 +1,7 @@
+#include "smorg/engine/community/components.h"
+
 #include "common.h"
 #include "ops/ops.h"
-#include "smorg/engine/community/components.h"
 
 namespace smorg::queries::ops {
 

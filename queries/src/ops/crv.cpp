@@ -1,7 +1,8 @@
+#include "smorg/engine/referral/crv.h"
+
 #include "common.h"
 #include "ops/ops.h"
 #include "referral_params.h"
-#include "smorg/engine/referral/crv.h"
 
 namespace smorg::queries::ops {
 
@@ -9,7 +10,8 @@ namespace smorg::queries::ops {
 json crv(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::CrvParams p;
-    p.subgraph = read_subgraph(reader, {}, kNodeKinds | kEdgeKinds | kWindow);  // referrals run as made, by value
+    p.subgraph =
+        read_subgraph_or_engine_default(reader, g, {}, kNodeKinds | kEdgeKinds | kWindow);  // referrals run as made, by value
     read_crv_params(reader, g, p);
     p.clv_split = reader.maybe<double>("clv_split");
     p.crv_split = reader.maybe<double>("crv_split");
@@ -45,22 +47,22 @@ json crv(OpContext& ctx, FieldReader& reader) {
     json segments = {{"clv_split", r.clv_split}, {"crv_split", r.crv_split}};
     for (int s = 0; s < 4; ++s) segments[std::string(graph::name_of(static_cast<engine::Segment>(s)))] = r.segment_counts[s];
     json answer = {{"referrers", r.nodes.size()},
-            {"rows", rows},
-            {"findings",
-             {{"referrals", f.referrals},
-              {"used", f.used},
-              {"self_referrals", f.self_referrals},
-              {"repeat_referrals", f.repeat_referrals},
-              {"already_customers", f.already_customers},
-              {"multi_referrer_customers", f.multi_referrer_customers},
-              {"cycle_members", f.cycle_members}}},
-            {"segments", segments},
-            {"params",
-             {{"organic_share", p.organic_share},
-              {"acquisition_cost", p.acquisition_cost},
-              {"decay", p.decay},
-              {"max_depth", p.max_depth},
-              {"attribution", graph::name_of(p.attribution)}}}};
+                   {"rows", rows},
+                   {"findings",
+                    {{"referrals", f.referrals},
+                     {"used", f.used},
+                     {"self_referrals", f.self_referrals},
+                     {"repeat_referrals", f.repeat_referrals},
+                     {"already_customers", f.already_customers},
+                     {"multi_referrer_customers", f.multi_referrer_customers},
+                     {"cycle_members", f.cycle_members}}},
+                   {"segments", segments},
+                   {"params",
+                    {{"organic_share", p.organic_share},
+                     {"acquisition_cost", p.acquisition_cost},
+                     {"decay", p.decay},
+                     {"max_depth", p.max_depth},
+                     {"attribution", graph::name_of(p.attribution)}}}};
     if (auto warnings = referral_warnings(g, p, f); !warnings.empty()) answer["warnings"] = std::move(warnings);
     return answer;
 }

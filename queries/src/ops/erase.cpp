@@ -18,11 +18,14 @@ json erase(OpContext& ctx, FieldReader& reader) {
         return estimate_result(ctx.run, e);
     }
     const auto report = ctx.db.erase(ids);
-    json result = {{"erased", report.erased}, {"not_found", report.not_found}, {"edges_removed", report.edges_removed},
+    json result = {{"erased", report.erased},
+                   {"not_found", report.not_found},
+                   {"edges_removed", report.edges_removed},
                    {"scrubbed", report.scrubbed}};
     if (!report.scrubbed) {
-        result["warning"] = "another process still reads an older view of the database file, so the erased values remain in "
-                            "its free pages until it lets go; the next import, erase or open of the database finishes the scrub";
+        result["warning"] =
+            "another process still reads an older view of the database file, so the erased values remain in "
+            "its free pages until it lets go; the next import, erase or open of the database finishes the scrub";
     }
     return result;
 }

@@ -1,17 +1,19 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <stdexcept>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
+
+#include "smorg/graph/errors.h"
+#include "smorg/graph/files.h"
+#include "smorg/graph/time.h"
 
 #include "common.h"
 #include "files.h"
 #include "graphviz.h"
-#include "smorg/graph/files.h"
 #include "ops/ops.h"
-#include "smorg/graph/time.h"
 
 namespace smorg::queries::ops {
 
@@ -41,11 +43,21 @@ std::string xml(std::string_view raw) {
     for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
             default:
                 if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
                     out += "\xEF\xBF\xBD";
@@ -61,8 +73,8 @@ std::string xml(std::string_view raw) {
 struct Column {
     std::string name;
     graph::AttributeType type = graph::AttributeType::number;
-    bool integer = false;                     // attached ids (community, component)
-    std::vector<double> values;               // attached results only; NaN: none
+    bool integer = false;        // attached ids (community, component)
+    std::vector<double> values;  // attached results only; NaN: none
     const graph::AttributeColumn* stored = nullptr;
 
     json value(graph::NodeIndex u) const {
@@ -194,7 +206,8 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto path = output_path(ctx, out, reader.at("out"));
     std::vector<Attached> analyses;
     for (std::size_t i = 0; i < attach_requests.size(); ++i) {
-        analyses.push_back(prepare_attached(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
+        analyses.push_back(
+            prepare_attached(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
     }
     if (ctx.estimate) {
         // Writing is one pass over the people and edges; each attached analysis is estimated the way
@@ -202,7 +215,8 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         graph::Estimate e;
         e.work = static_cast<double>(g.node_count() + g.edge_count());
         for (std::size_t i = 0; i < analyses.size(); ++i) {
-            const auto part = run_attached(ctx, analyses[i], pointer_append(reader.at("attach"), std::to_string(i)), true, nullptr);
+            const auto part =
+                run_attached(ctx, analyses[i], pointer_append(reader.at("attach"), std::to_string(i)), true, nullptr);
             graph::Estimate x;
             x.work = part.at("estimate").at("work").get<double>();
             x.memory_bytes = part.at("estimate").at("memory_bytes").get<double>();
@@ -227,7 +241,6 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto members = graph::Subgraph::of(g, members_spec);
     auto keep_node = [&](graph::NodeIndex u) { return filter.node(u) && members.active(u); };
 
-
     std::optional<graph::AtomicFile> atomic;
     try {
         atomic.emplace(path);
@@ -239,9 +252,12 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     auto type_name = [&](const Column& c, bool gexf) -> std::string {
         if (c.integer) return gexf ? "integer" : "int";
         switch (c.type) {
-            case graph::AttributeType::string: return "string";
-            case graph::AttributeType::number: return "double";
-            case graph::AttributeType::boolean: return gexf ? "boolean" : "boolean";
+            case graph::AttributeType::string:
+                return "string";
+            case graph::AttributeType::number:
+                return "double";
+            case graph::AttributeType::boolean:
+                return gexf ? "boolean" : "boolean";
         }
         return "string";
     };
@@ -272,9 +288,11 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
                 if (!keep_edge(e, u)) continue;
-                file << "    <edge source=\"" << xml(g.id(u)) << "\" target=\"" << xml(g.id(g.target(e))) << "\"><data key=\"edge_kind\">"
-                     << xml(g.edge_kind_name(e)) << "</data><data key=\"weight\">" << graph::format_number(g.weight(e)) << "</data>";
-                if (g.timestamp(e) != graph::kNoTimestamp) file << "<data key=\"timestamp\">" << graph::format_timestamp(g.timestamp(e)) << "</data>";
+                file << "    <edge source=\"" << xml(g.id(u)) << "\" target=\"" << xml(g.id(g.target(e)))
+                     << "\"><data key=\"edge_kind\">" << xml(g.edge_kind_name(e)) << "</data><data key=\"weight\">"
+                     << graph::format_number(g.weight(e)) << "</data>";
+                if (g.timestamp(e) != graph::kNoTimestamp)
+                    file << "<data key=\"timestamp\">" << graph::format_timestamp(g.timestamp(e)) << "</data>";
                 if (auto v = g.value(e)) file << "<data key=\"value\">" << graph::format_number(*v) << "</data>";
                 file << "</edge>\n";
                 ++edges;
@@ -291,7 +309,8 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
             file << "      <attribute id=\"a" << c << "\" title=\"" << xml(columns[c].name) << "\" type=\""
                  << type_name(columns[c], true) << "\"/>\n";
         }
-        file << "    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n"
+        file << "    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"kind\" title=\"kind\" "
+                "type=\"string\"/>\n"
              << "      <attribute id=\"timestamp\" title=\"timestamp\" type=\"string\"/>\n"
              << "      <attribute id=\"value\" title=\"value\" type=\"double\"/>\n    </attributes>\n    <nodes>\n";
         const auto* names = g.attributes().find(graph::attributes::name);
@@ -299,8 +318,8 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
             if (!keep_node(u)) continue;
             ++nodes;
             const std::string label = names && names->has(u) ? std::string(names->string(u)) : std::string(g.id(u));
-            file << "      <node id=\"" << xml(g.id(u)) << "\" label=\"" << xml(label) << "\"><attvalues><attvalue for=\"kind\" value=\""
-                 << xml(g.node_kind_name(u)) << "\"/>";
+            file << "      <node id=\"" << xml(g.id(u)) << "\" label=\"" << xml(label)
+                 << "\"><attvalues><attvalue for=\"kind\" value=\"" << xml(g.node_kind_name(u)) << "\"/>";
             for (std::size_t c = 0; c < columns.size(); ++c) {
                 const auto v = columns[c].value(u);
                 if (!v.is_null()) file << "<attvalue for=\"a" << c << "\" value=\"" << xml(text(v)) << "\"/>";
@@ -340,7 +359,8 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
                 if (!keep_edge(e, u)) continue;
                 file << "  " << dot_quote(std::string(g.id(u))) << arrow << dot_quote(std::string(g.id(g.target(e))))
-                     << " [kind=" << dot_quote(std::string(g.edge_kind_name(e))) << ", weight=" << graph::format_number(g.weight(e)) << "];\n";
+                     << " [kind=" << dot_quote(std::string(g.edge_kind_name(e)))
+                     << ", weight=" << graph::format_number(g.weight(e)) << "];\n";
                 ++edges;
             }
         }
@@ -354,7 +374,9 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
     json attached = json::array();
     for (std::size_t c = g.attributes().columns().size(); c < columns.size(); ++c) attached.push_back(columns[c].name);
-    return {{"file", out}, {"format", graph::name_of(format)}, {"nodes", nodes}, {"isolated", members.isolated()}, {"edges", edges}, {"attached", attached}};
+    return {{"file", out},    {"format", graph::name_of(format)},
+            {"nodes", nodes}, {"isolated", members.isolated()},
+            {"edges", edges}, {"attached", attached}};
 }
 
 }  // namespace smorg::queries::ops

@@ -1,8 +1,8 @@
+#include <filesystem>
+
 #include "common.h"
 #include "files.h"
 #include "ops/ops.h"
-
-#include <filesystem>
 
 namespace smorg::queries::ops {
 
@@ -13,7 +13,8 @@ std::vector<std::string> read_files(OpContext& ctx, FieldReader& reader, std::st
     if (!raw) return {};
     if (raw->is_string()) return {input_path(ctx, raw->get<std::string>(), reader.at(key))};
     auto files = FieldReader::convert<std::vector<std::string>>(*raw, reader.at(key));
-    for (std::size_t i = 0; i < files.size(); ++i) files[i] = input_path(ctx, files[i], pointer_append(reader.at(key), std::to_string(i)));
+    for (std::size_t i = 0; i < files.size(); ++i)
+        files[i] = input_path(ctx, files[i], pointer_append(reader.at(key), std::to_string(i)));
     return files;
 }
 }  // namespace

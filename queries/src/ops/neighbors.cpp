@@ -1,7 +1,8 @@
 
+#include "smorg/graph/time.h"
+
 #include "common.h"
 #include "ops/ops.h"
-#include "smorg/graph/time.h"
 
 namespace smorg::queries::ops {
 namespace {
@@ -26,7 +27,8 @@ json neighbors(OpContext& ctx, FieldReader& reader) {
     const auto until = reader.maybe_timestamp("until");
     const auto limit = reader.optional<std::uint64_t>("limit", 100);
     reader.reject_unknown();
-    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
+    if (ctx.estimate)
+        return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
 
     graph::SubgraphSpec spec;  // the kinds and the window mean what they mean in every op
     spec.edge_kinds = kinds;

@@ -1,8 +1,9 @@
 #include <map>
 
+#include "smorg/graph/time.h"
+
 #include "common.h"
 #include "ops/ops.h"
-#include "smorg/graph/time.h"
 
 namespace smorg::queries::ops {
 
@@ -19,7 +20,8 @@ json node(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     const auto u = read_node(reader, g, "id");
     reader.reject_unknown();
-    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
+    if (ctx.estimate)
+        return estimate_result(ctx.run, {static_cast<double>(g.out_degree(u) + g.in_degree(u)), 0, "", "upper bound"});
     json attributes = json::object();
     for (const auto& column : g.attributes().columns()) {
         if (column.has(u)) attributes[column.name()] = attribute_json(column.value(u));

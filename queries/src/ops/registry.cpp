@@ -1,5 +1,6 @@
-#include "ops/ops.h"
 #include "smorg/graph/text.h"
+
+#include "ops/ops.h"
 
 namespace smorg::queries {
 
@@ -9,8 +10,7 @@ const std::vector<OpEntry>& op_table() {
         {"node", "one person: kind, attributes, degree, provenance", ops::node},
         {"neighbors", "a person's ties (direction, edge kinds, time window, limit)", ops::neighbors},
         {"path", "a shortest path between two people", ops::path},
-        {"centrality", "rank people by degree, pagerank, betweenness, closeness, harmonic, eigenvector, katz",
-         ops::centrality},
+        {"centrality", "rank people by degree, pagerank, betweenness, closeness, harmonic, eigenvector, katz", ops::centrality},
         {"crv", "customer referral value per referrer, data-quality findings, Kumar's segments", ops::crv},
         {"spread", "expected people reached from given seeds (independent cascade, linear threshold)", ops::spread},
         {"seeds", "the best k seeds for a campaign (IMM), with their marginal gains", ops::seeds},

@@ -1,7 +1,8 @@
+#include "smorg/engine/referral/seeds.h"
+
 #include "common.h"
 #include "ops/ops.h"
 #include "referral_params.h"
-#include "smorg/engine/referral/seeds.h"
 
 namespace smorg::queries::ops {
 
@@ -10,12 +11,10 @@ namespace smorg::queries::ops {
 json seeds(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SeedsParams p;
-    graph::SubgraphSpec defaults;
-    defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
     p.probability = read_probability(reader);
     // Weights change nothing unless the probability is read from them.
     const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
-    p.subgraph = read_subgraph(reader, defaults, filters);
+    p.subgraph = read_subgraph_or_engine_default(reader, g, p.subgraph, filters);
     p.k = reader.optional<std::uint32_t>("k", p.k);
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
     p.epsilon = reader.optional<double>("epsilon", p.epsilon);

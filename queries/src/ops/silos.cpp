@@ -1,3 +1,5 @@
+#include "smorg/engine/silos/silos.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,7 +10,6 @@
 #include "graphviz.h"
 #include "ops/ops.h"
 #include "referral_params.h"
-#include "smorg/engine/silos/silos.h"
 
 namespace smorg::queries::ops {
 
@@ -36,7 +37,8 @@ std::string silo_map(const engine::SilosResult& r, const std::string& title) {
         if (g.size == 0) continue;
         const double width = 0.6 + 1.8 * std::sqrt(static_cast<double>(g.size) / largest);
         const bool silo = g.ei_index < g.ei_expected;
-        dot << "  g" << i << " [label=" << dot_quote(g.name + "\n" + std::to_string(g.size) + " people\nE-I " + fixed(g.ei_index, 2))
+        dot << "  g" << i
+            << " [label=" << dot_quote(g.name + "\n" + std::to_string(g.size) + " people\nE-I " + fixed(g.ei_index, 2))
             << ", width=" << fixed(width, 2) << ", fixedsize=true" << (silo ? ", fillcolor=\"#f6dbdb\"" : "") << "];\n";
     }
     // One edge per pair of groups (Graphviz 2.43's neato splines corrupt memory on multi-edges).
@@ -46,11 +48,13 @@ std::string silo_map(const engine::SilosResult& r, const std::string& title) {
     for (const auto& cell : r.mixing) {
         if (cell.a == cell.b || cell.observed == 0 || is_cut_off(cell)) continue;
         const double pen = std::clamp(0.5 + 2.5 * cell.ratio, 0.5, 8.0);
-        dot << "  g" << cell.a << " -- g" << cell.b << " [penwidth=" << fixed(pen, 2) << ", tooltip="
-            << dot_quote(std::to_string(cell.observed) + " ties, " + fixed(cell.expected, 1) + " expected") << "];\n";
+        dot << "  g" << cell.a << " -- g" << cell.b << " [penwidth=" << fixed(pen, 2)
+            << ", tooltip=" << dot_quote(std::to_string(cell.observed) + " ties, " + fixed(cell.expected, 1) + " expected")
+            << "];\n";
     }
     for (const auto& cell : r.cut_off) {
-        dot << "  g" << cell.a << " -- g" << cell.b << " [style=dashed, color=\"#c0392b\", penwidth=2, fontcolor=\"#c0392b\", label="
+        dot << "  g" << cell.a << " -- g" << cell.b
+            << " [style=dashed, color=\"#c0392b\", penwidth=2, fontcolor=\"#c0392b\", label="
             << dot_quote("cut off: " + std::to_string(cell.observed) + " of " + fixed(cell.expected, 1) + " expected") << "];\n";
     }
     dot << "}\n";
@@ -58,7 +62,10 @@ std::string silo_map(const engine::SilosResult& r, const std::string& title) {
 }
 
 json cell_json(const engine::SilosResult& r, const engine::MixingCell& c) {
-    return {{"a", r.groups[c.a].name}, {"b", r.groups[c.b].name}, {"observed", c.observed}, {"expected", c.expected},
+    return {{"a", r.groups[c.a].name},
+            {"b", r.groups[c.b].name},
+            {"observed", c.observed},
+            {"expected", c.expected},
             {"ratio", c.ratio}};
 }
 
@@ -69,9 +76,7 @@ json cell_json(const engine::SilosResult& r, const engine::MixingCell& c) {
 json silos(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SilosParams p;
-    graph::SubgraphSpec defaults = engine::SilosParams::default_spec();
-    defaults.edge_kinds = present_edge_kinds(g, {"communication"});
-    p.subgraph = read_subgraph(reader, defaults);
+    p.subgraph = read_subgraph_or_engine_default(reader, g, p.subgraph);
     p.group_by = reader.optional<std::string>("group_by", p.group_by);
     p.seed = reader.optional<std::uint64_t>("seed", p.seed);
     p.permutations = reader.optional<std::uint32_t>("permutations", p.permutations);
@@ -138,7 +143,7 @@ json silos(OpContext& ctx, FieldReader& reader) {
         single.push_back(std::move(row));
     }
     json result = {{"group_by", p.group_by},
-                   {"edge_kinds", p.subgraph.edge_kinds},
+                   {"edge_kinds", r.edge_kinds},
                    {"people", r.people},
                    {"ungrouped", r.ungrouped},
                    {"isolated", r.isolated},
@@ -152,8 +157,10 @@ json silos(OpContext& ctx, FieldReader& reader) {
                    {"groups", groups},
                    {"mixing", mixing},
                    {"modularity", r.modularity},
-                   {"communities", {{"algorithm", graph::name_of(p.community_algorithm)}, {"count", r.communities},
-                                    {"modularity", r.community_modularity}}},
+                   {"communities",
+                    {{"algorithm", graph::name_of(p.community_algorithm)},
+                     {"count", r.communities},
+                     {"modularity", r.community_modularity}}},
                    {"nmi", r.nmi},
                    {"ari", r.ari},
                    {"spanners", spanners},
@@ -163,15 +170,16 @@ json silos(OpContext& ctx, FieldReader& reader) {
                     {{"customers", r.wall.customers},
                      {"customers_with_employee_contact", r.wall.customers_with_contact},
                      {"share_with_contact", r.wall.customers > 0 ? static_cast<double>(r.wall.customers_with_contact) /
-                                                                      static_cast<double>(r.wall.customers)
-                                                                : 0.0},
+                                                                       static_cast<double>(r.wall.customers)
+                                                                 : 0.0},
                      {"single_contact_customers", r.wall.single_contact_customers},
                      {"single_contact", single},
                      {"groups", wall_groups}}}};
     if (svg_path) {
         ctx.run.throw_if_cancelled();
-        write_output(*svg_path, render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato",
-                                           reader.at("svg"), ctx.run),
+        write_output(*svg_path,
+                     render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato",
+                                reader.at("svg"), ctx.run),
                      reader.at("svg"));
         result["svg"] = *svg;
     }

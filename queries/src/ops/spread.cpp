@@ -1,7 +1,8 @@
+#include "smorg/engine/referral/spread.h"
+
 #include "common.h"
 #include "ops/ops.h"
 #include "referral_params.h"
-#include "smorg/engine/referral/spread.h"
 
 namespace smorg::queries::ops {
 
@@ -9,12 +10,10 @@ namespace smorg::queries::ops {
 json spread(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SpreadParams p;
-    graph::SubgraphSpec defaults;
-    defaults.edge_kinds = present_edge_kinds(g, {"referral", "interaction"});
     p.probability = read_probability(reader);
     // Weights change nothing unless the probability is read from them.
     const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
-    p.subgraph = read_subgraph(reader, defaults, filters);
+    p.subgraph = read_subgraph_or_engine_default(reader, g, p.subgraph, filters);
     if (!reader.has("seeds")) throw QueryError(ErrorCode::invalid_argument, "missing required field 'seeds'", reader.at("seeds"));
     p.seeds = read_nodes(reader, g, "seeds");
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
@@ -32,15 +31,15 @@ json spread(OpContext& ctx, FieldReader& reader) {
     json seeds = json::array();
     for (auto s : p.seeds) seeds.push_back(node_ref(g, s));
     json result = {{"nodes", r.nodes},
-            {"isolated", r.isolated},
-            {"mean", r.mean},
-            {"ci_low", r.ci_low},
-            {"ci_high", r.ci_high},
-            {"stddev", r.stddev},
-            {"simulations", r.simulations},
-            {"stopped_early", r.stopped_early},
-            {"model", graph::name_of(p.model)},
-            {"seeds", seeds}};
+                   {"isolated", r.isolated},
+                   {"mean", r.mean},
+                   {"ci_low", r.ci_low},
+                   {"ci_high", r.ci_high},
+                   {"stddev", r.stddev},
+                   {"simulations", r.simulations},
+                   {"stopped_early", r.stopped_early},
+                   {"model", graph::name_of(p.model)},
+                   {"seeds", seeds}};
     if (p.explain > 0) {
         json reached = json::array();
         for (const auto& [v, share] : r.reached_most) {

@@ -1,15 +1,18 @@
 #include <map>
 
+#include "smorg/graph/time.h"
+
 #include "common.h"
 #include "ops/ops.h"
-#include "smorg/graph/time.h"
 
 namespace smorg::queries::ops {
 
 json stats(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     const auto& g = ctx.g();
-    if (ctx.estimate) return estimate_result(ctx.run, {static_cast<double>(g.node_count() * (1 + g.attributes().columns().size())), 0, "", "upper bound"});
+    if (ctx.estimate)
+        return estimate_result(
+            ctx.run, {static_cast<double>(g.node_count() * (1 + g.attributes().columns().size())), 0, "", "upper bound"});
     json nodes_by_kind = json::object();
     json edges_by_kind = json::object();
     for (std::size_t k = 0; k < g.node_kinds().size(); ++k) {

@@ -86,3 +86,17 @@ TEST_CASE("closeness refuses direction total", "[engine][closeness]") {
         CHECK(e.field() == "direction");
     }
 }
+
+TEST_CASE("closeness and harmonic refuse the other measure's option", "[engine][closeness]") {
+    // One params struct serves both entries: each refuses the field only the other reads.
+    const auto g = testing::graph_from_edges(2, {{0, 1}});
+    RunContext run;
+    ClosenessParams p;
+    p.normalized = true;
+    CHECK_THROWS_AS(engine::closeness(g, p, run), engine::ParamError);
+    CHECK(engine::harmonic(g, p, run).score.size() == 2);
+    p = {};
+    p.wf_improved = false;
+    CHECK_THROWS_AS(engine::harmonic(g, p, run), engine::ParamError);
+    CHECK(engine::closeness(g, p, run).score.size() == 2);
+}

@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 
 #include "smorg/engine/silos/silos.h"
+
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -67,7 +68,8 @@ bool connected_within(const graph::Subgraph& view, const std::vector<std::uint32
 }  // namespace
 
 TEST_CASE("every method finds two cliques joined by one tie", "[engine][communities]") {
-    const auto algorithm = GENERATE(CommunityAlgorithm::louvain, CommunityAlgorithm::leiden, CommunityAlgorithm::label_propagation);
+    const auto algorithm =
+        GENERATE(CommunityAlgorithm::louvain, CommunityAlgorithm::leiden, CommunityAlgorithm::label_propagation);
     const auto g = two_cliques();
     CommunityParams p;
     p.subgraph.directed = false;
@@ -114,7 +116,8 @@ TEST_CASE("Louvain and Leiden recover planted groups and Leiden's communities ar
 }
 
 TEST_CASE("communities are the same at 1 and 2 threads for a seed", "[engine][communities][determinism]") {
-    const auto algorithm = GENERATE(CommunityAlgorithm::louvain, CommunityAlgorithm::leiden, CommunityAlgorithm::label_propagation);
+    const auto algorithm =
+        GENERATE(CommunityAlgorithm::louvain, CommunityAlgorithm::leiden, CommunityAlgorithm::label_propagation);
     const auto g = planted(20, 40, 7);
     auto run_with = [&](int threads) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
@@ -192,6 +195,36 @@ TEST_CASE("directed label propagation lets labels flow along arcs only", "[engin
     const auto directed = engine::communities(g, p, run);
     CHECK(directed.sizes.size() == 3);
     CHECK(directed.sizes.front() == 2);
+}
+
+TEST_CASE("weighted label propagation follows the heavier tie, not the more numerous", "[engine][communities]") {
+    // Two 7-cliques A (0-6) and B (7-13), and h (14) tied to 0 by one strong tie (weight 5) and to 7
+    // and 8 by two weak ones. Counted, h hears B twice and A once; weighed, A five times and B twice.
+    std::vector<testing::TestEdge> edges;
+    for (NodeIndex base : {0u, 7u}) {
+        for (NodeIndex a = 0; a < 7; ++a) {
+            for (NodeIndex b = a + 1; b < 7; ++b) edges.push_back({base + a, base + b});
+        }
+    }
+    edges.push_back({14, 0, 5.0});
+    edges.push_back({14, 7, 1.0});
+    edges.push_back({14, 8, 1.0});
+    const auto g = testing::graph_from_edges(15, edges);
+    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+        INFO("seed " << seed);
+        CommunityParams p;
+        p.algorithm = CommunityAlgorithm::label_propagation;
+        p.seed = seed;
+        p.subgraph.weighted = false;
+        RunContext run;
+        const auto counted = engine::communities(g, p, run);
+        CHECK(counted.membership[0] != counted.membership[7]);
+        CHECK(counted.membership[14] == counted.membership[7]);
+        p.subgraph.weighted = true;
+        const auto weighed = engine::communities(g, p, run);
+        CHECK(weighed.membership[0] != weighed.membership[7]);
+        CHECK(weighed.membership[14] == weighed.membership[0]);
+    }
 }
 
 TEST_CASE("directed Louvain and Leiden optimize directed modularity", "[engine][communities]") {

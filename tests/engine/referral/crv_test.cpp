@@ -69,8 +69,8 @@ TEST_CASE("CRV attributes a customer with several referrers first, last or evenl
     //    b   c             CLV b 10, c 20, d 40
     //     \ /
     //      d
-    const auto g = referrals({{"a", 0}, {"b", 10}, {"c", 20}, {"d", 40}},
-                             {{"a", "b", 1}, {"a", "c", 1}, {"b", "d", 5}, {"c", "d", 3}});
+    const auto g =
+        referrals({{"a", 0}, {"b", 10}, {"c", 20}, {"d", 40}}, {{"a", "b", 1}, {"a", "c", 1}, {"b", "d", 5}, {"c", "d", 3}});
     RunContext run;
     CrvParams p;
     auto r = engine::crv(g, p, run);  // first: c gets d
@@ -114,9 +114,9 @@ TEST_CASE("referrals at the very same time share the credit under first and last
 
 TEST_CASE("self-referrals, repeats and referrals of existing customers never add value", "[engine][crv]") {
     //  a -> a (self), a -> b twice, a -> c after c had joined, a -> d (fine)
-    const auto g = referrals({{"a", 0}, {"b", 100}, {"c", 100}, {"d", 100}},
-                             {{"a", "a", 10}, {"a", "b", 10}, {"a", "b", 20}, {"a", "c", 500}, {"a", "d", 10}},
-                             {{"c", 100.0}, {"d", 10.0}});
+    const auto g =
+        referrals({{"a", 0}, {"b", 100}, {"c", 100}, {"d", 100}},
+                  {{"a", "a", 10}, {"a", "b", 10}, {"a", "b", 20}, {"a", "c", 500}, {"a", "d", 10}}, {{"c", 100.0}, {"d", 10.0}});
     RunContext run;
     const auto r = engine::crv(g, CrvParams{}, run);
     CHECK(r.findings.referrals == 5);

@@ -6,6 +6,7 @@
 
 #include "smorg/engine/referral/seeds.h"
 #include "smorg/engine/referral/spread.h"
+
 #include "support/fixtures.h"
 
 using namespace smorg;

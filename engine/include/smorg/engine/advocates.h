@@ -30,11 +30,12 @@ struct AdvocatesParams {
     std::vector<std::string> candidate_kinds;  // who is ranked; empty: customer, influencer, employee (those present)
     AdvocateWeights weights;
     PercentileScope compare_within = PercentileScope::kind;
-    CrvParams crv;                             // how referral value is computed (its subgraph picks the referrals)
-    std::vector<std::string> reach_kinds;      // ties influence travels along; empty: referral, interaction (present)
+    CrvParams crv;                         // how referral value is computed (its subgraph picks the referrals)
+    std::vector<std::string> reach_kinds;  // ties influence travels along; empty: referral, interaction (those
+                                           //   present; every kind when neither is)
     CascadeModel model = CascadeModel::independent_cascade;
-    ProbabilityParams probability;             // default: from weights (weighted cascade)
-    std::uint64_t reach_samples = 100000;      // RR sets behind the reach estimate; in [1, kMaxReachSamples]
+    ProbabilityParams probability;         // default: from weights (weighted cascade)
+    std::uint64_t reach_samples = 100000;  // RR sets behind the reach estimate; in [1, kMaxReachSamples]
     std::string interaction_kind = "interaction";
     std::string employee_kind = "employee";
     std::uint64_t seed = 1;

@@ -37,9 +37,7 @@ public:
     AttributeValue value(NodeIndex node) const;
 
     // String columns: code of a node's value (0 = not set) and the dictionary (entry 0 is "").
-    std::uint32_t code(NodeIndex node) const noexcept {
-        return node < codes_.size() ? codes_[node] : 0;
-    }
+    std::uint32_t code(NodeIndex node) const noexcept { return node < codes_.size() ? codes_[node] : 0; }
     const std::vector<std::string>& dictionary() const noexcept { return dictionary_; }
 
     // Builder side. `set` requires the value's type to match the column (monostate clears).
@@ -63,7 +61,7 @@ private:
 
     std::string name_;
     AttributeType type_;
-    std::vector<std::uint32_t> codes_;          // string
+    std::vector<std::uint32_t> codes_;         // string
     std::vector<std::string> dictionary_{""};  // string
     std::vector<double> numbers_;              // number: NaN = not set
     std::vector<std::uint8_t> booleans_;       // boolean: 0 false, 1 true, 2 not set

@@ -30,9 +30,8 @@ struct SubgraphArc {
     friend bool operator==(const SubgraphArc&, const SubgraphArc&) = default;
 };
 
-class SubgraphOutArcIterator
-    : public boost::iterator_facade<SubgraphOutArcIterator, SubgraphArc,
-                                    std::random_access_iterator_tag, SubgraphArc, std::ptrdiff_t> {
+class SubgraphOutArcIterator : public boost::iterator_facade<SubgraphOutArcIterator, SubgraphArc, std::random_access_iterator_tag,
+                                                             SubgraphArc, std::ptrdiff_t> {
 public:
     SubgraphOutArcIterator() = default;
     SubgraphOutArcIterator(NodeIndex source, std::uint64_t index) : arc_{source, index} {}
@@ -76,13 +75,10 @@ inline double get(const SubgraphLengthMap& m, const SubgraphArc& a) {
 }
 
 inline SubgraphWeightMap weight_map(const Subgraph& view) { return {&view}; }
-inline SubgraphLengthMap length_map(const Subgraph& view, bool weight_is_length = false) {
-    return {&view, weight_is_length};
-}
+inline SubgraphLengthMap length_map(const Subgraph& view, bool weight_is_length = false) { return {&view, weight_is_length}; }
 
 // BGL free functions, found by argument-dependent lookup.
-inline std::pair<boost::counting_iterator<NodeIndex>, boost::counting_iterator<NodeIndex>> vertices(
-    const Subgraph& g) {
+inline std::pair<boost::counting_iterator<NodeIndex>, boost::counting_iterator<NodeIndex>> vertices(const Subgraph& g) {
     return {boost::counting_iterator<NodeIndex>(0), boost::counting_iterator<NodeIndex>(g.node_count())};
 }
 inline NodeIndex num_vertices(const Subgraph& g) { return g.node_count(); }

@@ -30,8 +30,7 @@ private:
 // A named thing (a node id, a kind, an attribute) does not exist.
 class NotFound : public std::out_of_range {
 public:
-    NotFound(std::string field, const std::string& message)
-        : std::out_of_range(printable(message)), field_(printable(field)) {}
+    NotFound(std::string field, const std::string& message) : std::out_of_range(printable(message)), field_(printable(field)) {}
     const std::string& field() const noexcept { return field_; }
 
 private:

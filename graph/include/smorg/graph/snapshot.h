@@ -73,9 +73,9 @@ struct EdgeRecord {
     NodeIndex source = kNoNode;
     NodeIndex target = kNoNode;
     KindId kind = 0;
-    double weight = 1.0;                      // > 0
-    Timestamp timestamp = kNoTimestamp;       // kNoTimestamp: none
-    std::optional<double> value;              // money a referral brought
+    double weight = 1.0;                 // > 0
+    Timestamp timestamp = kNoTimestamp;  // kNoTimestamp: none
+    std::optional<double> value;         // money a referral brought
 };
 
 class SnapshotBuilder;
@@ -83,7 +83,8 @@ class SnapshotBuilder;
 // The immutable in-memory graph (docs/importing.md, the data model). Nodes carry an external id, a kind, the
 // import batch that created them and attribute columns. Edges are stored once, sorted by
 // (source, kind, target, timestamp); out-adjacency is a CSR over that order and in-adjacency a CSR of
-// sources (sorted). About 9 bytes per edge plus the weight and timestamp columns when the data has them. Writers build a new snapshot and swap it in; readers keep theirs.
+// sources (sorted). About 9 bytes per edge plus the weight and timestamp columns when the data has them. Writers build a new
+// snapshot and swap it in; readers keep theirs.
 class Snapshot {
 public:
     Snapshot() = default;
@@ -105,9 +106,7 @@ public:
     const AttributeTable& attributes() const noexcept { return attributes_; }
     const IdIndex& ids() const noexcept { return ids_; }
     // Employees are the inside (I) of the silo map (docs/silos.md); every other kind is outside (E).
-    bool is_inside(NodeIndex node) const noexcept {
-        return employee_kind_ != kNoKind && node_kinds_[node] == employee_kind_;
-    }
+    bool is_inside(NodeIndex node) const noexcept { return employee_kind_ != kNoKind && node_kinds_[node] == employee_kind_; }
 
     // Edges.
     NodeIndex target(EdgeIndex e) const noexcept { return targets_[e]; }
@@ -145,8 +144,8 @@ public:
             while (i < sources.size() && sources[i] == s) ++i;
             const auto kinds_begin = edge_kinds_.begin();
             for (EdgeIndex e = out_begin(s), end = out_end(s); e < end;) {
-                const auto segment_end = static_cast<EdgeIndex>(
-                    std::upper_bound(kinds_begin + e, kinds_begin + end, edge_kinds_[e]) - kinds_begin);
+                const auto segment_end =
+                    static_cast<EdgeIndex>(std::upper_bound(kinds_begin + e, kinds_begin + end, edge_kinds_[e]) - kinds_begin);
                 auto at = std::lower_bound(targets_.begin() + e, targets_.begin() + segment_end, node);
                 for (; at != targets_.begin() + segment_end && *at == node; ++at) {
                     f(s, static_cast<EdgeIndex>(at - targets_.begin()));
@@ -168,12 +167,8 @@ public:
     std::size_t memory_bytes() const noexcept;
 
     // Edges and nodes of each kind (by KindId), counted once when the snapshot is made.
-    std::uint64_t edge_count_of(KindId kind) const noexcept {
-        return kind < edges_by_kind_.size() ? edges_by_kind_[kind] : 0;
-    }
-    std::uint64_t node_count_of(KindId kind) const noexcept {
-        return kind < nodes_by_kind_.size() ? nodes_by_kind_[kind] : 0;
-    }
+    std::uint64_t edge_count_of(KindId kind) const noexcept { return kind < edges_by_kind_.size() ? edges_by_kind_[kind] : 0; }
+    std::uint64_t node_count_of(KindId kind) const noexcept { return kind < nodes_by_kind_.size() ? nodes_by_kind_[kind] : 0; }
 
     // Compact binary form: a versioned header and the raw arrays. `read` checks the content as it
     // loads it (every index in range, the in-CSR the transpose of the out-CSR, sorted lists, typed

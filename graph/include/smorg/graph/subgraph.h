@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "smorg/graph/enum_names.h"
@@ -31,9 +32,7 @@ struct SubgraphSpec {
     // mass); true keeps them, as networkx keeps every node of a graph.
     bool keep_isolated = false;
 
-    bool selects_everything() const noexcept {
-        return node_kinds.empty() && edge_kinds.empty() && !since && !until;
-    }
+    bool selects_everything() const noexcept { return node_kinds.empty() && edge_kinds.empty() && !since && !until; }
     // Edge kinds or a window are chosen.
     bool filters_edges() const noexcept { return !edge_kinds.empty() || since || until; }
 };
@@ -52,9 +51,7 @@ public:
         const Timestamp t = g_->timestamp(e);
         return t != kNoTimestamp && t >= since_ && t < until_;
     }
-    bool keeps(EdgeIndex e, NodeIndex source, NodeIndex target) const noexcept {
-        return edge(e) && node(source) && node(target);
-    }
+    bool keeps(EdgeIndex e, NodeIndex source, NodeIndex target) const noexcept { return edge(e) && node(source) && node(target); }
 
 private:
     const Snapshot* g_;
@@ -74,6 +71,14 @@ inline SubgraphSpec undirected_spec() {
 
 // Throws ParamError naming the field ("node_kinds/1", "until") for an unknown kind or an empty window.
 void validate(const SubgraphSpec& spec, const Snapshot& g);
+
+// Those of `wanted` that `vocabulary` holds, in the order given: an algorithm's default kinds on a
+// database that may lack some of them.
+std::vector<std::string> present_kinds(const Vocabulary& vocabulary, std::span<const std::string_view> wanted);
+
+// `spec` with an algorithm's default edge kinds when it names none: those of `wanted` the snapshot
+// has, or every kind when it has none of them. The one rule behind every op's default ties.
+SubgraphSpec with_default_edge_kinds(SubgraphSpec spec, const Snapshot& g, std::span<const std::string_view> wanted);
 
 // The size of the view a spec selects, known before it is built: at most `nodes` active nodes and
 // `arcs` arcs (neighbour-list entries; an undirected view lists a tie twice), from the per-kind
@@ -121,8 +126,7 @@ public:
     std::span<const double> out_weights(NodeIndex u) const noexcept {
         const auto begin = out_offsets_[u];
         const auto size = out_offsets_[u + 1] - begin;
-        return out_weights_ ? std::span<const double>(out_weights_ + begin, size)
-                            : std::span<const double>(ones_.data(), size);
+        return out_weights_ ? std::span<const double>(out_weights_ + begin, size) : std::span<const double>(ones_.data(), size);
     }
     std::span<const NodeIndex> in_neighbors(NodeIndex v) const noexcept {
         return {in_sources_ + in_offsets_[v], in_sources_ + in_offsets_[v + 1]};
@@ -130,8 +134,7 @@ public:
     std::span<const double> in_weights(NodeIndex v) const noexcept {
         const auto begin = in_offsets_[v];
         const auto size = in_offsets_[v + 1] - begin;
-        return in_weights_ ? std::span<const double>(in_weights_ + begin, size)
-                           : std::span<const double>(ones_.data(), size);
+        return in_weights_ ? std::span<const double>(in_weights_ + begin, size) : std::span<const double>(ones_.data(), size);
     }
     std::uint64_t out_degree(NodeIndex u) const noexcept { return out_offsets_[u + 1] - out_offsets_[u]; }
     std::uint64_t in_degree(NodeIndex v) const noexcept { return in_offsets_[v + 1] - in_offsets_[v]; }

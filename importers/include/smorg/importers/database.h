@@ -21,10 +21,10 @@ enum class Format : std::uint8_t { csv, jsonl, edgelist };
 
 // One import batch: files in, as docs/importing.md describes. Member names are the JSON `import` op's fields.
 struct ImportSpec {
-    std::vector<std::string> nodes;      // node files: CSV (header id,kind,...) or JSON Lines
-    std::vector<std::string> edges;      // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
-    std::optional<Format> format;        // default: by extension (.csv, .jsonl/.ndjson; anything else is
-                                         //   an edge list), after stripping .gz
+    std::vector<std::string> nodes;  // node files: CSV (header id,kind,...) or JSON Lines
+    std::vector<std::string> edges;  // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
+    std::optional<Format> format;    // default: by extension (.csv, .jsonl/.ndjson; anything else is
+                                     //   an edge list), after stripping .gz
     // Edge lists: what each column is. Names: source, target, weight, timestamp, value, kind, skip.
     std::vector<std::string> columns{"source", "target"};
     std::string edge_kind = "interaction";  // kind of edges from an edge list
@@ -32,9 +32,9 @@ struct ImportSpec {
     std::string labels;                     // optional labels file: "node value" per line
     std::string label_attribute = "label";  // the attribute the labels file sets
     graph::Provenance provenance = graph::Provenance::owned;
-    bool create_missing = false;            // CSV/JSONL edges naming unknown nodes create them
-                                            //   (kind "unknown") instead of failing
-    std::size_t max_errors = 100;           // errors listed before giving up; in [1, 100000]
+    bool create_missing = false;   // CSV/JSONL edges naming unknown nodes create them
+                                   //   (kind "unknown") instead of failing
+    std::size_t max_errors = 100;  // errors listed before giving up; in [1, 100000]
     // A file whose text (after gunzip) is larger is refused whole; in [1, 2^40]. Files must be
     // regular files; a .gz file may inflate to at most 100 times its size.
     std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
@@ -49,10 +49,10 @@ struct ImportReport {
     std::uint32_t batch = 0;
     graph::Provenance provenance = graph::Provenance::owned;
     std::uint64_t nodes_added = 0;
-    std::uint64_t nodes_updated = 0;             // existing nodes whose attributes the batch set
-    std::uint64_t missing_nodes_created = 0;     // by create_missing or implicit edge-list endpoints
+    std::uint64_t nodes_updated = 0;          // existing nodes whose attributes the batch set
+    std::uint64_t missing_nodes_created = 0;  // by create_missing or implicit edge-list endpoints
     std::uint64_t edges_added = 0;
-    std::uint64_t edges_skipped_zero_weight = 0; // edge-list lines with weight 0
+    std::uint64_t edges_skipped_zero_weight = 0;  // edge-list lines with weight 0
     std::uint64_t lines = 0;
     std::uint64_t bytes = 0;
     double seconds = 0;
@@ -63,12 +63,12 @@ struct ImportReport {
 
 struct BatchInfo {
     std::uint32_t id = 0;
-    std::string source;       // the files, comma separated
+    std::string source;  // the files, comma separated
     graph::Timestamp started_at = 0;
     graph::Provenance provenance = graph::Provenance::owned;
     std::uint64_t nodes_added = 0;
     std::uint64_t edges_added = 0;
-    bool kept = true;         // false for borrowed batches: their records live in memory only
+    bool kept = true;  // false for borrowed batches: their records live in memory only
 };
 
 struct EraseReport {
@@ -82,13 +82,13 @@ struct EraseReport {
 
 struct StoreStats {
     std::string path;
-    std::uint64_t file_bytes = 0;       // database file, its WAL and the snapshot cache
-    std::uint64_t generation = 0;       // bumped by every write
-    std::uint64_t snapshot_bytes = 0;   // memory held by the current snapshot
+    std::uint64_t file_bytes = 0;      // database file, its WAL and the snapshot cache
+    std::uint64_t generation = 0;      // bumped by every write
+    std::uint64_t snapshot_bytes = 0;  // memory held by the current snapshot
     // Where the snapshot came from: "cache", or "rows" with the reason the cache was not used
     // ("rows: no cache", "rows: the cache is stale", "rows: the cache is damaged (...)").
     std::string loaded_from;
-    bool scrub_pending = false;         // an erasure still waits for readers to let go of old pages
+    bool scrub_pending = false;  // an erasure still waits for readers to let go of old pages
 };
 
 struct OpenOptions {

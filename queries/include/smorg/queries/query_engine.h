@@ -11,13 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "smorg/engine/run_context.h"
+#include "smorg/graph/run_context.h"
 #include "smorg/queries/query_error.h"
 
 namespace smorg::queries {
 
 // Cancellation and progress for one request; cancel() from any thread.
-using RunContext = engine::RunContext;
+using RunContext = graph::RunContext;
 
 struct EngineOptions {
     // Create the database file when it does not exist (to import into it). false: a missing file is

@@ -41,7 +41,7 @@ private:
 
 template <>
 struct smorg::graph::EnumNames<smorg::queries::ErrorCode> {
-    static constexpr std::array<std::string_view, 9> names{
-        "invalid_argument",   "not_found",         "failed_precondition", "cancelled", "deadline_exceeded",
-        "resource_exhausted", "permission_denied", "data_loss",           "internal"};
+    static constexpr std::array<std::string_view, 9> names{"invalid_argument",  "not_found",         "failed_precondition",
+                                                           "cancelled",         "deadline_exceeded", "resource_exhausted",
+                                                           "permission_denied", "data_loss",         "internal"};
 };

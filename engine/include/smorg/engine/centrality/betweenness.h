@@ -11,11 +11,11 @@
 namespace smorg::engine {
 
 struct BetweennessParams {
-    graph::SubgraphSpec subgraph;  // weighted: shortest paths by length (see weight_as)
+    graph::SubgraphSpec subgraph;                           // weighted: shortest paths by length (see weight_as)
     graph::WeightAs weight_as = graph::WeightAs::strength;  // length = 1 / weight, or the weight
-    bool normalized = true;   // divide as networkx does: by (n-1)(n-2) (endpoints: n(n-1)); raw
-                              //   undirected scores are halved, each pair being seen from both ends
-    bool endpoints = false;   // count a path's ends as lying on it (networkx's `endpoints`)
+    bool normalized = true;                                 // divide as networkx does: by (n-1)(n-2) (endpoints: n(n-1)); raw
+                                                            //   undirected scores are halved, each pair being seen from both ends
+    bool endpoints = false;                                 // count a path's ends as lying on it (networkx's `endpoints`)
     // Sampling (Riondato & Kornaropoulos 2016): when set, estimate from random shortest paths so that
     // every score is within `epsilon` of the exact one (normalized by n(n-1)) with probability at
     // least 1 - delta. epsilon in (0, 1); delta in (0, 1). When the bound asks for at least as many
@@ -49,8 +49,8 @@ struct BetweennessResult {
     std::uint64_t isolated = 0;           // left out: no tie in the chosen view
     std::vector<double> score;            // by NodeIndex
     bool sampled = false;
-    std::uint64_t samples = 0;            // sources (exact or pivots) or sampled paths (epsilon)
-    double error_bound = 0;               // sampled: max error, in the units of `score`, w.p. 1 - delta
+    std::uint64_t samples = 0;                // sources (exact or pivots) or sampled paths (epsilon)
+    double error_bound = 0;                   // sampled: max error, in the units of `score`, w.p. 1 - delta
     std::uint32_t vertex_diameter_bound = 0;  // sampled: the bound the sample size was computed from
     bool exact_instead = false;               // epsilon was given, but exact was cheaper than sampling
     // Explained nodes, best first, with their reasons.

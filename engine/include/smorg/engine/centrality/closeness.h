@@ -18,7 +18,7 @@ struct ClosenessParams {
     graph::WeightAs weight_as = graph::WeightAs::strength;
     Direction direction = Direction::in;  // directed views: distances from others to the node (in, as
                                           //   networkx) or from the node to others (out); not total
-    bool normalized = false;  // harmonic only: divide by n - 1 (networkx does not; closeness is a mean)
+    bool normalized = false;              // harmonic only: divide by n - 1 (networkx does not; closeness is a mean)
     // Closeness only: scale by the share of the view that reaches the node, (r - 1) / (n - 1), so
     // that nodes of small components do not outrank everyone (Wasserman & Faust; networkx's
     // wf_improved). false: (r - 1) / sum of distances alone.
@@ -32,7 +32,7 @@ struct ClosenessParams {
 struct ClosenessResult {
     std::vector<graph::NodeIndex> nodes;
     std::uint64_t isolated = 0;  // left out: no tie in the chosen view
-    std::vector<double> score;  // by NodeIndex
+    std::vector<double> score;   // by NodeIndex
     bool sampled = false;
     std::uint64_t samples = 0;  // pivots used (exact: every node)
 };

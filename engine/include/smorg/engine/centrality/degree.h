@@ -13,9 +13,9 @@ namespace smorg::engine {
 enum class Direction : std::uint8_t { in, out, total };
 
 struct DegreeParams {
-    graph::SubgraphSpec subgraph;           // weighted: strength (sum of tie weights) instead of count
+    graph::SubgraphSpec subgraph;            // weighted: strength (sum of tie weights) instead of count
     Direction direction = Direction::total;  // directed views only; undirected degree counts ties
-    bool normalized = false;                // divide by (n - 1) as networkx's degree_centrality
+    bool normalized = false;                 // divide by (n - 1) as networkx's degree_centrality
 };
 
 struct DegreeResult {

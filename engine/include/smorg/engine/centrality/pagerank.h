@@ -41,8 +41,8 @@ struct PageRankResult {
     std::uint64_t isolated = 0;           // left out: no tie in the chosen view (SubgraphSpec::keep_isolated)
     std::vector<double> score;            // by NodeIndex; sums to 1 over the subgraph
     int iterations = 0;
-    bool converged = false;               // false: stopped at max_iterations
-    double last_change = 0;               // L1 change of the last sweep
+    bool converged = false;  // false: stopped at max_iterations
+    double last_change = 0;  // L1 change of the last sweep
     // The explained nodes, best first: their three largest in-neighbour shares and the teleport share.
     std::vector<std::pair<graph::NodeIndex, std::vector<PageRankContribution>>> explanations;
 };

@@ -21,10 +21,10 @@ struct KatzParams {
     // view's adjacency). Unset: networkx's 0.1, or 0.9 / lambda_max when 0.1 would diverge
     // (lambda_max > 9), lambda_max estimated by power iteration; > 0.
     std::optional<double> alpha;
-    double beta = 1.0;         // weight every node gets for free; finite
-    double tolerance = 1e-6;   // as eigenvector; > 0
-    int max_iterations = 1000; // in [1, kMaxSpectralIterations]
-    bool normalized = true;    // scale to unit Euclidean length (networkx)
+    double beta = 1.0;          // weight every node gets for free; finite
+    double tolerance = 1e-6;    // as eigenvector; > 0
+    int max_iterations = 1000;  // in [1, kMaxSpectralIterations]
+    bool normalized = true;     // scale to unit Euclidean length (networkx)
 };
 
 struct SpectralResult {
@@ -35,10 +35,10 @@ struct SpectralResult {
     std::optional<double> largest_eigenvalue;
     bool diverged = false;
     std::uint64_t isolated = 0;  // left out: no tie in the chosen view
-    std::vector<double> score;  // by NodeIndex
+    std::vector<double> score;   // by NodeIndex
     int iterations = 0;
-    bool converged = false;     // false: max_iterations reached; the scores are the last iterate
-    double last_change = 0;     // L1 change of the last sweep
+    bool converged = false;  // false: max_iterations reached; the scores are the last iterate
+    double last_change = 0;  // L1 change of the last sweep
 };
 
 inline constexpr int kMaxSpectralIterations = 1'000'000;  // the bound of max_iterations

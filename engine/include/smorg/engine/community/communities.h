@@ -19,12 +19,12 @@ struct CommunityParams {
     // labels taken from in-neighbours (label propagation).
     graph::SubgraphSpec subgraph = graph::undirected_spec();
     CommunityAlgorithm algorithm = CommunityAlgorithm::leiden;
-    double resolution = 1.0;       // gamma of modularity (Reichardt-Bornholdt); > 0
+    double resolution = 1.0;  // gamma of modularity (Reichardt-Bornholdt); > 0
     std::uint64_t seed = 1;
-    int max_levels = 32;           // aggregation levels (Louvain, Leiden); in [1, kMaxLevels]
-    int max_passes = 64;           // local-moving passes per level, or label-propagation rounds; in [1, kMaxPasses]
-    double tolerance = 1e-7;       // a pass that gains less modularity than this ends the level; >= 0
-    double randomness = 0.01;      // Leiden's theta: how random the refinement merges are; > 0
+    int max_levels = 32;       // aggregation levels (Louvain, Leiden); in [1, kMaxLevels]
+    int max_passes = 64;       // local-moving passes per level, or label-propagation rounds; in [1, kMaxPasses]
+    double tolerance = 1e-7;   // a pass that gains less modularity than this ends the level; >= 0
+    double randomness = 0.01;  // Leiden's theta: how random the refinement merges are; > 0
     // Runs of the multilevel scheme (Louvain, Leiden), each starting from the previous answer, as
     // igraph's n_iterations (default 2 there too). 0: until a run gains less than max(tolerance, 1e-5)
     // of modularity (at most kMaxIterations runs). Each run costs about as much as the first.
@@ -35,14 +35,14 @@ struct CommunityParams {
 };
 
 struct CommunityResult {
-    std::vector<graph::NodeIndex> nodes;     // the subgraph's nodes, ascending
-    std::uint64_t isolated = 0;              // left out: no tie in the chosen view
-    std::vector<std::uint32_t> membership;   // by NodeIndex: community id, kNoCommunity outside the subgraph
-    std::vector<std::uint64_t> sizes;        // by community id; ids run by decreasing size, ties by smallest member
-    double modularity = 0;                   // of `membership`, at `resolution`
-    int levels = 0;                          // aggregation levels used (label propagation: 1)
-    int passes = 0;                          // local-moving passes (label propagation: rounds), all levels
-    int iterations = 0;                      // runs of the multilevel scheme (label propagation: 1)
+    std::vector<graph::NodeIndex> nodes;    // the subgraph's nodes, ascending
+    std::uint64_t isolated = 0;             // left out: no tie in the chosen view
+    std::vector<std::uint32_t> membership;  // by NodeIndex: community id, kNoCommunity outside the subgraph
+    std::vector<std::uint64_t> sizes;       // by community id; ids run by decreasing size, ties by smallest member
+    double modularity = 0;                  // of `membership`, at `resolution`
+    int levels = 0;                         // aggregation levels used (label propagation: 1)
+    int passes = 0;                         // local-moving passes (label propagation: rounds), all levels
+    int iterations = 0;                     // runs of the multilevel scheme (label propagation: 1)
 };
 
 void validate(const CommunityParams& params, const graph::Snapshot& g);

@@ -12,12 +12,12 @@
 namespace smorg::engine {
 
 struct SeedsParams {
-    graph::SubgraphSpec subgraph;  // the ties influence travels along (directed)
+    graph::SubgraphSpec subgraph;  // the ties influence travels along (directed); default kinds as spread's
     std::uint32_t k = 10;          // seeds to choose; in [1, number of candidates]
     CascadeModel model = CascadeModel::independent_cascade;
     ProbabilityParams probability;
-    double epsilon = 0.1;          // IMM's approximation slack; in [kMinEpsilon, 1)
-    double l = 1;                  // the guarantee holds with probability 1 - 1/n^l; > 0
+    double epsilon = 0.1;                      // IMM's approximation slack; in [kMinEpsilon, 1)
+    double l = 1;                              // the guarantee holds with probability 1 - 1/n^l; > 0
     std::vector<std::string> candidate_kinds;  // seeds only among these kinds; empty: anyone
     std::uint64_t seed = 1;
     std::uint64_t simulations = 10000;  // Monte Carlo runs to measure the chosen set's spread; in [1, 1e8]
@@ -39,8 +39,8 @@ struct SeedsResult {
     std::uint64_t rr_sets_sampling = 0;   // ... and used to bound OPT in the sampling phase
     double opt_lower_bound = 0;           // OPT >= this (at least k: the seeds reach themselves)
     std::uint64_t candidates = 0;
-    std::uint64_t nodes = 0;              // people of the view (with a tie in it)
-    std::uint64_t isolated = 0;           // left out: no tie in the chosen view
+    std::uint64_t nodes = 0;     // people of the view (with a tie in it)
+    std::uint64_t isolated = 0;  // left out: no tie in the chosen view
 };
 
 void validate(const SeedsParams& params, const graph::Snapshot& g);

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "smorg/engine/run_context.h"
@@ -23,9 +25,9 @@ enum class ProbabilitySource : std::uint8_t {
 
 struct ProbabilityParams {
     ProbabilitySource source = ProbabilitySource::weight;
-    double constant = 0.1;             // constant: p in [0, 1]
-    double prior_referrals = 1;        // history: a > 0
-    double prior_interactions = 9;     // history: b > 0 (prior mean a / (a + b) = 0.1)
+    double constant = 0.1;                         // constant: p in [0, 1]
+    double prior_referrals = 1;                    // history: a > 0
+    double prior_interactions = 9;                 // history: b > 0 (prior mean a / (a + b) = 0.1)
     std::string referral_kind = "referral";        // history: what counts as a referral ...
     std::string interaction_kind = "interaction";  // ... and as an interaction
 };
@@ -42,13 +44,21 @@ void validate(const ProbabilityParams& params, const graph::Snapshot& g, const c
 void check_weighted(const ProbabilityParams& probability, const graph::SubgraphSpec& subgraph);
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
 
+// The kinds influence travels along when a spread's or a seed set's subgraph names none.
+inline constexpr std::array<std::string_view, 2> kInfluenceKinds{"referral", "interaction"};
+// `spec` with kInfluenceKinds (those the snapshot has; every kind when it has neither) when it names
+// no edge kind: the view of spread and seeds.
+graph::SubgraphSpec influence_view(const graph::Snapshot& g, graph::SubgraphSpec spec);
+
 struct SpreadParams {
-    graph::SubgraphSpec subgraph;  // the ties influence travels along: directed (as recorded) only
+    // The ties influence travels along: directed (as recorded) only; edge_kinds empty: referral and
+    // interaction (those present; every kind when neither is).
+    graph::SubgraphSpec subgraph;
     std::vector<graph::NodeIndex> seeds;  // who is activated first; at least one, in the subgraph
     CascadeModel model = CascadeModel::independent_cascade;
     ProbabilityParams probability;
-    std::uint64_t simulations = 10000;    // Monte Carlo runs (an upper bound when ci_width is given); in [1, kMaxSimulations]
-    std::optional<double> ci_width;       // stop early once the 95% interval is at most this wide; > 0
+    std::uint64_t simulations = 10000;  // Monte Carlo runs (an upper bound when ci_width is given); in [1, kMaxSimulations]
+    std::optional<double> ci_width;     // stop early once the 95% interval is at most this wide; > 0
     std::uint64_t seed = 1;
     // Explain: the `explain` people (not seeds) the cascades reach most often, with how often (0 = none);
     // at most kMaxExplain.
@@ -60,12 +70,12 @@ struct SpreadParams {
 };
 
 struct SpreadResult {
-    std::uint64_t nodes = 0;     // people of the view (with a tie in it; seeds always count)
-    std::uint64_t isolated = 0;  // left out: no tie in the chosen view (seeds never are)
-    double mean = 0;             // expected number of people reached, seeds included
+    std::uint64_t nodes = 0;         // people of the view (with a tie in it; seeds always count)
+    std::uint64_t isolated = 0;      // left out: no tie in the chosen view (seeds never are)
+    double mean = 0;                 // expected number of people reached, seeds included
     double ci_low = 0, ci_high = 0;  // 95% confidence interval of the mean (normal approximation)
     double stddev = 0;
-    std::uint64_t simulations = 0;   // actually run
+    std::uint64_t simulations = 0;  // actually run
     bool stopped_early = false;
     // Explained: who is reached most often, and in what share of the simulations (best first, ties
     // by node index).

@@ -17,7 +17,7 @@ struct SilosParams {
         spec.weighted = false;
         return spec;
     }
-    // The ties: edge_kinds (default {"communication"} when the database has it); undirected (a tie =
+    // The ties: edge_kinds (empty: {"communication"} when the database has it, else every kind); undirected (a tie =
     // an unordered pair of distinct people joined by at least one chosen edge) unless directed counts
     // arcs (and modularity, mixing and Burt's measures become the directed ones); unweighted unless
     // weighted, which weights modularity, Burt's measures and the spanners' path lengths (E-I and the
@@ -25,11 +25,11 @@ struct SilosParams {
     graph::SubgraphSpec subgraph = default_spec();
     std::string group_by = "department";  // the grouping attribute
     std::uint64_t seed = 1;
-    std::uint32_t permutations = 1000; // label permutations behind the E-I p-values (0: none); <= kMaxPermutations
-    std::size_t spanners = 10;         // boundary spanners listed; <= kMaxListed
-    double cut_off_ratio = 0.1;        // a pair of groups is cut off below this observed / expected; >= 0
-    double min_expected = 1.0;         // ... when at least this many ties were expected between them; > 0
-    std::size_t introductions = 3;     // suggested per cut-off pair (for the 5 most cut-off pairs); <= kMaxIntroductions
+    std::uint32_t permutations = 1000;  // label permutations behind the E-I p-values (0: none); <= kMaxPermutations
+    std::size_t spanners = 10;          // boundary spanners listed; <= kMaxListed
+    double cut_off_ratio = 0.1;         // a pair of groups is cut off below this observed / expected; >= 0
+    double min_expected = 1.0;          // ... when at least this many ties were expected between them; > 0
+    std::size_t introductions = 3;      // suggested per cut-off pair (for the 5 most cut-off pairs); <= kMaxIntroductions
     CommunityAlgorithm community_algorithm = CommunityAlgorithm::leiden;  // detected communities for NMI / ARI
     // Edges that count as contact across the wall (empty: {"interaction"}), in the subgraph's time
     // window; the wall spans every node kind, whatever node_kinds the groups' view keeps.
@@ -54,8 +54,8 @@ struct GroupStats {
 struct MixingCell {
     std::uint32_t a = 0, b = 0;  // group indexes, a <= b
     std::uint64_t observed = 0;
-    double expected = 0;         // configuration model: d_a d_b / 2T (a != b), d_a^2 / 4T (a == b)
-    double ratio = 0;            // observed / expected
+    double expected = 0;  // configuration model: d_a d_b / 2T (a != b), d_a^2 / 4T (a == b)
+    double ratio = 0;     // observed / expected
 };
 
 struct Spanner {
@@ -76,17 +76,18 @@ struct Introduction {
 
 struct WallStats {
     std::uint64_t customers = 0;
-    std::uint64_t customers_with_contact = 0;  // with any employee contact
+    std::uint64_t customers_with_contact = 0;    // with any employee contact
     std::uint64_t single_contact_customers = 0;  // whose only employee contact is one person
     struct Group {
         std::uint64_t outside_contacts = 0;  // distinct outside people its members are in contact with
         double weight = 0;                   // total weight of those contacts
     };
-    std::vector<Group> groups;  // by group index
+    std::vector<Group> groups;                                                  // by group index
     std::vector<std::pair<graph::NodeIndex, graph::NodeIndex>> single_contact;  // (customer, employee), most valuable first
 };
 
 struct SilosResult {
+    std::vector<std::string> edge_kinds;  // the kinds the ties came from, the default filled in (empty: every kind)
     std::vector<GroupStats> groups;
     std::uint64_t people = 0;     // grouped people in the view
     std::uint64_t ungrouped = 0;  // people in the view without a group (left out of the group figures)
@@ -94,8 +95,8 @@ struct SilosResult {
     std::uint64_t ties = 0, internal = 0, external = 0;
     double ei_index = 0, ei_expected = 0, ei_p_value = 1;
     std::vector<MixingCell> mixing;
-    double modularity = 0;        // of the formal grouping, on the ties
-    double nmi = 0, ari = 0;      // agreement of detected communities with the formal groups
+    double modularity = 0;    // of the formal grouping, on the ties
+    double nmi = 0, ari = 0;  // agreement of detected communities with the formal groups
     std::uint32_t communities = 0;
     double community_modularity = 0;
     std::vector<Spanner> spanners;

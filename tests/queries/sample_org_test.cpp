@@ -1,5 +1,3 @@
-#include "smorg/importers/sample_org.h"
-
 #include <fstream>
 #include <map>
 #include <set>
@@ -9,6 +7,8 @@
 #include <tbb/global_control.h>
 
 #include "smorg/graph/errors.h"
+#include "smorg/queries/sample.h"
+
 #include "support/fixtures.h"
 
 using namespace smorg;
@@ -34,31 +34,31 @@ std::vector<std::vector<std::string>> rows(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the sample organization is the same at any thread count", "[importers][sample][determinism]") {
+TEST_CASE("the sample organization is the same at any thread count", "[queries][sample][determinism]") {
     testing::TempDir one, two;
-    importers::SampleOrgParams p;
+    queries::SampleOrgParams p;
     p.customers = 20000;  // several parallel chunks
     p.seed = 3;
     {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
-        importers::generate_sample_org(one.path(), p);
+        queries::generate_sample_org(one.path(), p);
     }
     {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
-        importers::generate_sample_org(two.path(), p);
+        queries::generate_sample_org(two.path(), p);
     }
     CHECK(slurp(one / "nodes.csv") == slurp(two / "nodes.csv"));
     CHECK(slurp(one / "edges.csv") == slurp(two / "edges.csv"));
     p.seed = 4;
     testing::TempDir other;
-    importers::generate_sample_org(other.path(), p);
+    queries::generate_sample_org(other.path(), p);
     CHECK(slurp(other / "edges.csv") != slurp(one / "edges.csv"));
 }
 
-TEST_CASE("the sample organization has the planted structure it promises", "[importers][sample]") {
+TEST_CASE("the sample organization has the planted structure it promises", "[queries][sample]") {
     testing::TempDir dir;
-    importers::SampleOrgParams p;
-    const auto report = importers::generate_sample_org(dir.path(), p);
+    queries::SampleOrgParams p;
+    const auto report = queries::generate_sample_org(dir.path(), p);
     CHECK(report.cut_off_departments == std::pair<std::string, std::string>{"Engineering", "Support"});
 
     std::map<std::string, std::string> kind, department;
@@ -95,22 +95,22 @@ TEST_CASE("the sample organization has the planted structure it promises", "[imp
         }
     }
     for (const auto& [k, n] : report.edges_by_kind) CHECK(edges_by_kind[k] == n);
-    CHECK(inside > 2 * across);      // departments talk more inside than across
-    CHECK(walled == 1);              // Engineering and Support barely talk
-    CHECK(self_referrals == 1);      // planted data-quality problems
+    CHECK(inside > 2 * across);  // departments talk more inside than across
+    CHECK(walled == 1);          // Engineering and Support barely talk
+    CHECK(self_referrals == 1);  // planted data-quality problems
     CHECK(repeated >= 1);
     std::uint64_t champion = 0;
     for (const auto& [source, n] : referrals_by_source) champion = std::max(champion, n);
-    CHECK(champion >= 10);           // a few people bring many customers
+    CHECK(champion >= 10);  // a few people bring many customers
     CHECK(edges_by_kind["reports_to"] == p.employees - 1);
 }
 
-TEST_CASE("the sample organization refuses sizes it cannot honour", "[importers][sample]") {
+TEST_CASE("the sample organization refuses sizes it cannot honour", "[queries][sample]") {
     testing::TempDir dir;
-    importers::SampleOrgParams p;
+    queries::SampleOrgParams p;
     p.employees = 3;
     try {
-        importers::generate_sample_org(dir.path(), p);
+        queries::generate_sample_org(dir.path(), p);
         FAIL("expected a ParamError");
     } catch (const graph::ParamError& e) {
         CHECK(e.field() == "employees");

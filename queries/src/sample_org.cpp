@@ -3,8 +3,6 @@
 // customers can be generated in parallel chunks and written in order. Referral chains follow a
 // copying model (a new customer is often referred by the referrer of an earlier referred customer),
 // which gives the heavy-tailed "few champions" shape that real referral programmes show.
-#include "smorg/importers/sample_org.h"
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -18,49 +16,13 @@
 #include <tbb/parallel_for.h>
 
 #include "smorg/graph/errors.h"
+#include "smorg/graph/random.h"
+#include "smorg/queries/query_error.h"
+#include "smorg/queries/sample.h"
 
-namespace smorg::importers {
+namespace smorg::queries {
 
 namespace {
-
-// A small local copy of the engine's generator: importers may not depend on the engine layer.
-class Stream {
-public:
-    Stream(std::uint64_t seed, std::uint64_t item) {
-        std::uint64_t s = seed ^ (item * 0xD1B54A32D192ED03ull + 0x8CB92BA72F3D8DD7ull);
-        for (auto& w : s_) w = splitmix(s);
-    }
-    std::uint64_t next() {
-        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-        const std::uint64_t t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = rotl(s_[3], 45);
-        return result;
-    }
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    // Uniform in [0, bound); the tiny modulo bias is irrelevant for sample data.
-    std::uint64_t below(std::uint64_t bound) { return bound == 0 ? 0 : next() % bound; }
-    bool chance(double p) { return uniform() < p; }
-    double normal() {
-        const double u1 = std::max(uniform(), 1e-300);
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    }
-
-private:
-    static std::uint64_t splitmix(std::uint64_t& state) {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t s_[4];
-};
 
 // Stream families, so that the same index in two roles draws different numbers.
 enum Family : std::uint64_t {
@@ -78,9 +40,9 @@ constexpr std::array<std::string_view, 8> kDepartments{"Sales",   "Support",    
 constexpr std::array<std::string_view, 24> kFirst{"Ada",   "Ben",  "Chloe", "Dev",  "Elena", "Farid", "Grace", "Hugo",
                                                   "Iris",  "Jon",  "Kira",  "Liam", "Maya",  "Nils",  "Omar",  "Priya",
                                                   "Quinn", "Rosa", "Sam",   "Tara", "Umar",  "Vera",  "Wen",   "Yusuf"};
-constexpr std::array<std::string_view, 20> kLast{"Abe",   "Brandt", "Costa",  "Dahl",    "Evans",  "Fischer", "Garcia",
-                                                 "Haas",  "Ito",    "Jensen", "Kowalski", "Lopez", "Moreau",  "Novak",
-                                                 "Okafor", "Patel", "Quint",  "Rossi",   "Silva",  "Tanaka"};
+constexpr std::array<std::string_view, 20> kLast{"Abe",    "Brandt", "Costa",  "Dahl",     "Evans", "Fischer", "Garcia",
+                                                 "Haas",   "Ito",    "Jensen", "Kowalski", "Lopez", "Moreau",  "Novak",
+                                                 "Okafor", "Patel",  "Quint",  "Rossi",    "Silva", "Tanaka"};
 
 constexpr graph::Timestamp kStart = 1609459200;  // 2021-01-01T00:00:00Z
 constexpr graph::Timestamp kSpan = 5 * 365 * 86400;
@@ -162,9 +124,9 @@ struct Referral {
 };
 
 Referral referral_of(const Layout& L, std::uint64_t c) {
-    Stream rng(L.p.seed, kCustomer + c);
+    auto rng = graph::Rng::stream(L.p.seed, kCustomer + c);
     Referral r;
-    if (c < std::max<std::uint64_t>(5, L.p.customers / 10) || !rng.chance(0.4)) return r;
+    if (c < std::max<std::uint64_t>(5, L.p.customers / 10) || !rng.bernoulli(0.4)) return r;
     const double kind = rng.uniform();
     if (kind < 0.06 && L.p.influencers > 0) return {Referral::influencer, rng.below(L.p.influencers)};
     if (kind < 0.09 && L.p.partners > 0) return {Referral::partner, rng.below(L.p.partners)};
@@ -175,7 +137,7 @@ Referral referral_of(const Layout& L, std::uint64_t c) {
         return {Referral::customer, std::min(c - 1, static_cast<std::uint64_t>(u * u * static_cast<double>(champions)))};
     }
     const std::uint64_t earlier = rng.below(c);
-    if (rng.chance(0.7)) {
+    if (rng.bernoulli(0.7)) {
         // Copying: the referrer of an earlier referred customer refers again (preferential attachment).
         const auto prior = referral_of(L, earlier);
         if (prior.source == Referral::customer) return prior;
@@ -184,14 +146,14 @@ Referral referral_of(const Layout& L, std::uint64_t c) {
 }
 
 double clv_of(const Layout& L, std::uint64_t c) {
-    Stream rng(L.p.seed, kClv + c);
+    auto rng = graph::Rng::stream(L.p.seed, kClv + c);
     return std::round(std::exp(6.0 + 0.9 * rng.normal()) * 100.0) / 100.0;
 }
 
 }  // namespace
 
 SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const SampleOrgParams& params,
-                                    const ProgressFn& progress) {
+                                    const graph::RunContext::ProgressFn& progress) {
     if (params.employees < 10) throw graph::ParamError("employees", "employees must be at least 10");
     if (params.customers < 10) throw graph::ParamError("customers", "customers must be at least 10");
     if (!(params.interactions_per_customer >= 0 && params.interactions_per_customer <= 1000)) {
@@ -235,7 +197,8 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     report.cut_off_departments = {L.department_name(L.engineering), L.department_name(L.support)};
     std::ofstream nodes(report.nodes_file, std::ios::binary);
     std::ofstream edges(report.edges_file, std::ios::binary);
-    if (!nodes || !edges) throw StoreError("cannot write the sample organization into " + dir.string());
+    if (!nodes || !edges)
+        throw QueryError(ErrorCode::failed_precondition, "cannot write the sample organization into " + dir.string());
     auto emit = [&](std::ofstream& out, const std::string& text) {
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         report.bytes += text.size();
@@ -250,7 +213,15 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
         w.field(L.department_name(L.department_of(e))).comma().comma().end();
     }
     for (std::uint32_t i = 0; i < p.influencers; ++i) {
-        w.field(L.influencer(i)).comma().field("influencer").comma().field(person_name(kInfluencer, i)).comma().comma().comma().end();
+        w.field(L.influencer(i))
+            .comma()
+            .field("influencer")
+            .comma()
+            .field(person_name(kInfluencer, i))
+            .comma()
+            .comma()
+            .comma()
+            .end();
     }
     for (std::uint32_t i = 0; i < p.partners; ++i) {
         w.field(L.partner(i)).comma().field("partner").comma().field(person_name(kPartner, i)).comma().comma().comma().end();
@@ -290,7 +261,15 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     });
     chunked(p.prospects, nodes, "nodes", [&](std::uint64_t a, std::uint64_t b, Writer& cw) {
         for (auto i = a; i < b; ++i) {
-            cw.field(L.prospect(i)).comma().field("prospect").comma().field(person_name(kProspect, i)).comma().comma().comma().end();
+            cw.field(L.prospect(i))
+                .comma()
+                .field("prospect")
+                .comma()
+                .field(person_name(kProspect, i))
+                .comma()
+                .comma()
+                .comma()
+                .end();
         }
     });
 
@@ -301,14 +280,23 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     const std::uint32_t sup_first = L.dept_first[L.support], sup_last = L.dept_first[L.support + 1];
     bool bridge_written = false;
     for (std::uint32_t e = 0; e < p.employees; ++e) {
-        Stream rng(p.seed, kEmployee + e);
+        auto rng = graph::Rng::stream(p.seed, kEmployee + e);
         const std::uint32_t d = L.department_of(e);
         const std::uint32_t first = L.dept_first[d], last = L.dept_first[d + 1];
         // Reporting line: the CEO (e0) at the top, each department head reports to the CEO, everyone
         // else to an earlier member of their department.
         if (e != 0) {
             const std::uint32_t boss = e == first ? 0 : first + static_cast<std::uint32_t>(rng.below(e - first));
-            w.field(L.employee(e)).comma().field(L.employee(boss)).comma().field("reports_to").comma().integer(1).comma().comma().end();
+            w.field(L.employee(e))
+                .comma()
+                .field(L.employee(boss))
+                .comma()
+                .field("reports_to")
+                .comma()
+                .integer(1)
+                .comma()
+                .comma()
+                .end();
             ++reports_to;
         }
         const std::uint32_t size = last - first;
@@ -317,7 +305,11 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
             const std::uint32_t peer = first + static_cast<std::uint32_t>(rng.below(size));
             if (peer == e) continue;
             w.field(L.employee(e)).comma().field(L.employee(peer)).comma().field("communication").comma();
-            w.integer(static_cast<std::int64_t>(2 + rng.below(30))).comma().integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan))).comma().end();
+            w.integer(static_cast<std::int64_t>(2 + rng.below(30)))
+                .comma()
+                .integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan)))
+                .comma()
+                .end();
             ++communication;
         }
         const auto across = 1 + rng.below(3);
@@ -327,7 +319,11 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
             const bool walled = (d == L.engineering && pd == L.support) || (d == L.support && pd == L.engineering);
             if (pd == d || walled) continue;
             w.field(L.employee(e)).comma().field(L.employee(peer)).comma().field("communication").comma();
-            w.integer(static_cast<std::int64_t>(1 + rng.below(6))).comma().integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan))).comma().end();
+            w.integer(static_cast<std::int64_t>(1 + rng.below(6)))
+                .comma()
+                .integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan)))
+                .comma()
+                .end();
             ++communication;
         }
         // The one thin line between the walled-off departments: "barely talk", not "never".
@@ -359,7 +355,7 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     chunked(p.customers, edges, "edges", [&](std::uint64_t a, std::uint64_t b, Writer& cw) {
         Counts& n = counts[a / kChunk];
         for (auto c = a; c < b; ++c) {
-            Stream rng(p.seed, kCustomerEdges + c);
+            auto rng = graph::Rng::stream(p.seed, kCustomerEdges + c);
             const graph::Timestamp joined = L.joined_at(c);
             const std::string me = L.customer(c);
             const auto ref = referral_of(L, c);
@@ -370,20 +366,22 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
                 ++n.referral;
             };
             if (ref.source != Referral::none) {
-                const std::string source = ref.source == Referral::customer ? L.customer(ref.by)
+                const std::string source = ref.source == Referral::customer     ? L.customer(ref.by)
                                            : ref.source == Referral::influencer ? L.influencer(ref.by)
                                                                                 : L.partner(ref.by);
-                referral_line(source, joined, rng.chance(0.6));
+                referral_line(source, joined, rng.bernoulli(0.6));
                 // Some customers were recommended by two people: attribution decides who gets them.
-                if (ref.source == Referral::customer && c > 2 && rng.chance(0.05)) {
+                if (ref.source == Referral::customer && c > 2 && rng.bernoulli(0.05)) {
                     const auto other = rng.below(c);
-                    if (other != ref.by) referral_line(L.customer(other), joined - 86400 * static_cast<graph::Timestamp>(1 + rng.below(20)), false);
+                    if (other != ref.by)
+                        referral_line(L.customer(other), joined - 86400 * static_cast<graph::Timestamp>(1 + rng.below(20)),
+                                      false);
                 }
             }
             // Customers talk to customers: mostly inside their block, sometimes anywhere.
             const auto talks = static_cast<std::uint64_t>(std::floor(params.interactions_per_customer * 2 * rng.uniform() + 0.5));
             for (std::uint64_t k = 0; k < talks; ++k) {
-                std::uint64_t other = rng.chance(0.7) ? (c / block) * block + rng.below(block) : rng.below(p.customers);
+                std::uint64_t other = rng.bernoulli(0.7) ? (c / block) * block + rng.below(block) : rng.below(p.customers);
                 if (other >= p.customers) other = rng.below(p.customers);
                 if (other == c) continue;
                 const auto t = std::max(joined, L.joined_at(other)) + static_cast<graph::Timestamp>(rng.below(86400 * 90));
@@ -399,7 +397,11 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
                 const double u = rng.uniform();
                 const auto e = facing[static_cast<std::size_t>(u * u * static_cast<double>(facing.size()))];
                 cw.field(L.employee(e)).comma().field(me).comma().field("interaction").comma();
-                cw.integer(static_cast<std::int64_t>(1 + rng.below(10))).comma().integer(joined + static_cast<graph::Timestamp>(rng.below(86400 * 365))).comma().end();
+                cw.integer(static_cast<std::int64_t>(1 + rng.below(10)))
+                    .comma()
+                    .integer(joined + static_cast<graph::Timestamp>(rng.below(86400 * 365)))
+                    .comma()
+                    .end();
                 ++n.interaction;
             }
             // Customers follow influencers (popular ones more), influencers mention some of them.
@@ -408,17 +410,31 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
                 for (std::uint64_t k = 0; k < follows; ++k) {
                     const double u = rng.uniform();
                     const auto i = static_cast<std::uint64_t>(u * u * u * p.influencers);
-                    cw.field(me).comma().field(L.influencer(i)).comma().field("follows").comma().integer(1).comma().integer(joined).comma().end();
+                    cw.field(me)
+                        .comma()
+                        .field(L.influencer(i))
+                        .comma()
+                        .field("follows")
+                        .comma()
+                        .integer(1)
+                        .comma()
+                        .integer(joined)
+                        .comma()
+                        .end();
                     ++n.follows;
-                    if (rng.chance(0.3)) {
+                    if (rng.bernoulli(0.3)) {
                         cw.field(L.influencer(i)).comma().field(me).comma().field("interaction").comma();
-                        cw.integer(static_cast<std::int64_t>(1 + rng.below(3))).comma().integer(joined + static_cast<graph::Timestamp>(rng.below(86400 * 30))).comma().end();
+                        cw.integer(static_cast<std::int64_t>(1 + rng.below(3)))
+                            .comma()
+                            .integer(joined + static_cast<graph::Timestamp>(rng.below(86400 * 30)))
+                            .comma()
+                            .end();
                         ++n.interaction;
                     }
                 }
             }
             // Prospects: some customers talk to one.
-            if (p.prospects > 0 && rng.chance(0.2)) {
+            if (p.prospects > 0 && rng.bernoulli(0.2)) {
                 cw.field(me).comma().field(L.prospect(rng.below(p.prospects))).comma().field("interaction").comma();
                 cw.integer(1).comma().integer(joined + static_cast<graph::Timestamp>(rng.below(86400 * 60))).comma().end();
                 ++n.interaction;
@@ -434,10 +450,14 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     // Sales reaches out to prospects.
     std::uint64_t prospect_contacts = 0;
     for (std::uint32_t i = 0; i < p.prospects && !facing.empty(); ++i) {
-        Stream rng(p.seed, kProspect + i);
-        if (!rng.chance(0.5)) continue;
+        auto rng = graph::Rng::stream(p.seed, kProspect + i);
+        if (!rng.bernoulli(0.5)) continue;
         w.field(L.employee(facing[rng.below(facing.size())])).comma().field(L.prospect(i)).comma().field("interaction").comma();
-        w.integer(static_cast<std::int64_t>(1 + rng.below(3))).comma().integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan))).comma().end();
+        w.integer(static_cast<std::int64_t>(1 + rng.below(3)))
+            .comma()
+            .integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan)))
+            .comma()
+            .end();
         ++prospect_contacts;
     }
     count_edges("interaction", prospect_contacts);
@@ -446,22 +466,89 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     if (p.customers >= 50) {
         const auto c = [&](std::uint64_t i) { return L.customer(i); };
         // A self-referral.
-        w.field(c(41)).comma().field(c(41)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(41)).comma().money(50).end();
+        w.field(c(41))
+            .comma()
+            .field(c(41))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(41))
+            .comma()
+            .money(50)
+            .end();
         // A referral cycle: 47 referred 48, and 48 "referred" 47 back.
-        w.field(c(47)).comma().field(c(48)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(48)).comma().money(40).end();
-        w.field(c(48)).comma().field(c(47)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(48) + 86400).comma().money(40).end();
+        w.field(c(47))
+            .comma()
+            .field(c(48))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(48))
+            .comma()
+            .money(40)
+            .end();
+        w.field(c(48))
+            .comma()
+            .field(c(47))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(48) + 86400)
+            .comma()
+            .money(40)
+            .end();
         // A repeat referral of the same customer by the same person.
-        w.field(c(30)).comma().field(c(49)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(49)).comma().money(30).end();
-        w.field(c(30)).comma().field(c(49)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(49) + 3600).comma().money(30).end();
+        w.field(c(30))
+            .comma()
+            .field(c(49))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(49))
+            .comma()
+            .money(30)
+            .end();
+        w.field(c(30))
+            .comma()
+            .field(c(49))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(49) + 3600)
+            .comma()
+            .money(30)
+            .end();
         // A "referral" of someone who had been a customer for a year already.
-        w.field(c(45)).comma().field(c(2)).comma().field("referral").comma().integer(1).comma().integer(L.joined_at(2) + 365 * 86400).comma().money(60).end();
+        w.field(c(45))
+            .comma()
+            .field(c(2))
+            .comma()
+            .field("referral")
+            .comma()
+            .integer(1)
+            .comma()
+            .integer(L.joined_at(2) + 365 * 86400)
+            .comma()
+            .money(60)
+            .end();
         count_edges("referral", 6);
     }
     emit(edges, w.text);
     nodes.close();
     edges.close();
-    if (!nodes || !edges) throw StoreError("writing the sample organization into " + dir.string() + " failed");
+    if (!nodes || !edges)
+        throw QueryError(ErrorCode::failed_precondition, "writing the sample organization into " + dir.string() + " failed");
     return report;
 }
 
-}  // namespace smorg::importers
+}  // namespace smorg::queries

@@ -1,13 +1,17 @@
 #pragma once
 
-// smorg's own random numbers: SplitMix64 seeds xoshiro256** (Blackman & Vigna). The standard
-// engines are specified bit for bit but the std::*_distribution algorithms are not, so the draws
-// are turned into doubles and bounded integers here, and the same seed gives the same answer with
-// any standard library. Streams are keyed by (seed, work item), never by thread.
+// smorg's own random numbers, for every layer: SplitMix64 seeds xoshiro256** (Blackman & Vigna).
+// The standard engines are specified bit for bit but the std::*_distribution algorithms are not, so
+// the draws are turned into doubles, bounded integers, normals and shuffles here, and the same seed
+// gives the same answer with any standard library. Streams are keyed by (seed, work item), never by
+// thread, so an answer is the same at any thread count.
 
+#include <cmath>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
-namespace smorg::engine {
+namespace smorg::graph {
 
 __extension__ using Uint128 = unsigned __int128;
 
@@ -27,7 +31,7 @@ private:
 
 class Rng {
 public:
-    // The random stream of work item `item` (a sample, a source node, a round) under `seed`.
+    // The random stream of work item `item` (a sample, a source node, a round, a person) under `seed`.
     static Rng stream(std::uint64_t seed, std::uint64_t item) noexcept {
         SplitMix64 mix(seed ^ (item * 0xD1B54A32D192ED03ull + 0x8CB92BA72F3D8DD7ull));
         mix.next();
@@ -62,6 +66,12 @@ public:
         return static_cast<std::uint64_t>(product >> 64);
     }
     bool bernoulli(double p) noexcept { return uniform() < p; }
+    // Standard normal (Box-Muller, one of the pair).
+    double normal() noexcept {
+        const double u1 = uniform();
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
+    }
 
 private:
     explicit Rng(SplitMix64 mix) noexcept {
@@ -71,4 +81,17 @@ private:
     std::uint64_t s_[4];
 };
 
-}  // namespace smorg::engine
+// Shuffles all of `v` uniformly (Fisher-Yates, from the back).
+template <class T>
+void shuffle(std::vector<T>& v, Rng& rng) noexcept {
+    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+}
+
+// Makes the first min(k, size) items of `v` a uniform sample without replacement, in random order
+// (a partial Fisher-Yates, from the front); the rest keep what is left.
+template <class T>
+void shuffle_prefix(std::vector<T>& v, std::size_t k, Rng& rng) noexcept {
+    for (std::size_t i = 0; i < v.size() && i < k; ++i) std::swap(v[i], v[i + rng.below(v.size() - i)]);
+}
+
+}  // namespace smorg::graph
