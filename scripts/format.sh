@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 tool="${CLANG_FORMAT:-clang-format}"
 mapfile -t files < <(git ls-files '*.cpp' '*.h')
 if [ "${1:-}" = "--check" ]; then
-    mapfile -t differ < <(for f in "${files[@]}"; do
-        "$tool" --dry-run "$f" 2>&1 | grep -q "warning:" && echo "$f"
-    done)
+    # One run over every file; each difference is a "FILE:LINE:COLUMN: warning: ..." line.
+    mapfile -t differ < <("$tool" --dry-run "${files[@]}" 2>&1 | sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning:.*/\1/p' | sort -u)
     if [ ${#differ[@]} -gt 0 ]; then
         echo "format: ${#differ[@]} file(s) differ from .clang-format (run scripts/format.sh):" >&2
         printf '  %s\n' "${differ[@]}" >&2

@@ -1,6 +1,7 @@
 #include "smorg/engine/advocates.h"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cmath>
 #include <string>
@@ -17,7 +18,8 @@ using graph::NodeIndex;
 namespace {
 
 // Who is ranked when candidate_kinds names nobody.
-constexpr std::array<std::string_view, 3> kCandidateKinds{"customer", "influencer", "employee"};
+constexpr std::array<std::string_view, 3> kCandidateKinds{graph::kinds::customer, graph::kinds::influencer,
+                                                          graph::kinds::employee};
 
 // Mid-rank percentile of each candidate's value among the candidates, in [0, 1].
 std::vector<double> percentiles(const std::vector<NodeIndex>& nodes, const std::vector<double>& x, NodeIndex n) {

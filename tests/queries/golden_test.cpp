@@ -12,6 +12,7 @@
 #include "smorg/queries/query_engine.h"
 
 #include "smorg_test_paths.h"
+#include "tiny_support.h"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -106,10 +107,7 @@ TEST_CASE("query goldens answer as recorded", "[queries][golden]") {
             json cases = json::parse(in);
             const bool single = cases.is_object();
             if (single) cases = json::array({cases});
-            smorg::queries::QueryEngine engine(":memory:");
-            const auto loaded =
-                engine.execute({{"op", "import"}, {"nodes", kData + "/tiny/nodes.csv"}, {"edges", kData + "/tiny/edges.csv"}});
-            REQUIRE(smorg::queries::response_ok(loaded));
+            auto engine = smorg::testing::tiny_engine();
             for (auto& c : cases) {
                 auto actual = engine.execute(substitute(c.at("request")));
                 strip_volatile(actual);

@@ -7,22 +7,14 @@
 
 #include "smorg_test_paths.h"
 #include "support/fixtures.h"
+#include "tiny_support.h"
 
 using nlohmann::json;
 using smorg::queries::QueryEngine;
 using smorg::queries::response_ok;
 using smorg::queries::RunContext;
 
-namespace {
-const std::string kTiny = std::string(SMORG_TEST_SOURCE_DIR) + "/tests/data/tiny/";
-
-QueryEngine tiny_engine() {
-    QueryEngine engine(":memory:");
-    const auto r = engine.execute({{"op", "import"}, {"nodes", kTiny + "nodes.csv"}, {"edges", kTiny + "edges.csv"}});
-    REQUIRE(response_ok(r));
-    return engine;
-}
-}  // namespace
+using smorg::testing::tiny_engine;
 
 TEST_CASE("malformed JSON is an error naming the byte offset", "[queries][protocol]") {
     auto engine = tiny_engine();

@@ -6,6 +6,7 @@
 
 #include "smorg_test_paths.h"
 #include "support/fixtures.h"
+#include "tiny_support.h"
 
 using nlohmann::json;
 using smorg::queries::EngineOptions;
@@ -14,11 +15,8 @@ using smorg::queries::response_ok;
 
 namespace {
 
-const std::string kTiny = std::string(SMORG_TEST_SOURCE_DIR) + "/tests/data/tiny/";
-
-json import_tiny(QueryEngine& engine) {
-    return engine.execute({{"op", "import"}, {"nodes", kTiny + "nodes.csv"}, {"edges", kTiny + "edges.csv"}});
-}
+using smorg::testing::import_tiny;
+const std::string& kTiny = smorg::testing::tiny_dir();
 
 // The ids in a result's rows, in order.
 std::vector<std::string> ids(const json& rows) {

@@ -1,6 +1,7 @@
 #include "smorg/engine/silos/silos.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -190,7 +191,7 @@ Estimate cost_of(const graph::Snapshot& g, const SilosParams& params) {
 namespace {
 // The parameters with their defaults filled in from the snapshot.
 SilosParams resolved(const graph::Snapshot& g, SilosParams params) {
-    constexpr std::array<std::string_view, 1> kTies{"communication"};
+    constexpr std::array<std::string_view, 1> kTies{graph::kinds::communication};
     params.subgraph = graph::with_default_edge_kinds(std::move(params.subgraph), g, kTies);
     return params;
 }
@@ -671,8 +672,8 @@ void wall(const Map& m, SilosResult& r) {
         // The wall's edges: its kinds, in the map's time window (across every node kind: the wall
         // is between employees and everyone else, whatever the groups' view holds).
         graph::SubgraphSpec across;
-        across.edge_kinds = params.wall_kinds;
-        if (across.edge_kinds.empty() && g.edge_kinds().find("interaction")) across.edge_kinds = {"interaction"};
+        constexpr std::array<std::string_view, 1> kWallKinds{graph::kinds::interaction};
+        across.edge_kinds = params.wall_kinds.empty() ? graph::present_kinds(g.edge_kinds(), kWallKinds) : params.wall_kinds;
         across.since = params.subgraph.since;
         across.until = params.subgraph.until;
         const graph::EdgeFilter filter(g, across);

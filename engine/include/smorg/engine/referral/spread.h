@@ -45,7 +45,7 @@ void check_weighted(const ProbabilityParams& probability, const graph::SubgraphS
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
 
 // The kinds influence travels along when a spread's or a seed set's subgraph names none.
-inline constexpr std::array<std::string_view, 2> kInfluenceKinds{"referral", "interaction"};
+inline constexpr std::array<std::string_view, 2> kInfluenceKinds{graph::kinds::referral, graph::kinds::interaction};
 // `spec` with kInfluenceKinds (those the snapshot has; every kind when it has neither) when it names
 // no edge kind: the view of spread and seeds.
 graph::SubgraphSpec influence_view(const graph::Snapshot& g, graph::SubgraphSpec spec);

@@ -1,0 +1,20 @@
+#pragma once
+
+// The tiny database the queries tests share (tests/data/tiny: five people and their ties).
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "smorg/queries/query_engine.h"
+
+namespace smorg::testing {
+
+// tests/data/tiny/, with its trailing slash.
+const std::string& tiny_dir();
+// Imports the tiny files into `engine` and returns the answer.
+nlohmann::json import_tiny(queries::QueryEngine& engine);
+// An in-memory database holding the tiny files (the import is required to succeed).
+queries::QueryEngine tiny_engine();
+
+}  // namespace smorg::testing
