@@ -110,8 +110,8 @@ std::vector<double> singleton_reach(const graph::Subgraph& view, const ArcProbab
 
 }  // namespace
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const AdvocatesParams& params) {
+Estimate estimate(const graph::Snapshot& g, const AdvocatesParams& params) {
+    validate(params, g);
     auto e = estimate(g, windowed(params));
     const auto spec = reach_spec(g, params);
     const auto size = graph::view_size(g, spec);
@@ -119,12 +119,6 @@ Estimate cost_of(const graph::Snapshot& g, const AdvocatesParams& params) {
     const auto p = arc_probabilities(view, params.probability, params.model);
     e.then(detail::on_view(size, reach_estimate(view, p, params)));
     return e;
-}
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const AdvocatesParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
 }
 
 AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& params, RunContext& run) {

@@ -51,6 +51,13 @@ inline Estimate on_view(const graph::ViewSize& view, Estimate algorithm) {
     return e;
 }
 
+// The start of an entry: its estimate (which validates the params) admitted against the run's
+// limits, then a cancel check, so that nothing runs for a request the limits or a cancel refuse.
+inline void enter(RunContext& run, const Estimate& estimate) {
+    run.admit(estimate);
+    run.throw_if_cancelled();
+}
+
 // A count computed in floating point (it may be huge, or not finite), as an integer no larger than
 // `max`; ResourceExhausted at `field` when it exceeds it.
 inline std::uint64_t bounded_count(double x, double max, const std::string& field, const std::string& what) {

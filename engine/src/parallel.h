@@ -6,12 +6,15 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 
 #include "smorg/engine/run_context.h"
+#include "smorg/graph/types.h"
 
 namespace smorg::engine::detail {
 
@@ -63,6 +66,76 @@ void for_batches(Index total, int batches, const RunContext& run, std::string_vi
         run.report(phase, static_cast<double>(b + 1) / batches);
     }
     run.throw_if_cancelled();
+}
+
+// W vectors of n sums each, the accumulator of a deterministic reduce over searches: a leaf
+// allocates its vectors on first use (a leaf that adds nothing costs nothing), and joining adds
+// them element-wise.
+template <std::size_t W>
+class VectorSums {
+public:
+    explicit VectorSums(graph::NodeIndex n) : n_(n) {}
+    void add(std::size_t k, graph::NodeIndex i, double x) {
+        if (sums_[0].empty()) {
+            for (auto& s : sums_) s.assign(n_, 0.0);
+        }
+        sums_[k][i] += x;
+    }
+    // Adds other's sums to these (element by element, in index order).
+    void join(VectorSums&& other) {
+        if (other.sums_[0].empty()) return;
+        if (sums_[0].empty()) {
+            sums_ = std::move(other.sums_);
+            return;
+        }
+        for (std::size_t k = 0; k < W; ++k) {
+            for (std::size_t i = 0; i < sums_[k].size(); ++i) sums_[k][i] += other.sums_[k][i];
+        }
+    }
+    // The sums, each n long (zeros where nothing was added).
+    std::array<std::vector<double>, W> take() && {
+        if (sums_[0].empty()) {
+            for (auto& s : sums_) s.assign(n_, 0.0);
+        }
+        return std::move(sums_);
+    }
+
+private:
+    graph::NodeIndex n_;
+    std::array<std::vector<double>, W> sums_;
+};
+
+// Runs visit(i, sums) for every i in [0, count), where visit adds to a VectorSums<W> of n, and
+// returns the totals. The work runs in `batches` sequential batches, each a deterministic parallel
+// reduce with leaves of `grain`, checking cancellation and reporting progress per batch: the
+// additions happen in the same order at any thread count, so the sums are the same bit for bit.
+template <std::size_t W, class Index, class Visit>
+std::array<std::vector<double>, W> batched_vector_sums(Index count, graph::NodeIndex n, int batches, Index grain,
+                                                       const RunContext& run, std::string_view phase, Visit&& visit) {
+    VectorSums<W> total(n);
+    for (int b = 0; b < batches; ++b) {
+        run.throw_if_cancelled();
+        const auto first = static_cast<Index>(static_cast<std::uint64_t>(count) * static_cast<std::uint64_t>(b) /
+                                              static_cast<std::uint64_t>(batches));
+        const auto last = static_cast<Index>(static_cast<std::uint64_t>(count) * static_cast<std::uint64_t>(b + 1) /
+                                             static_cast<std::uint64_t>(batches));
+        if (first == last) continue;
+        auto batch = tbb::parallel_deterministic_reduce(
+            tbb::blocked_range<Index>(first, last, grain), VectorSums<W>(n),
+            [&](const tbb::blocked_range<Index>& r, VectorSums<W> acc) {
+                if (run.cancelled()) return acc;
+                for (Index i = r.begin(); i != r.end(); ++i) visit(i, acc);
+                return acc;
+            },
+            [](VectorSums<W> a, VectorSums<W> c) {
+                a.join(std::move(c));
+                return a;
+            });
+        run.throw_if_cancelled();
+        total.join(std::move(batch));
+        run.report(phase, static_cast<double>(b + 1) / batches);
+    }
+    return std::move(total).take();
 }
 
 }  // namespace smorg::engine::detail

@@ -5,7 +5,6 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_reduce.h>
 
 #include "smorg/graph/random.h"
 
@@ -25,8 +24,8 @@ void validate(const ClosenessParams& params, const graph::Snapshot& g) {
     if (params.samples && *params.samples < 1) throw ParamError("samples", "samples must be at least 1");
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const ClosenessParams& params) {
+Estimate estimate(const graph::Snapshot& g, const ClosenessParams& params) {
+    validate(params, g);
     const auto view = graph::view_size(g, params.subgraph);
     const double n = static_cast<double>(view.nodes);
     const double sources = params.samples ? std::min(n, static_cast<double>(*params.samples)) : n;
@@ -35,38 +34,8 @@ Estimate cost_of(const graph::Snapshot& g, const ClosenessParams& params) {
     const double memory = detail::workers() * 24 * all + (params.samples ? 4 * detail::workers() * 16 * all : 0.0);
     return detail::on_view(view, detail::cost(detail::kSearchArc * sources * search, memory, params.samples ? "samples" : ""));
 }
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const ClosenessParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
 
 namespace {
-
-// Per node: the sum of distances (or of their reciprocals) and how many nodes are at a finite
-// distance, from every source or from sampled pivots.
-struct Sums {
-    std::vector<double> total;
-    std::vector<double> reached;
-    void ensure(NodeIndex n) {
-        if (total.empty()) {
-            total.assign(n, 0.0);
-            reached.assign(n, 0.0);
-        }
-    }
-    void join(const Sums& other) {
-        if (other.total.empty()) return;
-        if (total.empty()) {
-            *this = other;
-            return;
-        }
-        for (std::size_t i = 0; i < total.size(); ++i) {
-            total[i] += other.total[i];
-            reached[i] += other.reached[i];
-        }
-    }
-};
 
 double finish(DistanceMeasure measure, double total, double reached, double n, const ClosenessParams& p) {
     if (measure == DistanceMeasure::harmonic) return p.normalized && n > 1 ? total / (n - 1) : total;
@@ -76,15 +45,13 @@ double finish(DistanceMeasure measure, double total, double reached, double n, c
 }
 
 ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, DistanceMeasure measure, RunContext& run) {
-    validate(p, g);
     if (measure == DistanceMeasure::harmonic && !p.wf_improved) {
         throw ParamError("wf_improved", "wf_improved applies to closeness; harmonic centrality needs no correction");
     }
     if (measure == DistanceMeasure::closeness && p.normalized) {
         throw ParamError("normalized", "normalized applies to harmonic centrality; closeness is already a mean");
     }
-    run.admit(cost_of(g, p));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, p));
     const auto view = graph::Subgraph::of(g, p.subgraph);
     const NodeIndex n = view.node_count();
     const auto& nodes = view.nodes();
@@ -134,41 +101,23 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     std::vector<std::uint8_t> is_pivot(n, 0);
     for (auto v : order) is_pivot[v] = 1;
     const detail::SsspMode mode{weighted, weight_is_length, view.directed() && !incoming, false};
-    Sums sums;
-    constexpr int kBatches = 16;
-    for (int b = 0; b < kBatches; ++b) {
-        run.throw_if_cancelled();
-        const auto first = static_cast<std::uint64_t>(k * static_cast<std::uint64_t>(b) / kBatches);
-        const auto last = static_cast<std::uint64_t>(k * static_cast<std::uint64_t>(b + 1) / kBatches);
-        if (first == last) continue;
-        Sums batch = tbb::parallel_deterministic_reduce(
-            tbb::blocked_range<std::uint64_t>(first, last, 1), Sums{},
-            [&](const tbb::blocked_range<std::uint64_t>& r, Sums acc) {
-                auto& ws = workspaces.local();
-                for (auto i = r.begin(); i != r.end(); ++i) {
-                    const NodeIndex pivot = order[i];
-                    detail::shortest_paths(view, pivot, mode, ws);
-                    acc.ensure(n);
-                    for (auto v : ws.order) {
-                        if (v == pivot) continue;
-                        acc.total[v] += measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v];
-                        acc.reached[v] += 1;
-                    }
-                }
-                return acc;
-            },
-            [](Sums a, const Sums& c) {
-                a.join(c);
-                return a;
-            });
-        sums.join(batch);
-        run.report(phase, static_cast<double>(b + 1) / kBatches);
-    }
-    if (sums.total.empty()) sums.ensure(n);
+    // Per node: the sum of distances (or of their reciprocals) from the pivots, and how many
+    // pivots reach it.
+    const auto sums =
+        detail::batched_vector_sums<2>(k, n, 16, std::uint64_t{1}, run, phase, [&](std::uint64_t i, detail::VectorSums<2>& acc) {
+            auto& ws = workspaces.local();
+            const NodeIndex pivot = order[i];
+            detail::shortest_paths(view, pivot, mode, ws);
+            for (auto v : ws.order) {
+                if (v == pivot) continue;
+                acc.add(0, v, measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v]);
+                acc.add(1, v, 1.0);
+            }
+        });
     for (auto u : nodes) {
         const double others = static_cast<double>(k) - (is_pivot[u] ? 1.0 : 0.0);
         const double scale = others > 0 ? (nd - 1) / others : 0.0;
-        result.score[u] = finish(measure, sums.total[u] * scale, sums.reached[u] * scale, nd, p);
+        result.score[u] = finish(measure, sums[0][u] * scale, sums[1][u] * scale, nd, p);
     }
     return result;
 }

@@ -7,23 +7,15 @@ namespace smorg::engine {
 
 void validate(const DegreeParams& params, const graph::Snapshot& g) { graph::validate(params.subgraph, g); }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const DegreeParams& params) {
+Estimate estimate(const graph::Snapshot& g, const DegreeParams& params) {
+    validate(params, g);
     const auto view = graph::view_size(g, params.subgraph);
     return detail::on_view(
         view, detail::cost(static_cast<double>(view.nodes + view.arcs), 8 * static_cast<double>(g.node_count()), ""));
 }
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const DegreeParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
 
 DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const auto& nodes = view.nodes();
     DegreeResult result;

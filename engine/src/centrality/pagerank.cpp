@@ -42,18 +42,12 @@ void validate(const PageRankParams& params, const graph::Snapshot& g) {
     }
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const PageRankParams& params) {
+Estimate estimate(const graph::Snapshot& g, const PageRankParams& params) {
+    validate(params, g);
     const auto view = graph::view_size(g, params.subgraph);
     const double n = static_cast<double>(g.node_count());
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
     return detail::on_view(view, detail::cost(detail::kSweepArc * params.max_iterations * sweep, 48 * n, "max_iterations"));
-}
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const PageRankParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
 }
 
 namespace {
@@ -84,9 +78,7 @@ std::vector<PageRankContribution> explain(const graph::Subgraph& view, const Pag
 }  // namespace
 
 PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     using graph::NodeIndex;
     const NodeIndex n = view.node_count();

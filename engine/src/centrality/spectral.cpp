@@ -23,6 +23,16 @@ void check_iteration(double tolerance, int max_iterations) {
     }
 }
 
+// The view's nodes with every score 0; converged when there is nothing to iterate (no nodes).
+SpectralResult zero_scores(const graph::Subgraph& view) {
+    SpectralResult result;
+    result.nodes = view.nodes();
+    result.isolated = view.isolated();
+    result.score.assign(view.node_count(), 0.0);
+    result.converged = view.nodes().empty();
+    return result;
+}
+
 Estimate sweeps(const graph::Snapshot& g, const graph::SubgraphSpec& spec, int max_iterations) {
     const auto view = graph::view_size(g, spec);
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
@@ -61,41 +71,23 @@ void validate(const KatzParams& params, const graph::Snapshot& g) {
     if (!std::isfinite(params.beta)) throw ParamError("beta", "beta must be a finite number");
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const EigenvectorParams& params) {
-    return sweeps(g, params.subgraph, params.max_iterations);
-}
-}  // namespace
-
 Estimate estimate(const graph::Snapshot& g, const EigenvectorParams& params) {
     validate(params, g);
-    return cost_of(g, params);
+    return sweeps(g, params.subgraph, params.max_iterations);
 }
-
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const KatzParams& params) { return sweeps(g, params.subgraph, params.max_iterations); }
-}  // namespace
 
 Estimate estimate(const graph::Snapshot& g, const KatzParams& params) {
     validate(params, g);
-    return cost_of(g, params);
+    return sweeps(g, params.subgraph, params.max_iterations);
 }
 
 SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
-    SpectralResult result;
-    result.nodes = nodes;
-    result.isolated = view.isolated();
-    result.score.assign(view.node_count(), 0.0);
-    if (count == 0) {
-        result.converged = true;
-        return result;
-    }
+    auto result = zero_scores(view);
+    if (count == 0) return result;
     std::vector<double> x(view.node_count(), 0.0), y(view.node_count(), 0.0);
     for (auto u : nodes) x[u] = 1.0 / count;
     detail::power_iterate(result, params.max_iterations, count * params.tolerance, "eigenvector", run, [&] {
@@ -148,18 +140,12 @@ double default_alpha(double lambda_max) { return lambda_max * 0.1 < 0.9 ? 0.1 : 
 }  // namespace
 
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
-    SpectralResult result;
-    result.nodes = nodes;
-    result.isolated = view.isolated();
-    result.score.assign(view.node_count(), 0.0);
+    auto result = zero_scores(view);
     if (count == 0) {
-        result.converged = true;
         result.alpha = params.alpha.value_or(0.1);
         return result;
     }

@@ -819,8 +819,8 @@ double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>&
     return q;
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const CommunityParams& params) {
+Estimate estimate(const graph::Snapshot& g, const CommunityParams& params) {
+    validate(params, g);
     const auto view = graph::view_size(g, params.subgraph);
     const double sweep = static_cast<double>(view.nodes) + static_cast<double>(view.arcs);
     const bool propagation = params.algorithm == CommunityAlgorithm::label_propagation;
@@ -834,17 +834,9 @@ Estimate cost_of(const graph::Snapshot& g, const CommunityParams& params) {
     return detail::on_view(view, detail::cost(per_arc * sweeps * sweep, memory, propagation ? "max_passes" : "iterations",
                                               propagation ? "upper bound" : "typical"));
 }
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const CommunityParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
 
 CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     return detail::communities(view, params, run);
 }

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "budget.h"
+#include "tarjan.h"
 
 namespace smorg::engine {
 
@@ -16,13 +17,14 @@ void validate(const ComponentsParams& params, const graph::Snapshot& g) {
     }
 }
 
-namespace {
-
-Estimate cost_of(const graph::Snapshot& g, const ComponentsParams& params) {
+Estimate estimate(const graph::Snapshot& g, const ComponentsParams& params) {
+    validate(params, g);
     const auto view = graph::view_size(g, params.subgraph);
     return detail::on_view(view, detail::cost(2 * detail::kSearchArc * static_cast<double>(view.nodes + view.arcs),
                                               24 * static_cast<double>(g.node_count()), ""));
 }
+
+namespace {
 
 // Ids by decreasing size, ties by smallest member (nodes ascending, so the first seen).
 void number(ComponentsResult& r, std::uint32_t count) {
@@ -70,65 +72,22 @@ std::uint32_t weak(const graph::Subgraph& view, ComponentsResult& r, RunContext&
     return count;
 }
 
-// Tarjan's strongly connected components, with an explicit call stack.
 std::uint32_t strong(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
-    const NodeIndex n = view.node_count();
-    std::vector<NodeIndex> index(n, graph::kNoNode), low(n, 0), stack;
-    std::vector<std::uint8_t> on_stack(n, 0);
-    std::vector<std::pair<NodeIndex, std::uint64_t>> calls;  // (node, next out-arc position)
-    NodeIndex counter = 0;
-    std::uint32_t count = 0;
-    for (auto root : view.nodes()) {
-        if (index[root] != graph::kNoNode) continue;
-        run.throw_if_cancelled();
-        calls.emplace_back(root, 0);
-        index[root] = low[root] = counter++;
-        stack.push_back(root);
-        on_stack[root] = 1;
-        while (!calls.empty()) {
-            auto& [u, next] = calls.back();
-            const auto targets = view.out_neighbors(u);
-            if (next < targets.size()) {
-                const NodeIndex w = targets[next++];
-                if (index[w] == graph::kNoNode) {
-                    index[w] = low[w] = counter++;
-                    stack.push_back(w);
-                    on_stack[w] = 1;
-                    calls.emplace_back(w, 0);
-                } else if (on_stack[w]) {
-                    low[u] = std::min(low[u], index[w]);
-                }
-                continue;
-            }
-            const NodeIndex done = u;
-            calls.pop_back();
-            if (!calls.empty()) low[calls.back().first] = std::min(low[calls.back().first], low[done]);
-            if (low[done] == index[done]) {
-                NodeIndex w;
-                do {
-                    w = stack.back();
-                    stack.pop_back();
-                    on_stack[w] = 0;
-                    r.membership[w] = count;
-                } while (w != done);
-                ++count;
-            }
-        }
-    }
-    return count;
+    std::uint32_t id = 0;
+    return detail::strong_components(
+        view.node_count(), view.nodes(), [&](NodeIndex u) { return view.out_neighbors(u).size(); },
+        [&](NodeIndex u, std::uint64_t i) { return view.out_neighbors(u)[i]; },
+        [&](std::span<const NodeIndex> members) {
+            for (auto w : members) r.membership[w] = id;
+            ++id;
+        },
+        run);
 }
 
 }  // namespace
 
-Estimate estimate(const graph::Snapshot& g, const ComponentsParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
-
 ComponentsResult components(const graph::Snapshot& g, const ComponentsParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const auto view = graph::Subgraph::of(g, params.subgraph);
     ComponentsResult r;
     r.nodes = view.nodes();

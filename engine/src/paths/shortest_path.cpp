@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "budget.h"
 #include "centrality/sssp.h"
 
 namespace smorg::engine {
@@ -24,8 +25,8 @@ void validate(const ShortestPathParams& params, const graph::Snapshot& g) {
     }
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const ShortestPathParams& params) {
+Estimate estimate(const graph::Snapshot& g, const ShortestPathParams& params) {
+    validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
     const Estimate search{static_cast<double>(size.nodes + size.arcs) * (params.subgraph.weighted ? 20.0 : 1.0),
                           24.0 * static_cast<double>(g.node_count()), "", "upper bound"};
@@ -33,17 +34,9 @@ Estimate cost_of(const graph::Snapshot& g, const ShortestPathParams& params) {
     cost.then(search, true);
     return cost;
 }
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const ShortestPathParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
 
 ShortestPathResult shortest_path(const graph::Snapshot& g, const ShortestPathParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     ShortestPathResult r;
     const auto from = params.source, to = params.target;
     if (from == to) {

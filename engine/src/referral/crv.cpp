@@ -13,6 +13,7 @@
 #include "smorg/graph/errors.h"
 
 #include "budget.h"
+#include "community/tarjan.h"
 
 namespace smorg::engine {
 
@@ -59,50 +60,21 @@ struct Arc {
     double value;
 };
 
-// Members of strongly connected components with more than one node (Tarjan, iterative).
-std::uint64_t cycle_members(NodeIndex n, const std::vector<std::uint64_t>& offsets, const std::vector<Arc>& arcs) {
-    constexpr NodeIndex kNone = graph::kNoNode;
-    std::vector<NodeIndex> index(n, kNone), low(n, 0), stack;
-    std::vector<std::uint8_t> on_stack(n, 0);
-    std::vector<std::pair<NodeIndex, std::uint64_t>> calls;  // (node, next arc)
-    NodeIndex counter = 0;
-    std::uint64_t members = 0;
-    for (NodeIndex root = 0; root < n; ++root) {
-        if (index[root] != kNone || offsets[root] == offsets[root + 1]) continue;
-        calls.emplace_back(root, offsets[root]);
-        index[root] = low[root] = counter++;
-        stack.push_back(root);
-        on_stack[root] = 1;
-        while (!calls.empty()) {
-            auto& [u, next] = calls.back();
-            if (next < offsets[u + 1]) {
-                const NodeIndex w = arcs[next++].target;
-                if (index[w] == kNone) {
-                    index[w] = low[w] = counter++;
-                    stack.push_back(w);
-                    on_stack[w] = 1;
-                    calls.emplace_back(w, offsets[w]);
-                } else if (on_stack[w]) {
-                    low[u] = std::min(low[u], index[w]);
-                }
-                continue;
-            }
-            const NodeIndex done = u;
-            calls.pop_back();
-            if (!calls.empty()) low[calls.back().first] = std::min(low[calls.back().first], low[done]);
-            if (low[done] == index[done]) {
-                std::uint64_t size = 0;
-                NodeIndex w;
-                do {
-                    w = stack.back();
-                    stack.pop_back();
-                    on_stack[w] = 0;
-                    ++size;
-                } while (w != done);
-                if (size > 1) members += size;
-            }
-        }
+// Members of strongly connected components with more than one node.
+std::uint64_t cycle_members(NodeIndex n, const std::vector<std::uint64_t>& offsets, const std::vector<Arc>& arcs,
+                            const RunContext& run) {
+    std::vector<NodeIndex> referrers;
+    for (NodeIndex u = 0; u < n; ++u) {
+        if (offsets[u] != offsets[u + 1]) referrers.push_back(u);
     }
+    std::uint64_t members = 0;
+    detail::strong_components(
+        n, referrers, [&](NodeIndex u) { return offsets[u + 1] - offsets[u]; },
+        [&](NodeIndex u, std::uint64_t i) { return arcs[offsets[u] + i].target; },
+        [&](std::span<const NodeIndex> component) {
+            if (component.size() > 1) members += component.size();
+        },
+        run);
     return members;
 }
 
@@ -149,8 +121,8 @@ void validate(const CrvParams& params, const graph::Snapshot& g) {
     }
 }
 
-namespace {
-Estimate cost_of(const graph::Snapshot& g, const CrvParams& params) {
+Estimate estimate(const graph::Snapshot& g, const CrvParams& params) {
+    validate(params, g);
     const auto spec = referral_spec(params.subgraph);
     double referrals = 0;
     for (const auto& k : spec.edge_kinds) {
@@ -163,17 +135,9 @@ Estimate cost_of(const graph::Snapshot& g, const CrvParams& params) {
     return detail::cost(static_cast<double>(g.edge_count()) + referrals * (std::log2(referrals + 2) + walks),
                         80 * referrals + 8 * n + detail::workers() * 24 * n, "max_depth");
 }
-}  // namespace
-
-Estimate estimate(const graph::Snapshot& g, const CrvParams& params) {
-    validate(params, g);
-    return cost_of(g, params);
-}
 
 CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run) {
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     const NodeIndex n = g.node_count();
     CrvResult result;
     result.crv.assign(n, 0.0);
@@ -270,7 +234,7 @@ CrvResult crv(const graph::Snapshot& g, const CrvParams& params, RunContext& run
         arcs.push_back(arc);
     }
     for (NodeIndex u = 0; u < n; ++u) offsets[u + 1] += offsets[u];
-    findings.cycle_members = cycle_members(n, offsets, arcs);
+    findings.cycle_members = cycle_members(n, offsets, arcs, run);
 
     // 3. Every referrer's walk over the attributed referrals, in parallel, each into its own slots.
     for (NodeIndex u = 0; u < n; ++u) {

@@ -13,6 +13,7 @@
 #include "smorg/graph/random.h"
 
 #include "budget.h"
+#include "influence.h"
 #include "rr_sets.h"
 #include "views.h"
 
@@ -154,19 +155,13 @@ Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
 }  // namespace
 
 Estimate estimate(const graph::Snapshot& g, const SeedsParams& given) {
-    auto params = given;
-    params.subgraph = influence_view(g, given.subgraph);
-    validate(params, g);
-    return cost_of(g, params);
+    return cost_of(g, detail::with_influence_view(g, given));
 }
 
 SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& given, RunContext& run) {
-    auto params = given;
-    params.subgraph = influence_view(g, given.subgraph);
-    validate(params, g);
+    const auto params = detail::with_influence_view(g, given);
     const auto size = graph::view_size(g, params.subgraph);
-    run.admit(size.cost);
-    run.throw_if_cancelled();
+    detail::enter(run, size.cost);
     const auto spec = params.subgraph;
     const auto view = graph::Subgraph::of(g, spec);
     const auto p = arc_probabilities(view, params.probability, params.model);

@@ -13,6 +13,7 @@
 
 #include "budget.h"
 #include "cascade.h"
+#include "influence.h"
 #include "views.h"
 
 namespace smorg::engine {
@@ -209,19 +210,13 @@ graph::SubgraphSpec influence_view(const graph::Snapshot& g, graph::SubgraphSpec
 }
 
 Estimate estimate(const graph::Snapshot& g, const SpreadParams& given) {
-    auto params = given;
-    params.subgraph = influence_view(g, given.subgraph);
-    validate(params, g);
-    return cost_of(g, params);
+    return cost_of(g, detail::with_influence_view(g, given));
 }
 
 SpreadResult spread(const graph::Snapshot& g, const SpreadParams& given, RunContext& run) {
-    auto params = given;
-    params.subgraph = influence_view(g, given.subgraph);
-    validate(params, g);
+    const auto params = detail::with_influence_view(g, given);
     const auto size = graph::view_size(g, params.subgraph);
-    run.admit(size.cost);
-    run.throw_if_cancelled();
+    detail::enter(run, size.cost);
     const auto view = graph::Subgraph::of(g, params.subgraph);
     run.admit(detail::cost(0, size.cost.memory_bytes / 3 + 16 * static_cast<double>(view.arc_count()), "edge_kinds"));
     const auto probabilities = arc_probabilities(view, params.probability, params.model);

@@ -737,9 +737,7 @@ void wall(const Map& m, SilosResult& r) {
 
 SilosResult silos(const graph::Snapshot& g, const SilosParams& given, RunContext& run) {
     const auto params = resolved(g, given);
-    validate(params, g);
-    run.admit(cost_of(g, params));
-    run.throw_if_cancelled();
+    detail::enter(run, estimate(g, params));
     SilosResult r;
     std::vector<std::string> names;
     auto group = group_of(g, *g.attributes().find(params.group_by), names);
