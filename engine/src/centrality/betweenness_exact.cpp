@@ -1,11 +1,10 @@
-#include "brandes.h"
-
 #include <algorithm>
 
 #include <tbb/enumerable_thread_specific.h>
 
 #include "smorg/graph/random.h"
 
+#include "brandes.h"
 #include "parallel.h"
 
 namespace smorg::engine::brandes {
@@ -159,6 +158,5 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
     if (p.explain > 0) explain_top(view, p, raw, result, run);
     return result;
 }
-
 
 }  // namespace smorg::engine::brandes

@@ -1,12 +1,10 @@
-#include "brandes.h"
-
 #include <algorithm>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
-
+#include "brandes.h"
 #include "parallel.h"
 
 namespace smorg::engine::brandes {
@@ -109,6 +107,5 @@ void explain_top(const graph::Subgraph& view, const BetweennessParams& p, const 
         result.explanations.emplace_back(v, std::move(reasons));
     }
 }
-
 
 }  // namespace smorg::engine::brandes

@@ -1,5 +1,3 @@
-#include "brandes.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -8,10 +6,10 @@
 
 #include "smorg/graph/random.h"
 
+#include "brandes.h"
 #include "parallel.h"
 
 namespace smorg::engine::brandes {
-
 
 // An upper bound on the number of nodes of any shortest path (the vertex diameter). Undirected and
 // unweighted: 2 * eccentricity + 1 of any node, per connected component. Otherwise: the size of the
@@ -269,6 +267,5 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
     result.error_bound = epsilon * pairs * scale;
     return result;
 }
-
 
 }  // namespace smorg::engine::brandes

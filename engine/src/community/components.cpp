@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "budget.h"
+#include "numbering.h"
 #include "tarjan.h"
 
 namespace smorg::engine {
@@ -25,28 +26,6 @@ Estimate estimate(const graph::Snapshot& g, const ComponentsParams& params) {
 }
 
 namespace {
-
-// Ids by decreasing size, ties by smallest member (nodes ascending, so the first seen).
-void number(ComponentsResult& r, std::uint32_t count) {
-    std::vector<std::uint64_t> size(count, 0);
-    std::vector<NodeIndex> smallest(count, graph::kNoNode);
-    for (auto u : r.nodes) {
-        const auto c = r.membership[u];
-        ++size[c];
-        smallest[c] = std::min(smallest[c], u);
-    }
-    std::vector<std::uint32_t> order(count);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](auto a, auto b) { return size[a] != size[b] ? size[a] > size[b] : smallest[a] < smallest[b]; });
-    std::vector<std::uint32_t> id(count);
-    r.sizes.resize(count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-        id[order[i]] = i;
-        r.sizes[i] = size[order[i]];
-    }
-    for (auto u : r.nodes) r.membership[u] = id[r.membership[u]];
-}
 
 std::uint32_t weak(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
     std::uint32_t count = 0;
@@ -93,8 +72,12 @@ ComponentsResult components(const graph::Snapshot& g, const ComponentsParams& pa
     r.nodes = view.nodes();
     r.isolated = view.isolated();
     r.membership.assign(view.node_count(), kNoComponent);
-    const auto count = params.connectivity == Connectivity::weak ? weak(view, r, run) : strong(view, r, run);
-    number(r, count);
+    if (params.connectivity == Connectivity::weak) {
+        weak(view, r, run);
+    } else {
+        strong(view, r, run);
+    }
+    r.sizes = detail::number_by_size(r.nodes, r.membership);
     run.report("components", 1.0);
     return r;
 }
