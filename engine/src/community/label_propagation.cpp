@@ -1,14 +1,13 @@
-#include "clustering.h"
-
 #include <algorithm>
 #include <numeric>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 
 #include "smorg/graph/random.h"
 
+#include "clustering.h"
 #include "numbering.h"
 #include "parallel.h"
 
@@ -84,6 +83,5 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
     r.modularity = modularity(view, r.membership, p.resolution);
     return r;
 }
-
 
 }  // namespace smorg::engine::clustering

@@ -1,14 +1,13 @@
-#include "clustering.h"
-
 #include <algorithm>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include <numeric>
 
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 
 #include "smorg/graph/random.h"
 
+#include "clustering.h"
 #include "parallel.h"
 
 namespace smorg::engine::clustering {
@@ -268,6 +267,5 @@ std::uint32_t renumber(std::vector<std::uint32_t>& part) {
     }
     return count;
 }
-
 
 }  // namespace smorg::engine::clustering

@@ -1,15 +1,14 @@
-#include "clustering.h"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 
 #include "smorg/graph/random.h"
 
+#include "clustering.h"
 #include "numbering.h"
 #include "parallel.h"
 
@@ -347,6 +346,5 @@ CommunityResult multilevel(const graph::Subgraph& view, const CommunityParams& p
     r.modularity = modularity(view, r.membership, p.resolution);
     return r;
 }
-
 
 }  // namespace smorg::engine::clustering
