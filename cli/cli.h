@@ -65,6 +65,16 @@ private:
     queries::RunContext* previous_ = nullptr;
 };
 
+// One request (or batch) on a new engine over `db`, with progress on stderr and Ctrl-C as a cancel.
+// With `json_output` the response is printed as JSON; a failed response is printed as an error
+// otherwise. `code` is kOk, or the exit code of the failure.
+struct Outcome {
+    json response;
+    int code = kOk;
+};
+Outcome run_request(const std::string& db, const queries::EngineOptions& options, const json& request, const Globals& globals,
+                    bool json_output);
+
 // Human output of a query result: scalar fields as "key: value" lines, `rows` (and other arrays of
 // objects) as aligned tables.
 void print_result(std::ostream& out, const json& result);

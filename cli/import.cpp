@@ -69,16 +69,8 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
                           << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
                 return kUsage;
             }
-            queries::QueryEngine engine(o->db, engine_options(globals, true));
-            queries::RunContext run(progress_printer(globals));
-            InterruptGuard guard(run);
-            const auto response = engine.execute(request, run);
-            end_progress();
-            if (o->json_output) print_json(response, false);
-            if (!queries::response_ok(response)) {
-                if (!o->json_output) print_error(response);
-                return failure_code(response);
-            }
+            const auto [response, code] = run_request(o->db, engine_options(globals, true), request, globals, o->json_output);
+            if (code != kOk) return code;
             if (!o->json_output) {
                 const auto& r = response["result"];
                 std::cout << "imported batch " << r["batch"] << " (" << r["provenance"].get<std::string>() << ") into " << o->db

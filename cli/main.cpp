@@ -42,11 +42,7 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
+    } catch (const CLI::Success& e) {  // --help, --help-all, --version
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);
@@ -56,11 +52,7 @@ int main(int argc, char** argv) {
     smorg::queries::ThreadLimit limit(globals.threads);
     try {
         return command();
-    } catch (const smorg::queries::QueryError& e) {
-        end_progress();
-        std::cerr << "smorg: " << e.what() << '\n';
-        return kFailed;
-    } catch (const std::exception& e) {
+    } catch (const std::exception& e) {  // QueryError, and what the front end itself throws
         end_progress();
         std::cerr << "smorg: " << e.what() << '\n';
         return kFailed;

@@ -32,16 +32,9 @@ void add_silos(CLI::App& app, Globals& globals, Command& command) {
             if (!o->group_by.empty()) request["group_by"] = o->group_by;
             if (!o->edge_kinds.empty()) request["edge_kinds"] = o->edge_kinds;
             if (!o->svg.empty()) request["svg"] = o->svg;
-            queries::QueryEngine engine(o->db, engine_options(globals, false, true));
-            queries::RunContext run(progress_printer(globals));
-            InterruptGuard guard(run);
-            const auto response = engine.execute(request, run);
-            end_progress();
-            if (o->json_output) print_json(response, false);
-            if (!queries::response_ok(response)) {
-                if (!o->json_output) print_error(response);
-                return failure_code(response);
-            }
+            const auto [response, code] =
+                run_request(o->db, engine_options(globals, false, true), request, globals, o->json_output);
+            if (code != kOk) return code;
             if (!o->json_output) print_silos_report(std::cout, response["result"]);
             return kOk;
         };
@@ -85,15 +78,8 @@ void add_export(CLI::App& app, Globals& globals, Command& command) {
                     return kUsage;
                 }
             }
-            queries::QueryEngine engine(o->db, engine_options(globals, false, true));
-            queries::RunContext run(progress_printer(globals));
-            InterruptGuard guard(run);
-            const auto response = engine.execute(request, run);
-            end_progress();
-            if (!queries::response_ok(response)) {
-                print_error(response);
-                return failure_code(response);
-            }
+            const auto [response, code] = run_request(o->db, engine_options(globals, false, true), request, globals, false);
+            if (code != kOk) return code;
             const auto& r = response["result"];
             std::cout << "wrote " << r["file"].get<std::string>() << " (" << r["format"].get<std::string>() << "): " << r["nodes"]
                       << " nodes, " << r["edges"] << " edges";

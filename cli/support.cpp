@@ -71,6 +71,21 @@ int failure_code(const json& response) {
 
 void print_json(const json& response, bool compact) { std::cout << queries::to_text(response, compact ? -1 : 2) << '\n'; }
 
+Outcome run_request(const std::string& db, const queries::EngineOptions& options, const json& request, const Globals& globals,
+                    bool json_output) {
+    queries::QueryEngine engine(db, options);
+    queries::RunContext run(progress_printer(globals));
+    InterruptGuard guard(run);
+    Outcome outcome{engine.execute(request, run)};
+    end_progress();
+    if (json_output) print_json(outcome.response, false);
+    if (!queries::response_ok(outcome.response)) {
+        if (!json_output) print_error(outcome.response);
+        outcome.code = failure_code(outcome.response);
+    }
+    return outcome;
+}
+
 queries::RunContext::ProgressFn progress_printer(const Globals& globals) {
     if (globals.quiet || !isatty(STDERR_FILENO)) return {};
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();

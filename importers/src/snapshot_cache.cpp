@@ -1,7 +1,5 @@
 
 
-#include "store.h"
-
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -9,11 +7,13 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "smorg/graph/binary_io.h"
 #include "smorg/graph/errors.h"
 #include "smorg/graph/files.h"
+
+#include "store.h"
+#include <sys/stat.h>
 
 namespace smorg::importers::store {
 

@@ -1,7 +1,5 @@
 
 
-#include "store.h"
-
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -13,6 +11,8 @@
 #include <tbb/task_group.h>
 
 #include "smorg/graph/text.h"
+
+#include "store.h"
 
 namespace smorg::importers::store {
 

@@ -65,6 +65,17 @@ json node_ref(const graph::Snapshot& g, graph::NodeIndex node) {
     return ref;
 }
 
+json membership_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
+                     const std::vector<std::uint32_t>& membership, const char* field) {
+    json rows = json::array();
+    for (auto u : nodes) {
+        json row = node_ref(g, u);
+        row[field] = membership[u];
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,
                                         std::size_t k) {
     auto better = [&](graph::NodeIndex a, graph::NodeIndex b) {

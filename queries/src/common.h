@@ -51,6 +51,10 @@ std::vector<graph::NodeIndex> read_nodes(FieldReader& reader, const graph::Snaps
 // {"id", "kind"} plus "name" when the node has one.
 json node_ref(const graph::Snapshot& g, graph::NodeIndex node);
 
+// One row per node: its node_ref and `field`: the group it is in (membership by node index).
+json membership_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
+                     const std::vector<std::uint32_t>& membership, const char* field);
+
 // The k best of `nodes` by score (descending; ties by node index), best first; k = 0: all.
 // O(n + k log k): selects before it sorts.
 std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,

@@ -31,6 +31,13 @@ engine::ProbabilityParams read_probability(FieldReader& reader) {
     return p;
 }
 
+void read_cascade_view(FieldReader& reader, const graph::Snapshot& g, graph::SubgraphSpec& subgraph,
+                       engine::ProbabilityParams& probability) {
+    probability = read_probability(reader);
+    const unsigned filters = probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
+    subgraph = read_subgraph_or_engine_default(reader, g, subgraph, filters);
+}
+
 void read_crv_params(FieldReader& reader, const graph::Snapshot& g, engine::CrvParams& p) {
     p.organic_share = reader.optional<double>("organic_share", p.organic_share);
     p.acquisition_cost = reader.optional<double>("acquisition_cost", p.acquisition_cost);

@@ -14,6 +14,12 @@ namespace smorg::queries {
 // object {"referrals": a, "interactions": b}.
 engine::ProbabilityParams read_probability(FieldReader& reader);
 
+// The cascade's view (the subgraph fields, defaulting to the engine's influence view) and its
+// probability, as spread and seeds read them: `weighted` is accepted only when the probability is
+// read from the weights, the one case where weights change the answer.
+void read_cascade_view(FieldReader& reader, const graph::Snapshot& g, graph::SubgraphSpec& subgraph,
+                       engine::ProbabilityParams& probability);
+
 // The CRV parameters, flat in the request (organic_share, acquisition_cost, decay, max_depth,
 // attribution, joined_attribute, value_attribute: an attribute named explicitly must exist).
 void read_crv_params(FieldReader& reader, const graph::Snapshot& g, engine::CrvParams& params);

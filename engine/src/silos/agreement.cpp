@@ -1,8 +1,8 @@
-#include "smorg/engine/silos/silos.h"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
+
+#include "smorg/engine/silos/silos.h"
 
 namespace smorg::engine {
 

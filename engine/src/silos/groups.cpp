@@ -1,5 +1,3 @@
-#include "map.h"
-
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -10,6 +8,7 @@
 
 #include "smorg/graph/random.h"
 
+#include "map.h"
 #include "views.h"
 
 namespace smorg::engine::silo {

@@ -1,5 +1,3 @@
-#include "map.h"
-
 #include <algorithm>
 #include <limits>
 #include <tuple>
@@ -9,6 +7,8 @@
 #include <tbb/parallel_for.h>
 
 #include "smorg/graph/random.h"
+
+#include "map.h"
 
 namespace smorg::engine::silo {
 
@@ -104,8 +104,7 @@ void introductions(Map& m, SilosResult& r) {
         std::size_t taken = 0;
         for (const auto& [gain, a, b] : options) {
             if (taken == params.introductions || -gain <= 0) break;
-            if (std::find(used.begin(), used.end(), a) != used.end() ||
-                std::find(used.begin(), used.end(), b) != used.end()) {
+            if (std::find(used.begin(), used.end(), a) != used.end() || std::find(used.begin(), used.end(), b) != used.end()) {
                 continue;
             }
             used.push_back(a);

@@ -1,8 +1,7 @@
-#include "map.h"
-
 #include <algorithm>
 #include <vector>
 
+#include "map.h"
 #include "views.h"
 
 namespace smorg::engine::silo {

@@ -1,8 +1,8 @@
-#include "map.h"
-
 #include <algorithm>
 #include <array>
 #include <vector>
+
+#include "map.h"
 
 namespace smorg::engine::silo {
 

@@ -42,15 +42,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
     json sizes = json::array();
     for (std::size_t c = 0; c < r.sizes.size() && (top == 0 || c < top); ++c) sizes.push_back(r.sizes[c]);
     result["sizes"] = sizes;
-    if (rows_wanted) {
-        json rows = json::array();
-        for (auto u : r.nodes) {
-            json row = node_ref(g, u);
-            row["community"] = r.membership[u];
-            rows.push_back(std::move(row));
-        }
-        result["rows"] = std::move(rows);
-    }
+    if (rows_wanted) result["rows"] = membership_rows(g, r.nodes, r.membership, "community");
     return result;
 }
 

@@ -26,15 +26,7 @@ json components(OpContext& ctx, FieldReader& reader) {
                    {"sizes", sizes},
                    {"nodes", r.nodes.size()},
                    {"isolated", r.isolated}};
-    if (rows_wanted) {
-        json rows = json::array();
-        for (auto u : r.nodes) {
-            json row = node_ref(g, u);
-            row["component"] = r.membership[u];
-            rows.push_back(std::move(row));
-        }
-        result["rows"] = std::move(rows);
-    }
+    if (rows_wanted) result["rows"] = membership_rows(g, r.nodes, r.membership, "component");
     return result;
 }
 

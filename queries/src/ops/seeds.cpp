@@ -11,10 +11,7 @@ namespace smorg::queries::ops {
 json seeds(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SeedsParams p;
-    p.probability = read_probability(reader);
-    // Weights change nothing unless the probability is read from them.
-    const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
-    p.subgraph = read_subgraph_or_engine_default(reader, g, p.subgraph, filters);
+    read_cascade_view(reader, g, p.subgraph, p.probability);
     p.k = reader.optional<std::uint32_t>("k", p.k);
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
     p.epsilon = reader.optional<double>("epsilon", p.epsilon);

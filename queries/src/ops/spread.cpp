@@ -10,10 +10,7 @@ namespace smorg::queries::ops {
 json spread(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::SpreadParams p;
-    p.probability = read_probability(reader);
-    // Weights change nothing unless the probability is read from them.
-    const unsigned filters = p.probability.source == engine::ProbabilitySource::weight ? kAllFilters : kAllFilters & ~kWeighted;
-    p.subgraph = read_subgraph_or_engine_default(reader, g, p.subgraph, filters);
+    read_cascade_view(reader, g, p.subgraph, p.probability);
     if (!reader.has("seeds")) throw QueryError(ErrorCode::invalid_argument, "missing required field 'seeds'", reader.at("seeds"));
     p.seeds = read_nodes(reader, g, "seeds");
     p.model = reader.optional_enum<engine::CascadeModel>("model", p.model);
