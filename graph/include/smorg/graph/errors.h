@@ -19,7 +19,7 @@ std::string format_number(double value);
 // pointer without a mapping table.
 class ParamError : public std::invalid_argument {
 public:
-    ParamError(std::string field, const std::string& message)
+    ParamError(const std::string& field, const std::string& message)
         : std::invalid_argument(printable(message)), field_(printable(field)) {}
     const std::string& field() const noexcept { return field_; }
 
@@ -30,7 +30,8 @@ private:
 // A named thing (a node id, a kind, an attribute) does not exist.
 class NotFound : public std::out_of_range {
 public:
-    NotFound(std::string field, const std::string& message) : std::out_of_range(printable(message)), field_(printable(field)) {}
+    NotFound(const std::string& field, const std::string& message)
+        : std::out_of_range(printable(message)), field_(printable(field)) {}
     const std::string& field() const noexcept { return field_; }
 
 private:
