@@ -38,6 +38,9 @@ struct Globals {
 // (smorg export --out, smorg silos --svg), so absolute ones are allowed.
 queries::EngineOptions engine_options(const Globals& globals, bool create, bool trusted_paths = false);
 
+// "8G", "512M", "1.5T", "4096" (bytes; binary units). std::invalid_argument when it is not a size.
+double parse_bytes(const std::string& text);
+
 // A subcommand's work, set by its parse callback and run by main after parsing.
 using Command = std::function<int()>;
 
@@ -47,6 +50,7 @@ void add_generate(CLI::App& app, Globals& globals, Command& command);
 void add_demo(CLI::App& app, Globals& globals, Command& command);
 void add_silos(CLI::App& app, Globals& globals, Command& command);
 void add_export(CLI::App& app, Globals& globals, Command& command);
+void add_serve(CLI::App& app, Globals& globals, Command& command);
 
 // Progress on stderr, only when stderr is a terminal and not --quiet: one self-rewriting line.
 queries::RunContext::ProgressFn progress_printer(const Globals& globals);

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     add_silos(app, globals, command);
     add_export(app, globals, command);
     add_demo(app, globals, command);
+    add_serve(app, globals, command);
 
     try {
         app.parse(argc, argv);

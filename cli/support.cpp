@@ -23,8 +23,6 @@ extern "C" void on_interrupt(int) {
 }
 }  // namespace
 
-namespace {
-// "8G", "512M", "1.5T", "4096" (bytes): binary units.
 double parse_bytes(const std::string& text) {
     std::size_t used = 0;
     double value = std::stod(text, &used);
@@ -41,7 +39,6 @@ double parse_bytes(const std::string& text) {
     if (!(value > 0)) throw std::invalid_argument("not positive");
     return value;
 }
-}  // namespace
 
 queries::EngineOptions engine_options(const Globals& globals, bool create, bool trusted_paths) {
     queries::EngineOptions options;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config
-    libboost-graph-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev catch2 libcli11-dev zlib1g-dev
+    libboost-graph-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev catch2 libcli11-dev zlib1g-dev libcpp-httplib-dev
     graphviz
     clang-15 libfuzzer-15-dev llvm clang-format clang-tidy
     python3 python3-networkx python3-igraph python3-graph-tool python3-scipy python3-numpy

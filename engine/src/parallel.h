@@ -123,8 +123,8 @@ std::array<std::vector<double>, W> batched_vector_sums(Index count, graph::NodeI
         auto batch = tbb::parallel_deterministic_reduce(
             tbb::blocked_range<Index>(first, last, grain), VectorSums<W>(n),
             [&](const tbb::blocked_range<Index>& r, VectorSums<W> acc) {
-                if (run.cancelled()) return acc;
-                for (Index i = r.begin(); i != r.end(); ++i) visit(i, acc);
+                // Checked before every item: one item may be a whole search.
+                for (Index i = r.begin(); i != r.end() && !run.cancelled(); ++i) visit(i, acc);
                 return acc;
             },
             [](VectorSums<W> a, VectorSums<W> c) {

@@ -350,6 +350,11 @@ void validate(const ImportSpec& spec) {
                                  invalid_utf8_at(spec.label_attribute) != std::string_view::npos)) {
         throw graph::ParamError("label_attribute", "label_attribute must be a non-empty UTF-8 name");
     }
+    if (spec.source.size() > ImportSpec::kMaxSourceBytes || invalid_utf8_at(spec.source) != std::string_view::npos ||
+        (!spec.source.empty() && name_problem(spec.source, "a source"))) {
+        throw graph::ParamError("source", "source must be UTF-8 text without control characters, at most " +
+                                              std::to_string(ImportSpec::kMaxSourceBytes) + " bytes");
+    }
     int sources = 0, targets = 0;
     for (std::size_t i = 0; i < spec.columns.size(); ++i) {
         const auto c = edge_column(spec.columns[i]);

@@ -127,7 +127,9 @@ std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportR
     const bool borrowed = spec.provenance == graph::Provenance::borrowed;
     // A borrowed batch keeps nothing of its source in the store, not even the file names.
     std::string source;
-    if (!borrowed) {
+    if (!borrowed && !spec.source.empty()) {
+        source = spec.source;
+    } else if (!borrowed) {
         for (const auto* files : {&spec.nodes, &spec.edges}) {
             for (const auto& f : *files) source += (source.empty() ? "" : ", ") + graph::printable(f);
         }

@@ -1,5 +1,7 @@
 #include "files.h"
 
+#include <algorithm>
+
 #include "smorg/graph/files.h"
 #include "smorg/graph/text.h"
 
@@ -87,20 +89,30 @@ std::string input_path(const OpContext& ctx, const std::string& requested, const
     const auto& options = ctx.options;
     if (requested.empty()) throw QueryError(ErrorCode::invalid_argument, "give a file name", at);
     std::string target = requested;
-    if (options.input_dir) {
-        std::error_code ec;
-        const auto dir = fs::weakly_canonical(*options.input_dir, ec);
+    if (options.input_dirs) {
+        if (options.input_dirs->empty()) {
+            refuse(
+                "this engine imports no files by name: it was opened without an import directory "
+                "(EngineOptions::input_dirs; the server's --import-dir)",
+                at);
+        }
         const fs::path asked(requested);
         if (!asked.is_absolute() && climbs(asked)) refuse("'..' is not allowed: give a name inside the import directory", at);
-        const auto canonical = fs::weakly_canonical(asked.is_absolute() ? asked : dir / asked, ec);
-        if (ec || !within(canonical, dir)) refuse("imports read only files inside the import directory", at);
+        std::error_code ec;
+        const auto canonical = fs::weakly_canonical(asked.is_absolute() ? asked : options.input_dirs->front() / asked, ec);
+        const bool inside = !ec && std::any_of(options.input_dirs->begin(), options.input_dirs->end(), [&](const fs::path& dir) {
+            std::error_code dir_ec;
+            const auto root = fs::weakly_canonical(dir, dir_ec);
+            return !dir_ec && within(canonical, root);
+        });
+        if (!inside) refuse("imports read only files inside the import directory", at);
         target = canonical.string();
     }
     // A name that leads nowhere is the caller's slip, not damaged data: say so at its field.
     std::error_code ec;
     if (!fs::exists(target, ec)) {
         throw QueryError(ErrorCode::not_found,
-                         "no file '" + graph::printable(requested) + "'" + (options.input_dir ? " in the import directory" : ""),
+                         "no file '" + graph::printable(requested) + "'" + (options.input_dirs ? " in the import directory" : ""),
                          at);
     }
     return target;

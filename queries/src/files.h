@@ -19,8 +19,8 @@ std::filesystem::path output_path(const OpContext& ctx, const std::string& reque
 // followed; a failed write leaves the old file).
 void write_output(const std::filesystem::path& path, const std::string& content, const std::string& at);
 
-// The file an import may read for `requested`: anywhere when options.input_dir is unset, else only
-// inside it (relative names are taken from it; symlinks may not lead out of it).
+// The file an import may read for `requested`: anywhere when options.input_dirs is unset, else only
+// inside one of them (relative names are taken from the first; symlinks may not lead out).
 std::string input_path(const OpContext& ctx, const std::string& requested, const std::string& at);
 
 }  // namespace smorg::queries

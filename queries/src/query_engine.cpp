@@ -43,12 +43,12 @@ QueryEngine& QueryEngine::operator=(QueryEngine&&) noexcept = default;
 
 const std::string& QueryEngine::path() const { return impl_->db->path(); }
 
-namespace {
-
 json error_response(ErrorCode code, const std::string& message, const std::string& at) {
     return {{"ok", false},
             {"error", {{"code", graph::name_of(code)}, {"message", graph::printable(message)}, {"at", graph::printable(at)}}}};
 }
+
+namespace {
 
 std::string field_pointer(const std::string& at, const std::string& field) { return field.empty() ? at : at + "/" + field; }
 
@@ -189,8 +189,12 @@ std::string parser_reason(const json::exception& e) {
 
 }  // namespace
 
-json QueryEngine::execute(const json& request, RunContext& run) {
-    const auto& options = impl_->options;
+json QueryEngine::execute(const json& request, RunContext& run) { return execute(request, run, {}); }
+
+json QueryEngine::execute(const json& request, RunContext& run, const std::vector<std::filesystem::path>& readable) {
+    auto scoped = impl_->options;
+    if (scoped.input_dirs) scoped.input_dirs->insert(scoped.input_dirs->end(), readable.begin(), readable.end());
+    const auto& options = readable.empty() ? impl_->options : scoped;
     if (request.is_array()) {
         json responses = json::array();
         for (std::size_t i = 0; i < request.size(); ++i) {
@@ -206,27 +210,35 @@ json QueryEngine::execute(const json& request) {
     return execute(request, run);
 }
 
-json QueryEngine::execute_text(std::string_view text, RunContext& run) {
+ParsedRequest parse_request(std::string_view text) {
+    ParsedRequest parsed;
     if (const auto deep = graph::json_too_deep(text)) {
-        auto response = too_deep_response(deep->pointer);
-        response["error"]["message"] =
-            response["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
-        return response;
+        parsed.error = too_deep_response(deep->pointer);
+        (*parsed.error)["error"]["message"] =
+            (*parsed.error)["error"]["message"].get<std::string>() + " (at byte " + std::to_string(deep->offset) + ")";
+        return parsed;
     }
     if (const auto bad = graph::invalid_utf8_at(text); bad != std::string_view::npos) {
-        return error_response(ErrorCode::invalid_argument, "the request is not valid UTF-8 (at byte " + std::to_string(bad) + ")",
-                              "");
+        parsed.error = error_response(ErrorCode::invalid_argument,
+                                      "the request is not valid UTF-8 (at byte " + std::to_string(bad) + ")", "");
+        return parsed;
     }
-    json request;
     try {
-        request = json::parse(text.begin(), text.end());
+        parsed.request = json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
-        return error_response(ErrorCode::invalid_argument,
-                              "malformed JSON at byte " + std::to_string(e.byte) + ": " + parser_reason(e), "");
+        parsed.error = error_response(ErrorCode::invalid_argument,
+                                      "malformed JSON at byte " + std::to_string(e.byte) + ": " + parser_reason(e), "");
     } catch (const json::exception& e) {
-        return error_response(ErrorCode::invalid_argument, "unreadable JSON (a number out of range?): " + parser_reason(e), "");
+        parsed.error =
+            error_response(ErrorCode::invalid_argument, "unreadable JSON (a number out of range?): " + parser_reason(e), "");
     }
-    return execute(request, run);
+    return parsed;
+}
+
+json QueryEngine::execute_text(std::string_view text, RunContext& run) {
+    auto parsed = parse_request(text);
+    if (parsed.error) return std::move(*parsed.error);
+    return execute(parsed.request, run);
 }
 
 bool response_ok(const json& response) {

@@ -16,7 +16,14 @@ name), with `smorg` on the PATH and TMPDIR pointing into the folder:
 - a ```csv file=NAME (or any block with file=NAME) block is written to the folder first;
 - `smorg ...` commands in table cells (the data-set recipes) must exit 0;
 - `<!-- example: COMMAND -->` before a plain block says the block is an excerpt of what COMMAND
-  prints.
+  prints;
+- a console block with a `$ smorg serve ... &` line is a session with a server: the server starts
+  in the background in the folder, its first line must match the one shown (the port masked), and
+  the port of its `--listen` (7474 when none is given) is replaced by a free one in that command and
+  in every later command and line of the block. In such a block `curl ...` commands run and are
+  compared too, and a line of expected output may hold `...` for any text (`{"ok":true,...}`). At
+  the end of the block the server gets SIGTERM and must exit 0. `smorg serve` in a ```sh block or a
+  table cell is not run (it would not return).
 
 C++ and CMake blocks are compiled by the install check (examples/), not here.
 Exit status 0 when every example ran as shown; the failures are listed otherwise.
@@ -26,16 +33,23 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from doc_blocks import blocks, shell_commands, table_commands  # noqa: E402
 
 TIMEOUT = 600
+SERVER_TIMEOUT = 30  # seconds for a server to print its first line, and to exit after SIGTERM
+SESSION_TIMEOUT = 120  # seconds for a command of a server session
+DOC_PORT = 7474      # the port `smorg serve` listens on when no --listen is given
 
 
 class Runner:
@@ -55,10 +69,10 @@ class Runner:
     def fail(self, where, message):
         self.failures.append(f"{where}: {message}")
 
-    def run(self, command):
+    def run(self, command, timeout=TIMEOUT):
         self.ran += 1
         p = subprocess.run(["bash", "-c", command], cwd=self.work, env=self.env, capture_output=True,
-                           text=True, errors="replace", timeout=TIMEOUT)
+                           text=True, errors="replace", timeout=timeout)
         return p.returncode, p.stdout, p.stderr
 
     def needs_missing_data(self, command):
@@ -66,6 +80,9 @@ class Runner:
 
     # A command that must succeed.
     def command(self, where, command):
+        if is_serve(command):
+            print(f"skipped (a server; sessions run from console blocks): {where}: {command}")
+            return
         if self.needs_missing_data(command):
             print(f"skipped (data set not here): {where}: {command}")
             return
@@ -74,15 +91,96 @@ class Runner:
             self.fail(where, f"`{command}` exited {status}\n{indent(out + err)}")
 
     # A command and the output shown for it.
-    def transcript(self, where, command, expected):
+    def transcript(self, where, command, expected, loose=False, timeout=TIMEOUT):
         if self.needs_missing_data(command):
             print(f"skipped (data set not here): {where}: {command}")
             return
-        _, out, err = self.run(command)
+        _, out, err = self.run(command, timeout)
         actual = (out + err).rstrip("\n").split("\n")
-        if not matches(normalize(expected, self.work), normalize(actual, self.work)):
+        if not matches(normalize(expected, self.work), normalize(actual, self.work), loose):
             self.fail(where, f"`{command}` printed\n{indent(chr(10).join(actual))}\nwhere the document shows\n"
                              f"{indent(chr(10).join(expected))}")
+
+    # A console block with `$ smorg serve ... &`: the server runs while the block's commands do.
+    def session(self, where, items):
+        if any(self.needs_missing_data(command) for command, _ in items if is_serve(command)):
+            print(f"skipped (data set not here): {where}: a server session")
+            return
+        ports = {}
+        servers = []
+        try:
+            for command, expected in items:
+                if is_serve(command):
+                    if not command.rstrip().endswith("&"):
+                        self.fail(where, f"`{command}` would not return: start a server in the background (`... &`)")
+                        return
+                    command, expected = self.choose_port(command, expected, ports)
+                    server = self.start_server(where, command, expected)
+                    if server is None:
+                        return
+                    servers.append(server)
+                    continue
+                command = replace_ports(command, ports)
+                expected = [replace_ports(line, ports) for line in expected]
+                if command.startswith("smorg ") or command.startswith("curl "):
+                    try:
+                        self.transcript(where, command, expected, loose=True, timeout=SESSION_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        self.fail(where, f"`{command}` did not return within {SESSION_TIMEOUT} s")
+        finally:
+            for server in reversed(servers):
+                self.stop_server(where, server)
+
+    def choose_port(self, command, expected, ports):
+        """The server command on a free port, and later text with the document's port replaced."""
+        free = free_port()
+        m = re.search(r"--listen[= ](\S+)", command)
+        if m:
+            port = re.search(r":(\d+)$", m.group(1))
+            if port and port.group(1) != "0":
+                ports[port.group(1)] = str(free)
+        else:
+            ports[str(DOC_PORT)] = str(free)
+            command = command.rstrip()[:-1].rstrip() + f" --listen 127.0.0.1:{free} &"
+        command = replace_ports(command, ports)
+        return command, [replace_ports(line, ports) for line in expected]
+
+    def start_server(self, where, command, expected):
+        self.ran += 1
+        line = command.rstrip()[:-1].rstrip()
+        stderr = tempfile.TemporaryFile()
+        proc = subprocess.Popen(["bash", "-c", "exec " + line], cwd=self.work, env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=stderr)
+        server = Background(command, proc, stderr)
+        first = server.first_line(SERVER_TIMEOUT)
+        if first is None:
+            self.stop_server(where, server, quiet=True)
+            self.fail(where, f"`{command}` printed no line within {SERVER_TIMEOUT} s; it exited {proc.returncode}\n"
+                             f"{indent(server.stderr())}")
+            return None
+        mask = [re.sub(r"(http://[^:/]+:)\d+/", r"\1PORT/", line) for line in normalize(expected, self.work)]
+        shown = [re.sub(r"(http://[^:/]+:)\d+/", r"\1PORT/", line) for line in normalize([first], self.work)]
+        if expected and not matches(mask, shown, True):
+            self.fail(where, f"`{command}` printed\n{indent(first)}\nwhere the document shows\n"
+                             f"{indent(chr(10).join(expected))}")
+        return server
+
+    def stop_server(self, where, server, quiet=False):
+        proc = server.proc
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(SERVER_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(SERVER_TIMEOUT)
+                if not quiet:
+                    self.fail(where, f"`{server.command}` did not exit within {SERVER_TIMEOUT} s of SIGTERM")
+                server.close()
+                return
+        if proc.returncode != 0 and not quiet:
+            self.fail(where, f"`{server.command}` exited {proc.returncode}\n{indent(server.stderr())}")
+        server.close()
 
     def request(self, where, request, db):
         ops = [r.get("op") for r in (request if isinstance(request, list) else [request])]
@@ -107,6 +205,69 @@ class Runner:
             self.fail(where, f"request {text} on {db} failed:\n{indent(out + err)}")
 
 
+class Background:
+    """A server started by a console block: its first stdout line, read without blocking forever."""
+
+    def __init__(self, command, proc, stderr_file):
+        self.command = command
+        self.proc = proc
+        self.stderr_file = stderr_file
+        self.lines = []
+        self.ready = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            self.lines.append(raw.decode("utf-8", errors="replace").rstrip("\n"))
+            self.ready.set()
+        self.ready.set()
+
+    def first_line(self, timeout):
+        self.ready.wait(timeout)
+        return self.lines[0] if self.lines else None
+
+    def stderr(self):
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode("utf-8", errors="replace")
+
+    def close(self):
+        self.reader.join(5)
+        self.proc.stdout.close()
+        self.stderr_file.close()
+
+
+GLOBAL_VALUE_OPTIONS = ("--threads", "--max-memory", "--max-work", "--output-dir")
+
+
+def is_serve(command):
+    """`smorg [global options] serve ...`"""
+    if not command.startswith("smorg "):
+        return False
+    try:
+        words = shlex.split(command.rstrip().rstrip("&"))
+    except ValueError:
+        return False
+    i = 1
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in GLOBAL_VALUE_OPTIONS else 1
+    return i < len(words) and words[i] == "serve"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def replace_ports(text, ports):
+    """`localhost:7474`, `127.0.0.1:7474`, `[::1]:7474` with the port the session chose."""
+    for old, new in ports.items():
+        text = re.sub(r"(?<![\w.-])(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]*\]):" + old + r"(?!\d)",
+                      r"\1:" + new, text)
+    return text
+
+
 def shell_quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -126,9 +287,15 @@ def normalize(lines, work):
     return out
 
 
-def matches(expected, actual):
-    """`...` in expected matches any run of lines (none included)."""
+def matches(expected, actual, loose=False):
+    """`...` in expected matches any run of lines (none included); `loose`: `...` inside a line matches
+    any text."""
     memo = {}
+
+    def same(e, a):
+        if e == a:
+            return True
+        return loose and "..." in e and re.fullmatch(".*".join(map(re.escape, e.split("..."))), a) is not None
 
     def go(i, j):
         if (i, j) in memo:
@@ -138,7 +305,7 @@ def matches(expected, actual):
         elif expected[i] == "...":
             result = any(go(i + 1, k) for k in range(j, len(actual) + 1))
         else:
-            result = j < len(actual) and expected[i] == actual[j] and go(i + 1, j + 1)
+            result = j < len(actual) and same(expected[i], actual[j]) and go(i + 1, j + 1)
         memo[(i, j)] = result
         return result
 
@@ -196,7 +363,11 @@ def check_document(runner, path, source):
             if "example" in block.directives:
                 runner.transcript(where, block.directives["example"], block.lines)
                 continue
-            for command, expected in transcripts(block.lines):
+            items = transcripts(block.lines)
+            if any(is_serve(command) for command, _ in items):
+                runner.session(where, items)
+                continue
+            for command, expected in items:
                 if command.startswith("smorg "):
                     runner.transcript(where, command, expected)
         elif language == "json":

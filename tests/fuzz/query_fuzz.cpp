@@ -25,8 +25,8 @@ std::unique_ptr<queries::QueryEngine> fresh_engine() {
         "ann,cai,interaction,2,2024-03-01,\n",
         "edges.csv");
     queries::EngineOptions options;
-    options.input_dir = std::filesystem::path(nodes).parent_path();
-    options.output_dir = options.input_dir;
+    options.input_dirs = std::vector{std::filesystem::path(nodes).parent_path()};
+    options.output_dir = std::filesystem::path(nodes).parent_path();
     options.limits.max_work = 2e8;
     options.limits.max_memory_bytes = 512.0 * (1 << 20);
     options.max_work_ceiling = 2e8;

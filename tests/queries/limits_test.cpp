@@ -244,7 +244,7 @@ TEST_CASE("imports read only inside the input directory when one is set", "[quer
     std::ofstream(in / "n.csv") << "id,kind\nzed,customer\n";
     std::ofstream(dir / "outside.csv") << "id,kind\nyan,customer\n";
     EngineOptions options;
-    options.input_dir = in;
+    options.input_dirs = std::vector{in};
     options.create = true;
     QueryEngine engine((dir / "t.db").string(), options);
     CHECK(response_ok(engine.execute({{"op", "import"}, {"nodes", "n.csv"}})));
@@ -252,6 +252,23 @@ TEST_CASE("imports read only inside the input directory when one is set", "[quer
     refused(engine.execute({{"op", "import"}, {"nodes", "../outside.csv"}}), "permission_denied", "/nodes");
     refused(engine.execute({{"op", "import"}, {"nodes", (dir / "outside.csv").string()}}), "permission_denied", "/nodes");
     refused(engine.execute({{"op", "import"}, {"edges", {"n.csv", "/etc/passwd"}}}), "permission_denied", "/edges/1");
+}
+
+TEST_CASE("no import directory reads no file by name, and one request may be granted its own folder", "[queries][files]") {
+    smorg::testing::TempDir dir;
+    const auto staged = dir / "staged";
+    std::filesystem::create_directory(staged);
+    std::ofstream(staged / "n.csv") << "id,kind\nzed,customer\n";
+    EngineOptions options;
+    options.input_dirs = std::vector<std::filesystem::path>{};
+    options.create = true;
+    QueryEngine engine((dir / "t.db").string(), options);
+    const json request = {{"op", "import"}, {"nodes", (staged / "n.csv").string()}};
+    refused(engine.execute(request), "permission_denied", "/nodes");
+    RunContext run;
+    CHECK(response_ok(engine.execute(request, run, {staged})));
+    // The grant was for that request alone.
+    refused(engine.execute(request), "permission_denied", "/nodes");
 }
 
 TEST_CASE("the silo map is laid out by a child that a cancel kills, and nothing is written", "[queries][limits]") {

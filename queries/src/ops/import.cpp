@@ -33,6 +33,7 @@ json import(OpContext& ctx, FieldReader& reader) {
     spec.create_missing = reader.optional<bool>("create_missing", spec.create_missing);
     spec.max_errors = static_cast<std::size_t>(reader.optional<std::uint64_t>("max_errors", spec.max_errors));
     spec.max_file_bytes = reader.optional<std::uint64_t>("max_file_bytes", spec.max_file_bytes);
+    spec.source = reader.optional<std::string>("source", spec.source);
     reader.reject_unknown();
     if (spec.nodes.empty() && spec.edges.empty() && spec.labels.empty()) {
         throw QueryError(ErrorCode::invalid_argument, "nothing to import: give nodes, edges or labels", ctx.at);

@@ -11,8 +11,7 @@ using engine::RunContext;
 
 TEST_CASE("strong components, computed by hand, numbered by size then smallest member", "[engine][components]") {
     //  cycle 0 -> 1 -> 2 -> 0, cycle 3 <-> 4, tail 2 -> 3, 4 -> 5; 6 -> 7 -> 8 -> 6 (the same size as 0..2)
-    const auto g = testing::graph_from_edges(
-        9, {{0, 1}, {1, 2}, {2, 0}, {3, 4}, {4, 3}, {2, 3}, {4, 5}, {6, 7}, {7, 8}, {8, 6}});
+    const auto g = testing::graph_from_edges(9, {{0, 1}, {1, 2}, {2, 0}, {3, 4}, {4, 3}, {2, 3}, {4, 5}, {6, 7}, {7, 8}, {8, 6}});
     ComponentsParams p;
     p.connectivity = Connectivity::strong;
     RunContext run;

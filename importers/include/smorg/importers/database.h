@@ -38,6 +38,10 @@ struct ImportSpec {
     // A file whose text (after gunzip) is larger is refused whole; in [1, 2^40]. Files must be
     // regular files; a .gz file may inflate to at most 100 times its size.
     std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
+    // What the batch records as its source (stats' batches[].source); empty: the files, comma
+    // separated. A server names uploads by their uploaded names here, not by where it staged them.
+    std::string source;
+    static constexpr std::size_t kMaxSourceBytes = 4096;
     static constexpr std::size_t kMaxErrorsLimit = 100000;
 };
 

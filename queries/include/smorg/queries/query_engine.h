@@ -23,11 +23,12 @@ struct EngineOptions {
     // Create the database file when it does not exist (to import into it). false: a missing file is
     // not_found, so that a reader pointed at the wrong place learns it at once.
     bool create = false;
-    // Files queries may touch. Imports read only inside `input_dir` (unset: anywhere). Exports and
-    // maps write only names relative to `output_dir`, never through "..", never over the database
-    // or its companion files (unset: no query writes a file); absolute paths too when
+    // Files queries may touch. Imports read only inside the folders of `input_dirs` (unset:
+    // anywhere; empty: no file at all), relative names taken from the first. Exports and maps write
+    // only names relative to `output_dir`, never through "..", never over the database or its
+    // companion files (unset: no query writes a file); absolute paths too when
     // `allow_absolute_output`.
-    std::optional<std::filesystem::path> input_dir;
+    std::optional<std::vector<std::filesystem::path>> input_dirs;
     std::optional<std::filesystem::path> output_dir;
     bool allow_absolute_output = false;
     // The budget of each request: work (a request's "max_work" may change it, up to
@@ -55,7 +56,11 @@ public:
     // Answers a request; never throws for bad input: every error is a response.
     nlohmann::json execute(const nlohmann::json& request, RunContext& run);
     nlohmann::json execute(const nlohmann::json& request);
-    // Parses `text` first; malformed JSON is an invalid_argument response naming the byte offset.
+    // As execute, and this request's imports may also read the files inside `readable` (a
+    // server's uploads, staged for this request alone).
+    nlohmann::json execute(const nlohmann::json& request, RunContext& run, const std::vector<std::filesystem::path>& readable);
+    // Parses `text` first (parse_request); malformed JSON is an invalid_argument response naming
+    // the byte offset.
     nlohmann::json execute_text(std::string_view text, RunContext& run);
 
     const std::string& path() const;
@@ -78,6 +83,17 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// A request's text checked and parsed as execute_text does (nesting depth, UTF-8, syntax): the
+// request, or the error response that says why not.
+struct ParsedRequest {
+    nlohmann::json request;
+    std::optional<nlohmann::json> error;
+};
+ParsedRequest parse_request(std::string_view text);
+
+// An error response {"ok": false, "error": {"code", "message", "at"}}, as the engine answers.
+nlohmann::json error_response(ErrorCode code, const std::string& message, const std::string& at = "");
 
 // True when a response (or every response of a batch) is ok.
 bool response_ok(const nlohmann::json& response);
