@@ -31,6 +31,7 @@ struct Globals {
     std::string max_memory;             // --max-memory: working memory per query ("8G", "512M"); default half the RAM
     double max_work = 0;                // --max-work: default work budget per query; 0 = the engine's
     std::string output_dir = ".";       // --output-dir: where queries may write files (relative names)
+    bool output_dir_given = false;      // --output-dir was on the command line (serve has no default)
     bool allow_absolute_paths = false;  // --allow-absolute-paths: queries may also write absolute paths
 };
 

@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
            "Default work budget of a query in steps (default 1e11, about a minute or two); a request's max_work overrides it")
         ->check(CLI::PositiveNumber);
     app.add_option("--output-dir", globals.output_dir,
-                   "Where JSON queries may write files (exports, maps): relative names only (default: the current directory)");
+                   "Where JSON queries may write files (exports, maps): relative names only (default: the current directory; "
+                   "smorg serve: nowhere)")
+        ->each([&globals](const std::string&) { globals.output_dir_given = true; });
     app.add_flag("--allow-absolute-paths", globals.allow_absolute_paths, "Let JSON queries write absolute paths too");
     app.set_version_flag("--version", "smorg 0.1.0");
     app.footer(std::string("Every op, field, result and error: docs/reference.md; the protocol: docs/queries.md.\n"

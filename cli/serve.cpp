@@ -52,7 +52,7 @@ std::string read_token(const std::string& file) {
 
 void add_serve(CLI::App& app, Globals& globals, Command& command) {
     struct Options {
-        std::string db, listen = "127.0.0.1:7474", token_file, max_body = "64M", output_dir, import_dir, log, allow_origin;
+        std::string db, listen = "127.0.0.1:7474", token_file, max_body = "64M", import_dir, log, allow_origin;
         int max_concurrent = 4;
         double query_timeout = 300, grace = 10;
         std::size_t max_rows = 100000;
@@ -63,7 +63,9 @@ void add_serve(CLI::App& app, Globals& globals, Command& command) {
     sub->footer(
         "Answers POST /v1/query with exactly what `smorg query --compact` prints; also /v1/import,\n"
         "/v1/health, /v1/stats, /v1/runs (see docs/server.md). Loopback only unless a token is given.\n"
-        "SIGTERM or Ctrl-C: stop accepting, let running queries finish (--grace), then cancel them.\n\n"
+        "SIGTERM or Ctrl-C: stop accepting, let running queries finish (--grace), then cancel them.\n"
+        "Exports and maps are written only inside --output-dir (smorg's global option; for the server\n"
+        "it has no default, so without it no request writes a file).\n\n"
         "Example:\n  smorg serve --db org.db\n"
         "  curl -s localhost:7474/v1/query -d '{\"op\": \"centrality\", \"algorithm\": \"pagerank\", \"top\": 5}'");
     sub->add_option("--db", o->db, "Database file")->required();
@@ -72,31 +74,43 @@ void add_serve(CLI::App& app, Globals& globals, Command& command) {
     sub->add_option("--token-file", o->token_file, "A file whose first line is the token every request must carry");
     sub->add_option("--max-concurrent", o->max_concurrent, "Queries at once; more are answered 429 (default 4)")
         ->check(CLI::Range(1, server::kMaxConcurrent));
-    sub->add_option("--query-timeout", o->query_timeout, "Seconds a query may run (default 300); timeout_ms may lower it")
-        ->check(CLI::PositiveNumber);
+    sub->add_option("--query-timeout", o->query_timeout,
+                    "Seconds a query may run (default 300, at most a week); timeout_ms may lower it")
+        ->check(CLI::Range(0.001, server::kMaxQueryTimeoutSeconds));
     sub->add_option("--max-rows", o->max_rows, "Rows an answer may hold; longer ones are cut (default 100000)")
         ->check(CLI::PositiveNumber);
-    sub->add_option("--max-body", o->max_body, "Largest request body, e.g. 64M (default)");
-    sub->add_option("--output-dir", o->output_dir, "Where exports and maps may be written (relative names only; default: nowhere)");
+    sub->add_option("--max-body", o->max_body, "Largest request body, e.g. 64M (default; at most 16G)");
     sub->add_option("--import-dir", o->import_dir, "Where imports by file name may read (default: uploads only)");
     sub->add_option("--log", o->log, "Append an access log (JSON Lines) to this file");
     sub->add_option("--allow-origin", o->allow_origin, "The one web origin allowed to call (CORS); none by default");
-    sub->add_option("--grace", o->grace, "Seconds running queries may finish at shutdown (default 10)")->check(CLI::NonNegativeNumber);
+    sub->add_option("--grace", o->grace, "Seconds running queries may finish at shutdown (default 10)")
+        ->check(CLI::Range(0.0, server::kMaxGraceSeconds));
     sub->callback([o, &globals, &command] {
         command = [o, &globals]() -> int {
             server::ServerOptions s;
             try {
                 s.db = o->db;
                 s.engine = engine_options(globals, o->create);
-                s.engine.output_dir.reset();
-                if (!o->output_dir.empty()) s.engine.output_dir = o->output_dir;
+                // The global --output-dir, with no default: a server writes nowhere unless told where.
+                if (globals.allow_absolute_paths) {
+                    throw std::invalid_argument(
+                        "--allow-absolute-paths: a server writes only relative names inside --output-dir");
+                }
+                if (!globals.output_dir_given) s.engine.output_dir.reset();
                 if (!o->import_dir.empty()) s.engine.input_dirs = std::vector<std::filesystem::path>{o->import_dir};
                 parse_listen(o->listen, s);
                 if (!o->token_file.empty()) s.token = read_token(o->token_file);
                 s.max_concurrent = o->max_concurrent;
                 s.query_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o->query_timeout * 1000));
                 s.max_rows = o->max_rows;
-                s.max_body = static_cast<std::size_t>(parse_bytes(o->max_body));
+                double body = 0;
+                try {
+                    body = parse_bytes(o->max_body);
+                } catch (const std::exception&) {
+                    throw std::invalid_argument("--max-body takes a size like 64M, 1G or 1048576, got '" + o->max_body + "'");
+                }
+                if (body > static_cast<double>(server::kMaxBody)) throw std::invalid_argument("--max-body must be at most 16G");
+                s.max_body = static_cast<std::size_t>(body);
                 if (!o->log.empty()) s.log_path = o->log;
                 if (!o->allow_origin.empty()) s.allow_origin = o->allow_origin;
                 s.grace = std::chrono::milliseconds(static_cast<std::int64_t>(o->grace * 1000));

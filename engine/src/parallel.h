@@ -46,6 +46,16 @@ double deterministic_sum(Index n, F&& f, Index grain = 4096) {
         n, [&](Index i) { return std::array<double, 1>{static_cast<double>(f(i))}; }, grain)[0];
 }
 
+// Batch b of `batches` near-equal batches of [0, total): [first, last).
+template <class Index>
+std::pair<Index, Index> batch_range(Index total, int b, int batches) {
+    const auto at = [&](int k) {
+        return static_cast<Index>(static_cast<std::uint64_t>(total) * static_cast<std::uint64_t>(k) /
+                                  static_cast<std::uint64_t>(batches));
+    };
+    return {at(b), at(b + 1)};
+}
+
 // Runs body(first, last) over [0, total) in `batches` sequential batches, each a parallel loop,
 // checking cancellation before and reporting progress after each batch.
 template <class Index, class Body>
@@ -53,10 +63,7 @@ void for_batches(Index total, int batches, const RunContext& run, std::string_vi
     batches = std::max(1, batches);
     for (int b = 0; b < batches; ++b) {
         run.throw_if_cancelled();
-        const Index first = static_cast<Index>(static_cast<std::uint64_t>(total) * static_cast<std::uint64_t>(b) /
-                                               static_cast<std::uint64_t>(batches));
-        const Index last = static_cast<Index>(static_cast<std::uint64_t>(total) * static_cast<std::uint64_t>(b + 1) /
-                                              static_cast<std::uint64_t>(batches));
+        const auto [first, last] = batch_range(total, b, batches);
         if (first < last) {
             tbb::parallel_for(tbb::blocked_range<Index>(first, last, grain), [&](const tbb::blocked_range<Index>& r) {
                 if (run.cancelled()) return;
@@ -113,12 +120,10 @@ template <std::size_t W, class Index, class Visit>
 std::array<std::vector<double>, W> batched_vector_sums(Index count, graph::NodeIndex n, int batches, Index grain,
                                                        const RunContext& run, std::string_view phase, Visit&& visit) {
     VectorSums<W> total(n);
+    batches = std::max(1, batches);
     for (int b = 0; b < batches; ++b) {
         run.throw_if_cancelled();
-        const auto first = static_cast<Index>(static_cast<std::uint64_t>(count) * static_cast<std::uint64_t>(b) /
-                                              static_cast<std::uint64_t>(batches));
-        const auto last = static_cast<Index>(static_cast<std::uint64_t>(count) * static_cast<std::uint64_t>(b + 1) /
-                                             static_cast<std::uint64_t>(batches));
+        const auto [first, last] = batch_range(count, b, batches);
         if (first == last) continue;
         auto batch = tbb::parallel_deterministic_reduce(
             tbb::blocked_range<Index>(first, last, grain), VectorSums<W>(n),

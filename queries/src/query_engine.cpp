@@ -192,9 +192,13 @@ std::string parser_reason(const json::exception& e) {
 json QueryEngine::execute(const json& request, RunContext& run) { return execute(request, run, {}); }
 
 json QueryEngine::execute(const json& request, RunContext& run, const std::vector<std::filesystem::path>& readable) {
-    auto scoped = impl_->options;
-    if (scoped.input_dirs) scoped.input_dirs->insert(scoped.input_dirs->end(), readable.begin(), readable.end());
-    const auto& options = readable.empty() ? impl_->options : scoped;
+    // A grant widens a copy of the options, made only for a request that has one.
+    std::optional<EngineOptions> scoped;
+    if (!readable.empty() && impl_->options.input_dirs) {
+        scoped = impl_->options;
+        scoped->input_dirs->insert(scoped->input_dirs->end(), readable.begin(), readable.end());
+    }
+    const auto& options = scoped ? *scoped : impl_->options;
     if (request.is_array()) {
         json responses = json::array();
         for (std::size_t i = 0; i < request.size(); ++i) {

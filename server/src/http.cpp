@@ -1,9 +1,9 @@
 #include "http.h"
 
-#include <cstdio>
-#include <ctime>
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 
 #include "smorg/queries/query_engine.h"
 
@@ -27,8 +27,8 @@ int status_of(const json& answer) {
 std::optional<json> take_one(json& request, const std::string& at, std::optional<std::chrono::milliseconds>& smallest) {
     if (!request.is_object() || !request.contains("timeout_ms")) return std::nullopt;
     const auto& value = request["timeout_ms"];
-    const bool positive = value.is_number_unsigned() ? value.get<std::uint64_t>() > 0
-                                                      : value.is_number_integer() && value.get<std::int64_t>() > 0;
+    const bool positive =
+        value.is_number_unsigned() ? value.get<std::uint64_t>() > 0 : value.is_number_integer() && value.get<std::int64_t>() > 0;
     if (!positive) {
         return queries::error_response(queries::ErrorCode::invalid_argument,
                                        "timeout_ms must be a positive whole number of milliseconds", at + "/timeout_ms");
@@ -65,7 +65,8 @@ int http_status(const json& response) {
 Timeout take_timeout(json& request) {
     Timeout t;
     if (request.is_array()) {
-        for (std::size_t i = 0; i < request.size() && !t.error; ++i) t.error = take_one(request[i], "/" + std::to_string(i), t.value);
+        for (std::size_t i = 0; i < request.size() && !t.error; ++i)
+            t.error = take_one(request[i], "/" + std::to_string(i), t.value);
     } else {
         t.error = take_one(request, "", t.value);
     }

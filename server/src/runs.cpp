@@ -86,8 +86,13 @@ Run::Run(std::uint64_t id, std::string op, std::string client, int socket)
 nlohmann::json Run::describe() const {
     std::lock_guard lock(mutex_);
     const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clock_).count();
-    return {{"id", id_},       {"op", op_},           {"client", client_}, {"started", iso_time(started_)},
-            {"elapsed_ms", elapsed}, {"phase", phase_}, {"progress", progress_}};
+    return {{"id", id_},
+            {"op", op_},
+            {"client", client_},
+            {"started", iso_time(started_)},
+            {"elapsed_ms", elapsed},
+            {"phase", phase_},
+            {"progress", progress_}};
 }
 
 Runs::Runs() : watcher_([this] { watch(); }) {}

@@ -9,12 +9,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include <httplib.h>
-
 #include "http.h"
 #include "runs.h"
 #include "uploads.h"
 #include <arpa/inet.h>
+#include <httplib.h>
 
 namespace smorg::server {
 
@@ -39,9 +38,14 @@ void validate(const ServerOptions& o) {
     if (o.max_concurrent < 1 || o.max_concurrent > kMaxConcurrent) {
         throw std::invalid_argument("--max-concurrent must be in [1, " + std::to_string(kMaxConcurrent) + "]");
     }
-    if (o.query_timeout.count() < 1) throw std::invalid_argument("--query-timeout must be positive");
+    if (o.query_timeout.count() < 1 || static_cast<double>(o.query_timeout.count()) > kMaxQueryTimeoutSeconds * 1000) {
+        throw std::invalid_argument("--query-timeout must be positive and at most a week");
+    }
+    if (o.grace.count() < 0 || static_cast<double>(o.grace.count()) > kMaxGraceSeconds * 1000) {
+        throw std::invalid_argument("--grace must be in [0, 3600] seconds");
+    }
     if (o.max_rows < 1) throw std::invalid_argument("--max-rows must be at least 1");
-    if (o.max_body < 1) throw std::invalid_argument("--max-body must be at least 1 byte");
+    if (o.max_body < 1 || o.max_body > kMaxBody) throw std::invalid_argument("--max-body must be in [1 byte, 16G]");
 }
 
 namespace {
@@ -66,20 +70,29 @@ struct Staging {
 
 const char* reason_text(int status) {
     switch (status) {
-        case 401: return "a token is needed: send Authorization: Bearer <token>";
-        case 404: return "no such endpoint; see docs/server.md";
-        case 405: return "this endpoint does not take that method";
-        case 413: return "the request body is larger than the server takes (--max-body)";
-        default: return "the request could not be read";
+        case 401:
+            return "a token is needed: send Authorization: Bearer <token>";
+        case 404:
+            return "no such endpoint; see docs/server.md";
+        case 405:
+            return "this endpoint does not take that method";
+        case 413:
+            return "the request body is larger than the server takes (--max-body)";
+        default:
+            return "the request could not be read";
     }
 }
 
 ErrorCode code_of(int status) {
     switch (status) {
-        case 401: return ErrorCode::permission_denied;
-        case 404: return ErrorCode::not_found;
-        case 413: return ErrorCode::resource_exhausted;
-        default: return ErrorCode::invalid_argument;
+        case 401:
+            return ErrorCode::permission_denied;
+        case 404:
+            return ErrorCode::not_found;
+        case 413:
+            return ErrorCode::resource_exhausted;
+        default:
+            return ErrorCode::invalid_argument;
     }
 }
 
@@ -99,8 +112,7 @@ struct Server::Impl {
     std::atomic<bool> stop_requested{false};
     std::thread reaper;  // at shutdown: cancels what still runs after the grace period
 
-    explicit Impl(ServerOptions o)
-        : options(std::move(o)), engine(options.db, engine_options()) {
+    explicit Impl(ServerOptions o) : options(std::move(o)), engine(options.db, engine_options()) {
         if (options.log_path) {
             log.open(*options.log_path, std::ios::app);
             if (!log) throw std::runtime_error("--log: cannot write " + *options.log_path);
@@ -113,10 +125,12 @@ struct Server::Impl {
         http.set_payload_max_length(options.max_body);
         // An idle kept-alive connection is held open this long, shutdown included: no longer than
         // the grace period (at least 1 s, at most 5 s).
-        http.set_keep_alive_timeout(std::clamp<time_t>(std::chrono::duration_cast<std::chrono::seconds>(options.grace).count(), 1, 5));
+        http.set_keep_alive_timeout(
+            std::clamp<time_t>(std::chrono::duration_cast<std::chrono::seconds>(options.grace).count(), 1, 5));
         http.set_keep_alive_max_count(1000);
         http.set_tcp_nodelay(true);  // an answer is one write: sent at once, not held for an ACK
-        port = options.port == 0 ? http.bind_to_any_port(options.host) : (http.bind_to_port(options.host, options.port) ? options.port : -1);
+        port = options.port == 0 ? http.bind_to_any_port(options.host)
+                                 : (http.bind_to_port(options.host, options.port) ? options.port : -1);
         if (port < 0) throw std::runtime_error("--listen: cannot listen on " + options.host + ":" + std::to_string(options.port));
     }
 

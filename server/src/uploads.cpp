@@ -166,7 +166,7 @@ void ImportUpload::from_body(const httplib::Request& req) {
         if (key == "columns") {
             json columns = json::array();
             std::size_t start = 0;
-            for (auto comma = value.find(','); ; comma = value.find(',', start)) {
+            for (auto comma = value.find(',');; comma = value.find(',', start)) {
                 columns.push_back(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
                 if (comma == std::string::npos) break;
                 start = comma + 1;

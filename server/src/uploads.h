@@ -9,8 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
+
+#include <httplib.h>
 
 namespace smorg::server::detail {
 

@@ -1,8 +1,8 @@
-#include "smorg/server/server.h"
+#include "http.h"
 
 #include <catch2/catch.hpp>
 
-#include "http.h"
+#include "smorg/server/server.h"
 
 using namespace smorg;
 using server::detail::json;

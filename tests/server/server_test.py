@@ -391,7 +391,9 @@ class CommandTest(unittest.TestCase):
         self.assertNotIn("serving", out)
 
     def test_out_of_range_options_are_refused(self):
-        for args in (["--max-concurrent", "0"], ["--max-concurrent", "1025"], ["--query-timeout", "0"]):
+        for args in (["--max-concurrent", "0"], ["--max-concurrent", "1025"], ["--query-timeout", "0"],
+                     ["--query-timeout", "1e9"], ["--grace", "4000"], ["--max-body", "17G"], ["--max-body", "12Q"],
+                     ["--allow-absolute-paths"]):
             status, out, err = start_refused(["--db", DATA.small_db, "--listen", "127.0.0.1:0", *args])
             self.assertNotEqual(status, 0, f"{args}: stdout {out!r} stderr {err!r}")
             self.assertNotIn("serving", out, args)
@@ -772,6 +774,18 @@ class FilesTest(ServerCase):
                                  "permission_denied", "/svg")
         self.assertFalse(os.path.exists(outside))
         self.assertFalse(os.path.exists(os.path.join(os.path.dirname(out), "x.graphml")))
+
+    def test_output_dir_before_the_subcommand(self):
+        # The same global option, given before `serve`; without it the server writes nowhere, not
+        # into its working folder as `smorg query` would.
+        db = DATA.fresh_small("out-global")
+        out = DATA.folder("exports-global")
+        server = self.serve(db, global_args=("--output-dir", out))
+        self.assertOk(server.query({"op": "export", "format": "graphml", "out": "g.graphml"}))
+        self.assertTrue(os.path.getsize(os.path.join(out, "g.graphml")) > 0)
+        plain = self.serve(DATA.fresh_small("out-none"))
+        self.assertError(plain.query({"op": "export", "format": "graphml", "out": "g.graphml"}), 403,
+                         "permission_denied", "/out")
 
     def test_import_dir(self):
         db = DATA.fresh_small("in")
