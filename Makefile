@@ -1,5 +1,6 @@
 # smorg: the three things a user runs. Everything else goes through CMake presets.
 #   make demo    install missing Debian packages, build (Release), run the demo on the sample organization
+#                (and make the Python module importable: scripts/python_path.sh)
 #   make test    the same set-up, then every test (CTest)
 #   make bench   the same set-up, then the benchmarks (long: minutes)
 #   make asan    every test but the [slow] ones under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -30,6 +31,7 @@ build: configure
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
 demo: build
+	@scripts/python_path.sh $(BUILD)
 	@$(BUILD)/cli/smorg demo
 
 test: build

@@ -25,11 +25,14 @@ public:
     std::size_t total() const noexcept { return total_; }
     bool full() const noexcept { return errors_.size() >= max_; }
     std::size_t max() const noexcept { return max_; }
+    // The names of the batch's row tables: their errors are told by row, not line.
+    void set_tables(std::vector<std::string> names) { tables_ = std::move(names); }
     // Throws ImportFailed when there is any error.
     void throw_if_any();
 
 private:
     std::size_t max_;
+    std::vector<std::string> tables_;
     std::size_t total_ = 0;
     std::vector<ImportError> errors_;
 };

@@ -27,6 +27,16 @@ ImportError::ImportError(std::string file, std::size_t line, std::size_t column,
       field_(graph::printable(field)),
       message_(graph::printable(message)) {}
 
+ImportError ImportError::in_table() const {
+    ImportError e(*this);
+    e.table_ = true;
+    std::string text = file_ + ": ";
+    if (line_ > 0) text += "row " + std::to_string(line_ - 1) + ": ";
+    if (!field_.empty()) text += "column '" + field_ + "': ";
+    static_cast<std::runtime_error&>(e) = std::runtime_error(text + message_);
+    return e;
+}
+
 namespace {
 std::string summary(const std::vector<ImportError>& errors, std::size_t total) {
     std::string out =

@@ -29,6 +29,9 @@ void ErrorList::merge(std::vector<ImportError> errors, std::size_t total) {
 
 void ErrorList::throw_if_any() {
     if (total_ == 0) return;
+    for (auto& e : errors_) {
+        if (!e.table() && std::find(tables_.begin(), tables_.end(), e.file()) != tables_.end()) e = e.in_table();
+    }
     // Phases find errors in their own order (parsing, then resolving ids); list them as the files read:
     // files in the order they first appear, then by line and column.
     std::vector<std::string> files;
@@ -350,6 +353,17 @@ void validate(const ImportSpec& spec) {
                                  invalid_utf8_at(spec.label_attribute) != std::string_view::npos)) {
         throw graph::ParamError("label_attribute", "label_attribute must be a non-empty UTF-8 name");
     }
+    for (const auto& [field, tables] : {std::pair{"node_rows", &spec.node_rows}, std::pair{"edge_rows", &spec.edge_rows}}) {
+        for (std::size_t i = 0; i < tables->size(); ++i) {
+            const auto& name = (*tables)[i].name;
+            if (name.size() > ImportSpec::kMaxSourceBytes || name_problem(name, "a name") ||
+                invalid_utf8_at(name) != std::string_view::npos) {
+                throw graph::ParamError(std::string(field) + "/" + std::to_string(i),
+                                        "a row table needs a UTF-8 name without control characters, at most " +
+                                            std::to_string(ImportSpec::kMaxSourceBytes) + " bytes");
+            }
+        }
+    }
     if (spec.source.size() > ImportSpec::kMaxSourceBytes || invalid_utf8_at(spec.source) != std::string_view::npos ||
         (!spec.source.empty() && name_problem(spec.source, "a source"))) {
         throw graph::ParamError("source", "source must be UTF-8 text without control characters, at most " +
@@ -384,27 +398,51 @@ StagedBatch Stager::run() {
         std::string path;
         Format format;
         bool nodes;
+        const RowTable* table = nullptr;  // rows held in memory instead of a file
     };
     std::vector<Input> inputs;
     for (const auto& f : spec_.nodes) inputs.push_back({f, format_of(f), true});
+    for (const auto& t : spec_.node_rows) inputs.push_back({t.name, Format::jsonl, true, &t});
     for (const auto& f : spec_.edges) inputs.push_back({f, format_of(f), false});
+    for (const auto& t : spec_.edge_rows) inputs.push_back({t.name, Format::jsonl, false, &t});
     if (!spec_.labels.empty()) inputs.push_back({spec_.labels, Format::edgelist, false});
+    std::vector<std::string> tables;
     for (const auto& in : inputs) {
+        if (in.table) {
+            total_bytes_ += in.table->text.size();
+            tables.push_back(in.table->name);
+            continue;
+        }
         std::error_code ec;
         const auto size = std::filesystem::file_size(in.path, ec);
         if (!ec) total_bytes_ += static_cast<std::size_t>(size);
     }
+    errors_.set_tables(std::move(tables));
     // The whole text is held while it is checked, plus about twice as much of staged records.
     graph::Estimate estimate;
     estimate.work = static_cast<double>(total_bytes_);
     estimate.memory_bytes = 3.0 * static_cast<double>(total_bytes_);
-    estimate.field = spec_.edges.empty() ? "nodes" : "edges";
+    // The field that drives the cost, as the request names it.
+    estimate.field = !spec_.edges.empty()       ? "edges"
+                     : !spec_.edge_rows.empty() ? "edge_rows"
+                     : !spec_.nodes.empty()     ? "nodes"
+                                                : "node_rows";
     run_.admit(estimate);
 
     // Read every file first: a missing or unreadable file is reported before any parsing.
     std::vector<std::string> texts(inputs.size());
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         run_.throw_if_cancelled();
+        if (const auto* table = inputs[i].table) {
+            if (table->text.size() > spec_.max_file_bytes) {
+                error(table->name, 0, 0, "",
+                      "the rows are larger than max_file_bytes (" + std::to_string(spec_.max_file_bytes) + " bytes)");
+                continue;
+            }
+            texts[i] = table->text;
+            batch_.report.bytes += texts[i].size();
+            continue;
+        }
         try {
             texts[i] = read_file(inputs[i].path, spec_.max_file_bytes);
             batch_.report.bytes += texts[i].size();
@@ -421,7 +459,12 @@ StagedBatch Stager::run() {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
         if (in.format == Format::jsonl) {
-            jsonl(in.path, texts[i], true);
+            jsonl(in.path, texts[i], true, in.table ? std::optional<bool>(in.nodes) : std::nullopt);
+            if (in.table && in.nodes) {  // a node table is done: the edge phase skips it
+                done_bytes_ += texts[i].size();
+                texts[i] = std::string();
+                progress("parse");
+            }
         } else if (in.nodes) {
             if (in.format != Format::csv) {
                 error(in.path, 0, 0, "", "a nodes file must be CSV or JSON Lines");
@@ -436,8 +479,9 @@ StagedBatch Stager::run() {
     for (std::size_t i = 0; i < files; ++i) {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
+        if (in.table && in.nodes) continue;  // read whole in the node phase
         if (in.format == Format::jsonl) {
-            jsonl(in.path, texts[i], false);
+            jsonl(in.path, texts[i], false, in.table ? std::optional<bool>(in.nodes) : std::nullopt);
         } else if (!in.nodes) {
             if (in.format == Format::csv) {
                 csv_edges(in.path, texts[i]);

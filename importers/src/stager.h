@@ -141,7 +141,9 @@ private:
     void csv_nodes(const std::string& file, const std::string& text);
     void csv_edges(const std::string& file, const std::string& text);
     void edge_list(const std::string& file, const std::string& text);
-    void jsonl(const std::string& file, const std::string& text, bool nodes_phase);
+    // `rows_are_nodes`: a row table's objects are all nodes (true) or all edges (false), whatever
+    // their keys; unset for a file, where the keys (or "type") tell.
+    void jsonl(const std::string& file, const std::string& text, bool nodes_phase, std::optional<bool> rows_are_nodes);
     void labels(const std::string& file, const std::string& text);
 
     const ImportSpec& spec_;

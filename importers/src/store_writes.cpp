@@ -133,6 +133,9 @@ std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportR
         for (const auto* files : {&spec.nodes, &spec.edges}) {
             for (const auto& f : *files) source += (source.empty() ? "" : ", ") + graph::printable(f);
         }
+        for (const auto* tables : {&spec.node_rows, &spec.edge_rows}) {
+            for (const auto& t : *tables) source += (source.empty() ? "" : ", ") + graph::printable(t.name);
+        }
         if (!spec.labels.empty()) source += (source.empty() ? "" : ", ") + graph::printable(spec.labels);
     }
     json options = {{"edge_kind", spec.edge_kind},

@@ -43,6 +43,14 @@ QueryEngine& QueryEngine::operator=(QueryEngine&&) noexcept = default;
 
 const std::string& QueryEngine::path() const { return impl_->db->path(); }
 
+std::vector<std::string> QueryEngine::node_ids() const {
+    const auto snapshot = impl_->db->snapshot();
+    std::vector<std::string> ids;
+    ids.reserve(snapshot->node_count());
+    for (graph::NodeIndex n = 0; n < snapshot->node_count(); ++n) ids.emplace_back(snapshot->id(n));
+    return ids;
+}
+
 json error_response(ErrorCode code, const std::string& message, const std::string& at) {
     return {{"ok", false},
             {"error", {{"code", graph::name_of(code)}, {"message", graph::printable(message)}, {"at", graph::printable(at)}}}};
@@ -52,9 +60,19 @@ namespace {
 
 std::string field_pointer(const std::string& at, const std::string& field) { return field.empty() ? at : at + "/" + field; }
 
-json import_errors(const importers::ImportFailed& failed) {
+// Each error with its place: file, line and column, or, in a row table, the table, the row and the
+// JSON pointer of the row's field in the request.
+json import_errors(const importers::ImportFailed& failed, const std::string& at) {
     json list = json::array();
     for (const auto& e : failed.errors()) {
+        if (e.table()) {
+            auto place = pointer_append(at, e.file());
+            if (e.line() > 0) place = pointer_append(place, std::to_string(e.row()));
+            if (e.line() > 0 && !e.field().empty()) place = pointer_append(place, e.field());
+            list.push_back(
+                {{"table", e.file()}, {"row", e.row()}, {"field", e.field()}, {"message", e.message()}, {"at", place}});
+            continue;
+        }
         list.push_back(
             {{"file", e.file()}, {"line", e.line()}, {"column", e.column()}, {"field", e.field()}, {"message", e.message()}});
     }
@@ -122,6 +140,7 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         ~Restore() { run.set_limits(limits); }
     } restore{run, caller_limits};
     try {
+        run.throw_if_cancelled();  // a run cancelled before it starts answers so, whatever the op
         if (auto deep = too_deep(request)) return too_deep_response(at + *deep);
         FieldReader reader(request, at);
         op_name = reader.required<std::string>("op");
@@ -149,7 +168,7 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         return error_response(e.deadline() ? ErrorCode::deadline_exceeded : ErrorCode::cancelled, e.what(), at);
     } catch (const importers::ImportFailed& e) {
         auto response = error_response(ErrorCode::data_loss, e.what(), at);
-        response["error"]["errors"] = import_errors(e);
+        response["error"]["errors"] = import_errors(e, at);
         response["error"]["total_errors"] = e.total();
         return response;
     } catch (const importers::ImportError& e) {

@@ -25,6 +25,12 @@ name), with `smorg` on the PATH and TMPDIR pointing into the folder:
   the end of the block the server gets SIGTERM and must exit 0. `smorg serve` in a ```sh block or a
   table cell is not run (it would not return).
 
+- a ```python block runs as a script in the folder (with the module from --python-path) and must
+  exit 0; its asserts are its checks. After `<!-- server: smorg serve ... -->` it runs while that
+  server does, its port 7474 replaced by the server's;
+- a ```c block with a main() is compiled against the C ABI (--c-include, --lib-dir), run in the
+  folder, and must exit 0.
+
 C++ and CMake blocks are compiled by the install check (examples/), not here.
 Exit status 0 when every example ran as shown; the failures are listed otherwise.
 """
@@ -53,8 +59,11 @@ DOC_PORT = 7474      # the port `smorg serve` listens on when no --listen is giv
 
 
 class Runner:
-    def __init__(self, smorg, work, data_missing):
+    def __init__(self, smorg, work, data_missing, python_path=None, c_include=None, lib_dir=None):
         self.work = work
+        self.python_path = python_path
+        self.c_include = c_include
+        self.lib_dir = lib_dir
         self.data_missing = data_missing
         self.failures = []
         self.ran = 0
@@ -89,6 +98,51 @@ class Runner:
         status, out, err = self.run(command)
         if status != 0:
             self.fail(where, f"`{command}` exited {status}\n{indent(out + err)}")
+
+    # A Python script: the module from the build tree, in the folder.
+    def python(self, where, lines, server_command=None):
+        if server_command:
+            ports = {}
+            command, _ = self.choose_port(server_command + " &", [], ports)
+            server = self.start_server(where, command, [])
+            if server is None:
+                return
+            try:
+                self.python(where, [replace_ports(line, ports) for line in lines])
+            finally:
+                self.stop_server(where, server)
+            return
+        if not self.python_path and any(re.match(r"\s*(import|from) smorg\b", line) for line in lines):
+            print(f"skipped (no Python module in this build): {where}")
+            return
+        script = self.work / "tmp" / "example.py"
+        script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        env = dict(self.env, PYTHONPATH=str(self.python_path or ""))
+        self.ran += 1
+        p = subprocess.run([sys.executable, str(script)], cwd=self.work, env=env, capture_output=True, text=True,
+                           errors="replace", timeout=TIMEOUT)
+        if p.returncode != 0:
+            self.fail(where, f"the python example exited {p.returncode}\n{indent(p.stdout + p.stderr)}")
+
+    # A C program: compiled against libsmorg, then run in the folder.
+    def c_program(self, where, lines):
+        if not (self.c_include and self.lib_dir):
+            print(f"skipped (no C library to build against in this build): {where}")
+            return
+        source = self.work / "tmp" / "example.c"
+        binary = self.work / "tmp" / "example"
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.ran += 1
+        build = subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", str(source), f"-I{self.c_include}",
+                                f"-L{self.lib_dir}", "-lsmorg", f"-Wl,-rpath,{self.lib_dir}", "-o", str(binary)],
+                               capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
+        if build.returncode != 0:
+            self.fail(where, f"the C example does not compile\n{indent(build.stdout + build.stderr)}")
+            return
+        p = subprocess.run([str(binary)], cwd=self.work, env=self.env, capture_output=True, text=True, errors="replace",
+                           timeout=TIMEOUT)
+        if p.returncode != 0:
+            self.fail(where, f"the C example exited {p.returncode}\n{indent(p.stdout + p.stderr)}")
 
     # A command and the output shown for it.
     def transcript(self, where, command, expected, loose=False, timeout=TIMEOUT):
@@ -370,6 +424,10 @@ def check_document(runner, path, source):
             for command, expected in items:
                 if command.startswith("smorg "):
                     runner.transcript(where, command, expected)
+        elif language == "python":
+            runner.python(where, block.lines, block.directives.get("server"))
+        elif language == "c" and any("main(" in line for line in block.lines):
+            runner.c_program(where, block.lines)
         elif language == "json":
             try:
                 value = json.loads("\n".join(block.lines))
@@ -384,6 +442,9 @@ def main():
     parser.add_argument("--smorg", required=True, type=Path)
     parser.add_argument("--source", required=True, type=Path)
     parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--python-path", type=Path, help="where the smorg Python package is (python blocks)")
+    parser.add_argument("--c-include", type=Path, help="the C ABI's include folder (c blocks)")
+    parser.add_argument("--lib-dir", type=Path, help="the folder of libsmorg.so (c blocks)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
@@ -405,7 +466,8 @@ def main():
         if missing and os.environ.get("CI"):
             print(f"data sets missing under CI: {', '.join(missing)}", file=sys.stderr)
             return 1
-        runner = Runner(args.smorg.resolve(), work, missing)
+        runner = Runner(args.smorg.resolve(), work, missing, args.python_path and args.python_path.resolve(),
+                        args.c_include and args.c_include.resolve(), args.lib_dir and args.lib_dir.resolve())
         documents = [args.source / "README.md", args.source / "docs" / "importing.md"]
         documents += sorted(p for p in (args.source / "docs").glob("*.md") if p not in documents)
         for doc in documents:

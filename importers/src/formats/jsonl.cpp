@@ -29,7 +29,7 @@ std::string described(const json& value) {
 
 }  // namespace
 
-void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_phase) {
+void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_phase, std::optional<bool> rows_are_nodes) {
     EdgeChunk edges;
     edges.errors.max = errors_.max();
     std::size_t line = 0;
@@ -69,12 +69,21 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
             continue;
         }
         std::string type;
+        const std::string table_type = rows_are_nodes ? (*rows_are_nodes ? "node" : "edge") : "";
         if (auto it = object.find("type"); it != object.end()) {
             if (!it->is_string() || (*it != "node" && *it != "edge")) {
                 line_error(1, "type", "\"type\" must be \"node\" or \"edge\"");
                 continue;
             }
             type = it->get<std::string>();
+            if (!table_type.empty() && type != table_type) {
+                line_error(1, "type",
+                           "a row of " + std::string(*rows_are_nodes ? "node_rows" : "edge_rows") + " must be " +
+                               (*rows_are_nodes ? "a node" : "an edge"));
+                continue;
+            }
+        } else if (!table_type.empty()) {
+            type = table_type;
         } else if (object.contains("source") || object.contains("target")) {
             type = "edge";
         } else if (object.contains("id")) {

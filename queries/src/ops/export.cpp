@@ -19,14 +19,14 @@ namespace smorg::queries::ops {
 
 namespace {
 
-enum class ExportFormat : std::uint8_t { graphml, gexf, dot };
+enum class ExportFormat : std::uint8_t { graphml, gexf, dot, node_link };
 
 }  // namespace
 }  // namespace smorg::queries::ops
 
 template <>
 struct smorg::graph::EnumNames<smorg::queries::ops::ExportFormat> {
-    static constexpr std::array<std::string_view, 3> names{"graphml", "gexf", "dot"};
+    static constexpr std::array<std::string_view, 4> names{"graphml", "gexf", "dot", "node_link"};
 };
 
 namespace smorg::queries::ops {
@@ -184,6 +184,45 @@ Column attach(OpContext& ctx, const Attached& a, const std::string& at) {
     return column;
 }
 
+constexpr double kInlineBytesPerItem = 256;
+
+// networkx's node-link data (nx.node_link_graph reads it; d3 draws it): people with their kind and
+// attributes, links with kind, weight, timestamp and value, parallel edges kept.
+template <typename KeepNode, typename KeepEdge>
+json node_link(OpContext& ctx, const graph::Snapshot& g, const std::vector<Column>& columns, const KeepNode& keep_node,
+               const KeepEdge& keep_edge, bool directed, std::uint64_t& nodes, std::uint64_t& edges) {
+    json people = json::array();
+    for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
+        if (!keep_node(u)) continue;
+        if (u % 65536 == 0) ctx.run.throw_if_cancelled();
+        json person = {{"id", g.id(u)}, {"kind", g.node_kind_name(u)}};
+        for (const auto& c : columns) {
+            auto v = c.value(u);
+            if (!v.is_null() && c.name != "id" && c.name != "kind") person[c.name] = std::move(v);
+        }
+        people.push_back(std::move(person));
+        ++nodes;
+    }
+    json links = json::array();
+    for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
+        if (u % 65536 == 0) ctx.run.throw_if_cancelled();
+        for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
+            if (!keep_edge(e, u)) continue;
+            json link = {
+                {"source", g.id(u)}, {"target", g.id(g.target(e))}, {"kind", g.edge_kind_name(e)}, {"weight", g.weight(e)}};
+            if (g.timestamp(e) != graph::kNoTimestamp) link["timestamp"] = graph::format_timestamp(g.timestamp(e));
+            if (auto v = g.value(e)) link["value"] = *v;
+            links.push_back(std::move(link));
+            ++edges;
+        }
+    }
+    return {{"directed", directed},
+            {"multigraph", true},
+            {"graph", json::object()},
+            {"nodes", std::move(people)},
+            {"links", std::move(links)}};
+}
+
 }  // namespace
 
 // The graph (any filtered part of it), with its attributes and any attached results, as GraphML or
@@ -191,7 +230,10 @@ Column attach(OpContext& ctx, const Attached& a, const std::string& at) {
 json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     const auto format = reader.required_enum<ExportFormat>("format");
-    const auto out = reader.required<std::string>("out");
+    // node_link without "out": the graph comes back in the answer instead of a file.
+    const auto out =
+        format == ExportFormat::node_link ? reader.optional<std::string>("out", "") : reader.required<std::string>("out");
+    const bool inline_graph = out.empty();
     const auto spec = read_subgraph(reader, {}, kAllFilters & ~kWeighted);  // stored weights are written as they are
     std::vector<json> attach_requests;
     if (const json* raw = reader.raw("attach")) {
@@ -203,17 +245,20 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     }
     reader.reject_unknown();
     graph::validate(spec, g);
-    const auto path = output_path(ctx, out, reader.at("out"));
+    const auto path = inline_graph ? std::filesystem::path() : output_path(ctx, out, reader.at("out"));
     std::vector<Attached> analyses;
     for (std::size_t i = 0; i < attach_requests.size(); ++i) {
         analyses.push_back(
             prepare_attached(ctx, attach_requests[i], spec, pointer_append(reader.at("attach"), std::to_string(i))));
     }
+    // An answer that holds the graph is built in memory: about this much per person and edge.
+    const double inline_bytes = inline_graph ? kInlineBytesPerItem * static_cast<double>(g.node_count() + g.edge_count()) : 0;
     if (ctx.estimate) {
         // Writing is one pass over the people and edges; each attached analysis is estimated the way
         // it would run: on the exported view.
         graph::Estimate e;
         e.work = static_cast<double>(g.node_count() + g.edge_count());
+        if (inline_graph) e.memory_bytes = inline_bytes;
         for (std::size_t i = 0; i < analyses.size(); ++i) {
             const auto part =
                 run_attached(ctx, analyses[i], pointer_append(reader.at("attach"), std::to_string(i)), true, nullptr);
@@ -223,6 +268,13 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
             e.then(x);
         }
         return estimate_result(ctx.run, e);
+    }
+
+    if (inline_graph) {
+        graph::Estimate e;
+        e.memory_bytes = inline_bytes;
+        e.field = "format";
+        ctx.run.admit(e);  // before any attached analysis runs
     }
 
     std::vector<Column> columns;
@@ -241,6 +293,26 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto members = graph::Subgraph::of(g, members_spec);
     auto keep_node = [&](graph::NodeIndex u) { return filter.node(u) && members.active(u); };
 
+    std::uint64_t nodes = 0, edges = 0;
+    json attached = json::array();
+    for (std::size_t c = g.attributes().columns().size(); c < columns.size(); ++c) attached.push_back(columns[c].name);
+    auto answer = [&]() -> json {
+        return {{"file", out},    {"format", graph::name_of(format)},
+                {"nodes", nodes}, {"isolated", members.isolated()},
+                {"edges", edges}, {"attached", attached}};
+    };
+    if (format == ExportFormat::node_link) {
+        json data = node_link(ctx, g, columns, keep_node, keep_edge, spec.directed, nodes, edges);
+        if (inline_graph) {
+            auto result = answer();
+            result.erase("file");
+            result["graph"] = std::move(data);
+            return result;
+        }
+        write_output(path, data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", reader.at("out"));
+        return answer();
+    }
+
     std::optional<graph::AtomicFile> atomic;
     try {
         atomic.emplace(path);
@@ -248,7 +320,6 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         throw QueryError(ErrorCode::failed_precondition, e.what(), reader.at("out"));
     }
     std::ostream& file = atomic->stream();
-    std::uint64_t nodes = 0, edges = 0;
     auto type_name = [&](const Column& c, bool gexf) -> std::string {
         if (c.integer) return gexf ? "integer" : "int";
         switch (c.type) {
@@ -372,11 +443,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     } catch (const graph::FileError& e) {
         throw QueryError(ErrorCode::failed_precondition, e.what(), reader.at("out"));
     }
-    json attached = json::array();
-    for (std::size_t c = g.attributes().columns().size(); c < columns.size(); ++c) attached.push_back(columns[c].name);
-    return {{"file", out},    {"format", graph::name_of(format)},
-            {"nodes", nodes}, {"isolated", members.isolated()},
-            {"edges", edges}, {"attached", attached}};
+    return answer();
 }
 
 }  // namespace smorg::queries::ops

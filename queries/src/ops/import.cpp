@@ -17,12 +17,39 @@ std::vector<std::string> read_files(OpContext& ctx, FieldReader& reader, std::st
         files[i] = input_path(ctx, files[i], pointer_append(reader.at(key), std::to_string(i)));
     return files;
 }
+// A rows field: an array of objects, or one string of JSON Lines (one object per line), as text the
+// importer reads like a JSON Lines file.
+std::vector<importers::RowTable> read_rows(FieldReader& reader, std::string_view key) {
+    const json* raw = reader.raw(key);
+    if (!raw) return {};
+    importers::RowTable table{std::string(key), {}};
+    if (raw->is_string()) {
+        table.text = raw->get<std::string>();
+    } else if (raw->is_array()) {
+        for (std::size_t i = 0; i < raw->size(); ++i) {
+            const auto& row = (*raw)[i];
+            if (!row.is_object()) {
+                throw QueryError(ErrorCode::invalid_argument, "each row must be an object, got " + std::string(type_phrase(row)),
+                                 pointer_append(reader.at(key), std::to_string(i)));
+            }
+            table.text += row.dump(-1, ' ', false, json::error_handler_t::replace);
+            table.text += '\n';
+        }
+    } else {
+        throw QueryError(ErrorCode::invalid_argument,
+                         "expected an array of row objects or a string of JSON Lines, got " + std::string(type_phrase(*raw)),
+                         reader.at(key));
+    }
+    return {std::move(table)};
+}
 }  // namespace
 
 json import(OpContext& ctx, FieldReader& reader) {
     importers::ImportSpec spec;
     spec.nodes = read_files(ctx, reader, "nodes");
     spec.edges = read_files(ctx, reader, "edges");
+    spec.node_rows = read_rows(reader, "node_rows");
+    spec.edge_rows = read_rows(reader, "edge_rows");
     if (reader.has("format")) spec.format = reader.optional_enum<importers::Format>("format", importers::Format::csv);
     spec.columns = reader.optional<std::vector<std::string>>("columns", spec.columns);
     spec.edge_kind = reader.optional<std::string>("edge_kind", spec.edge_kind);
@@ -35,8 +62,9 @@ json import(OpContext& ctx, FieldReader& reader) {
     spec.max_file_bytes = reader.optional<std::uint64_t>("max_file_bytes", spec.max_file_bytes);
     spec.source = reader.optional<std::string>("source", spec.source);
     reader.reject_unknown();
-    if (spec.nodes.empty() && spec.edges.empty() && spec.labels.empty()) {
-        throw QueryError(ErrorCode::invalid_argument, "nothing to import: give nodes, edges or labels", ctx.at);
+    if (spec.nodes.empty() && spec.edges.empty() && spec.node_rows.empty() && spec.edge_rows.empty() && spec.labels.empty()) {
+        throw QueryError(ErrorCode::invalid_argument, "nothing to import: give nodes, edges, node_rows, edge_rows or labels",
+                         ctx.at);
     }
     if (ctx.estimate) {
         importers::validate(spec);  // what the import would refuse, the estimate refuses too
@@ -48,10 +76,16 @@ json import(OpContext& ctx, FieldReader& reader) {
                 if (!ec) bytes += static_cast<double>(size);
             }
         }
+        for (const auto* tables : {&spec.node_rows, &spec.edge_rows}) {
+            for (const auto& t : *tables) bytes += static_cast<double>(t.text.size());
+        }
         graph::Estimate e;
         e.work = bytes;
         e.memory_bytes = 3 * bytes;
-        e.field = spec.edges.empty() ? "nodes" : "edges";
+        e.field = !spec.edges.empty()       ? "edges"
+                  : !spec.edge_rows.empty() ? "edge_rows"
+                  : !spec.nodes.empty()     ? "nodes"
+                                            : "node_rows";
         return estimate_result(ctx.run, e);
     }
     const auto report = ctx.db.import(spec, ctx.run);

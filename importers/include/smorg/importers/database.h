@@ -19,7 +19,17 @@ namespace smorg::importers {
 
 enum class Format : std::uint8_t { csv, jsonl, edgelist };
 
-// One import batch: files in, as docs/importing.md describes. Member names are the JSON `import` op's fields.
+// Rows held in memory (a data frame, a list of records): JSON Lines text, one object per line, read
+// as a JSON Lines file is, except that each object is a node (in node_rows) or an edge (in
+// edge_rows) whatever its keys. Errors name the table and the 0-based row: `node_rows: row 3:
+// column 'kind': ...`.
+struct RowTable {
+    std::string name;  // how errors and the batch's source name it, e.g. "node_rows"
+    std::string text;
+};
+
+// One import batch: files or rows in, as docs/importing.md describes. Member names are the JSON
+// `import` op's fields.
 struct ImportSpec {
     std::vector<std::string> nodes;  // node files: CSV (header id,kind,...) or JSON Lines
     std::vector<std::string> edges;  // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
@@ -29,17 +39,19 @@ struct ImportSpec {
     std::vector<std::string> columns{"source", "target"};
     std::string edge_kind = "interaction";  // kind of edges from an edge list
     std::string node_kind = "unknown";      // kind of nodes an edge list or labels file names first
+    std::vector<RowTable> node_rows;        // read before the files' edges, like node files
+    std::vector<RowTable> edge_rows;
     std::string labels;                     // optional labels file: "node value" per line
     std::string label_attribute = "label";  // the attribute the labels file sets
     graph::Provenance provenance = graph::Provenance::owned;
     bool create_missing = false;   // CSV/JSONL edges naming unknown nodes create them
                                    //   (kind "unknown") instead of failing
     std::size_t max_errors = 100;  // errors listed before giving up; in [1, 100000]
-    // A file whose text (after gunzip) is larger is refused whole; in [1, 2^40]. Files must be
+    // A file or row table whose text (after gunzip) is larger is refused whole; in [1, 2^40]. Files must be
     // regular files; a .gz file may inflate to at most 100 times its size.
     std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
-    // What the batch records as its source (stats' batches[].source); empty: the files, comma
-    // separated. A server names uploads by their uploaded names here, not by where it staged them.
+    // What the batch records as its source (stats' batches[].source); empty: the files and row
+    // tables, comma separated. A server names uploads by their uploaded names here, not by where it staged them.
     std::string source;
     static constexpr std::size_t kMaxSourceBytes = 4096;
     static constexpr std::size_t kMaxErrorsLimit = 100000;

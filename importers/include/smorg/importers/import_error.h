@@ -13,6 +13,13 @@ namespace smorg::importers {
 class ImportError : public std::runtime_error {
 public:
     ImportError(std::string file, std::size_t line, std::size_t column, std::string field, std::string message);
+    // The same problem in a row table (ImportSpec::node_rows, edge_rows), where line L is row L - 1:
+    // `node_rows: row 3: column 'kind': ...`.
+    ImportError in_table() const;
+
+    // True for a problem in a row table: file() is the table's name and row() its place.
+    bool table() const noexcept { return table_; }
+    std::size_t row() const noexcept { return line_ > 0 ? line_ - 1 : 0; }
 
     const std::string& file() const noexcept { return file_; }
     std::size_t line() const noexcept { return line_; }
@@ -27,6 +34,7 @@ private:
     std::size_t column_;
     std::string field_;
     std::string message_;
+    bool table_ = false;
 };
 
 // An import that did not land: every error found (up to the import's max_errors), and how many

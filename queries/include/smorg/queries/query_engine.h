@@ -64,6 +64,9 @@ public:
     nlohmann::json execute_text(std::string_view text, RunContext& run);
 
     const std::string& path() const;
+    // The ids of every node, in the order of the snapshot a request would read now (a binding
+    // lays whole score vectors out in this order).
+    std::vector<std::string> node_ids() const;
 
 private:
     struct Impl;
