@@ -129,8 +129,9 @@ graph::Limits request_limits(FieldReader& reader, const EngineOptions& options, 
     return limits;
 }
 
+// `column`, when given, receives the op's per-person values (and `used` the snapshot they index).
 json execute_one(importers::Database& db, const EngineOptions& options, const json& request, const std::string& at,
-                 RunContext& run) {
+                 RunContext& run, NodeColumn* column = nullptr, graph::SnapshotPtr* used = nullptr) {
     const auto started = std::chrono::steady_clock::now();
     std::string op_name;
     const auto caller_limits = run.limits();
@@ -151,7 +152,8 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         }
         run.set_limits(request_limits(reader, options, caller_limits));
         const bool estimate = reader.optional<bool>("estimate", false);
-        OpContext ctx{db, db.snapshot(), run, at, options, estimate};
+        OpContext ctx{db, db.snapshot(), run, at, options, estimate, column};
+        if (used) *used = ctx.snapshot;
         json result = entry->run(ctx, reader);
         reader.reject_unknown();
         const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
@@ -231,6 +233,31 @@ json QueryEngine::execute(const json& request, RunContext& run, const std::vecto
 json QueryEngine::execute(const json& request) {
     RunContext run;
     return execute(request, run);
+}
+
+json QueryEngine::execute_values(const json& request, RunContext& run, std::vector<double>& values,
+                                 std::vector<std::string>* ids) {
+    values.clear();
+    if (ids) ids->clear();
+    if (!request.is_object()) {
+        return error_response(ErrorCode::invalid_argument, "per-person values come from one request (an object), not a batch");
+    }
+    NodeColumn column;
+    graph::SnapshotPtr used;
+    auto answer = execute_one(*impl_->db, impl_->options, request, "", run, &column, &used);
+    if (!response_ok(answer)) return answer;
+    if (!column.filled) {
+        return error_response(ErrorCode::invalid_argument,
+                              "op '" + answer.value("op", "") +
+                                  "' gives no per-person values (centrality, communities, components, crv and advocates do)",
+                              "/op");
+    }
+    values = std::move(column.values);
+    if (ids) {
+        ids->reserve(used->node_count());
+        for (graph::NodeIndex n = 0; n < used->node_count(); ++n) ids->emplace_back(used->id(n));
+    }
+    return answer;
 }
 
 ParsedRequest parse_request(std::string_view text) {

@@ -114,6 +114,21 @@ def test_scores_vector_equals_the_json_scores(org):
     assert answer["result"]["isolated"] == len(ids) - len(rows)
 
 
+def test_scores_with_ids_and_shaping_fields(org):
+    ids, vector = org.scores("degree", with_ids=True)
+    assert ids == org.ids() and len(vector) == len(ids)
+    frame = org.degree(top=0)
+    position = {node: i for i, node in enumerate(ids)}
+    assert all(vector[position[i]] == s for i, s in zip(frame["id"], frame["score"]))
+    for shaping in ("top", "summary", "explain"):
+        with pytest.raises(smorg.QueryError) as error:
+            org.scores("pagerank", **{shaping: 1})
+        assert error.value.at == "/" + shaping
+    with pytest.raises(smorg.QueryError) as error:
+        org.scores("pagerank", damping=3)
+    assert error.value.at == "/damping"
+
+
 def test_errors_carry_code_message_and_pointer(org):
     with pytest.raises(smorg.QueryError) as error:
         org.pagerank(top=-1)

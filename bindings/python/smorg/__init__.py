@@ -194,15 +194,18 @@ class Database:
         """Harmonic centrality: a DataFrame."""
         return self.centrality("harmonic", **fields)
 
-    def scores(self, algorithm, **fields):
-        """A centrality's score for every node as one NumPy float64 array, in the order of ids()
-        (NaN for a node outside the chosen view). `top` is always 0 (every row)."""
-        if "top" in fields:
-            raise QueryError("invalid_argument", "scores() returns every node's score; leave out top", "/top")
-        request = self._request("centrality", dict(algorithm=algorithm, top=0, **fields))
-        answer, vector = self._engine.vector(_request_text(request), "score")
+    def scores(self, algorithm, with_ids=False, **fields):
+        """A centrality's score for every node as one NumPy float64 array, laid out as ids() (NaN for a
+        node outside the chosen view): the engine's numbers, with no row or Python object per node.
+        with_ids=True returns (ids, scores) read from the same snapshot."""
+        for shaping in ("top", "summary", "explain"):
+            if shaping in fields:
+                raise QueryError("invalid_argument", f"scores() gives every node's score; {shaping} shapes rows, leave it out",
+                                 "/" + shaping)
+        request = self._request("centrality", dict(algorithm=algorithm, top=1, **fields))
+        answer, vector, ids = self._engine.vector(_request_text(request), bool(with_ids))
         _raise_for(answer)
-        return vector
+        return (ids, vector) if with_ids else vector
 
     def ids(self):
         """The ids of every node, in the order scores() lays vectors out."""

@@ -147,36 +147,22 @@ public:
         return py::make_tuple(to_python(answer), cols);
     }
 
-    // Answers `request` and lays the rows' `field` out in node_ids() order (NaN for a node the
-    // answer does not name): (answer without rows, vector).
-    py::tuple vector(const std::string& request, const std::string& field) {
+    // Answers `request` (JSON text) through execute_values: (answer, values as a float64 array in
+    // snapshot order, the snapshot's ids or None).
+    py::tuple vector(const std::string& request, bool with_ids) {
+        std::vector<double> values;
         std::vector<std::string> ids;
         auto answer = run([&](RunContext& run) {
-            ids = engine().node_ids();
-            return engine().execute_text(request, run);
+            auto parsed = smorg::queries::parse_request(request);
+            if (parsed.error) return *parsed.error;
+            return engine().execute_values(parsed.request, run, values, with_ids ? &ids : nullptr);
         });
-        if (!answer.is_object() || !answer.value("ok", false)) return py::make_tuple(to_python(answer), py::none());
-        auto& result = answer["result"];
-        if (!result.is_object() || !result.contains("rows") || !result["rows"].is_array()) {
-            throw py::value_error("this op's answer has no rows to lay out as a vector");
-        }
-        std::unordered_map<std::string_view, std::size_t> index;
-        index.reserve(ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
-        py::array_t<double> out(static_cast<py::ssize_t>(ids.size()));
-        auto view = out.mutable_unchecked<1>();
-        for (py::ssize_t i = 0; i < view.shape(0); ++i) view(i) = std::nan("");
-        for (const auto& row : result["rows"]) {
-            const auto id = row.find("id");
-            const auto value = row.find(field);
-            if (id == row.end() || !id->is_string()) continue;
-            const auto at = index.find(id->get_ref<const std::string&>());
-            if (at == index.end())
-                throw std::runtime_error("the database changed during the call (an import landed); call again");
-            if (value != row.end() && value->is_number()) view(static_cast<py::ssize_t>(at->second)) = value->get<double>();
-        }
-        result["rows"] = nullptr;
-        return py::make_tuple(to_python(answer), std::move(out));
+        if (!answer.is_object() || !answer.value("ok", false)) return py::make_tuple(to_python(answer), py::none(), py::none());
+        py::array_t<double> out(static_cast<py::ssize_t>(values.size()));
+        std::copy(values.begin(), values.end(), out.mutable_data());
+        py::object id_list = py::none();
+        if (with_ids) id_list = py::cast(ids);
+        return py::make_tuple(to_python(answer), std::move(out), id_list);
     }
 
     std::vector<std::string> node_ids() const { return engine().node_ids(); }
@@ -237,7 +223,7 @@ PYBIND11_MODULE(_smorg, m) {
                       std::optional<std::vector<std::filesystem::path>>>(),
              py::arg("path"), py::arg("create"), py::arg("output_dir"), py::arg("allow_absolute_output"), py::arg("input_dirs"))
         .def("execute", &Engine::execute, py::arg("request"), py::arg("as_columns") = false)
-        .def("vector", &Engine::vector, py::arg("request"), py::arg("field"))
+        .def("vector", &Engine::vector, py::arg("request"), py::arg("with_ids") = false)
         .def("node_ids", &Engine::node_ids)
         .def("path", &Engine::path)
         .def("close", &Engine::close);

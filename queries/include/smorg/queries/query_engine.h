@@ -59,6 +59,13 @@ public:
     // As execute, and this request's imports may also read the files inside `readable` (a
     // server's uploads, staged for this request alone).
     nlohmann::json execute(const nlohmann::json& request, RunContext& run, const std::vector<std::filesystem::path>& readable);
+    // One request (an object) of an op that has per-person values — centrality, communities,
+    // components, crv, advocates — answered as execute does, with those values in `values`: one per
+    // node of the snapshot the request read, in its order (NaN: not in the answer's view), and that
+    // snapshot's ids in `ids` when given. The values are the engine's numbers, never read back from
+    // rows. An op without such values is refused at "/op" (after it ran).
+    nlohmann::json execute_values(const nlohmann::json& request, RunContext& run, std::vector<double>& values,
+                                  std::vector<std::string>* ids = nullptr);
     // Parses `text` first (parse_request); malformed JSON is an invalid_argument response naming
     // the byte offset.
     nlohmann::json execute_text(std::string_view text, RunContext& run);
