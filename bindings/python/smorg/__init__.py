@@ -122,9 +122,13 @@ class Database:
     """
 
     def __init__(self, path, create=False, output_dir=".", allow_absolute_output=False, input_dirs=None):
-        self._engine = _smorg.Engine(str(path), bool(create), None if output_dir is None else str(output_dir),
+        # Folders are fixed when the database opens: a later os.chdir does not move them.
+        import os
+
+        self._engine = _smorg.Engine(str(path), bool(create),
+                                     None if output_dir is None else os.path.abspath(output_dir),
                                      bool(allow_absolute_output),
-                                     None if input_dirs is None else [str(d) for d in input_dirs])
+                                     None if input_dirs is None else [os.path.abspath(d) for d in input_dirs])
 
     # ---- the protocol -------------------------------------------------------------------------
 
