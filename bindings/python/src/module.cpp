@@ -61,61 +61,94 @@ py::object to_python(const json& value) {
     }
 }
 
-// A column of a row result: numbers as one NumPy array (int64 when every value is an integer,
-// float64 with NaN for a missing one otherwise), booleans as a bool array, anything else a list.
-py::object column(const json& rows, const std::string& key) {
-    bool numbers = true, integers = true, booleans = true;
-    for (const auto& row : rows) {
-        const auto it = row.find(key);
-        const bool missing = it == row.end() || it->is_null();
-        numbers = numbers && (missing || it->is_number());
-        integers = integers && !missing && it->is_number_integer();
-        booleans = booleans && !missing && it->is_boolean();
-    }
-    const auto n = static_cast<py::ssize_t>(rows.size());
-    if (booleans && n > 0) {
-        py::array_t<bool> out(n);
-        auto view = out.mutable_unchecked<1>();
-        for (py::ssize_t i = 0; i < n; ++i) view(i) = rows[static_cast<std::size_t>(i)][key].get<bool>();
-        return out;
-    }
-    if (integers && n > 0) {
-        py::array_t<std::int64_t> out(n);
-        auto view = out.mutable_unchecked<1>();
-        for (py::ssize_t i = 0; i < n; ++i) view(i) = rows[static_cast<std::size_t>(i)][key].get<std::int64_t>();
-        return out;
-    }
-    if (numbers) {
-        py::array_t<double> out(n);
-        auto view = out.mutable_unchecked<1>();
-        for (py::ssize_t i = 0; i < n; ++i) {
-            const auto& row = rows[static_cast<std::size_t>(i)];
-            const auto it = row.find(key);
-            view(i) = it == row.end() || it->is_null() ? std::nan("") : it->get<double>();
-        }
-        return out;
-    }
-    py::list out(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto it = rows[i].find(key);
-        out[i] = it == rows[i].end() ? py::none() : to_python(*it);
-    }
-    return out;
-}
-
-// The rows of an ok answer as columns, in the order their keys first appear.
+// The rows of an ok answer as columns, in the order their keys first appear: numbers as one NumPy
+// array (int64 when every row has an integer, float64 with NaN for a missing one otherwise),
+// booleans (in every row) as a bool array, anything else a list (None where a row lacks it). Two
+// passes over the rows, each visiting every value once.
 py::dict columns(const json& rows) {
-    std::vector<std::string> keys;
-    std::unordered_map<std::string, bool> seen;
+    struct Slot {
+        std::string key;
+        std::size_t present = 0;
+        bool numbers = true, integers = true, booleans = true;
+        py::object out;
+        void* data = nullptr;  // the array's memory, for the numeric forms
+    };
+    std::vector<Slot> slots;
+    std::unordered_map<std::string, std::size_t> index;
+    auto slot_of = [&](const std::string& key) -> Slot& {
+        auto [it, added] = index.try_emplace(key, slots.size());
+        if (added) {
+            slots.emplace_back();
+            slots.back().key = key;
+        }
+        return slots[it->second];
+    };
     for (const auto& row : rows) {
         if (!row.is_object()) continue;
-        for (const auto& [key, value] : row.items()) {
-            if (seen.emplace(key, true).second) keys.push_back(key);
+        for (auto it = row.begin(); it != row.end(); ++it) {
+            auto& slot = slot_of(it.key());
+            const auto& v = it.value();
+            if (!v.is_null()) ++slot.present;
+            slot.numbers = slot.numbers && (v.is_null() || v.is_number());
+            slot.integers = slot.integers && v.is_number_integer();
+            slot.booleans = slot.booleans && v.is_boolean();
         }
     }
-    py::dict out;
-    for (const auto& key : keys) out[py::str(key)] = column(rows, key);
-    return out;
+    const auto n = static_cast<py::ssize_t>(rows.size());
+    enum class Form : std::uint8_t { booleans, integers, numbers, objects };
+    std::vector<Form> forms;
+    for (auto& slot : slots) {
+        const bool every_row = slot.present == rows.size();
+        if (slot.booleans && every_row) {
+            forms.push_back(Form::booleans);
+            py::array_t<bool> out(n);
+            slot.data = out.mutable_data();
+            slot.out = std::move(out);
+        } else if (slot.integers && every_row) {
+            forms.push_back(Form::integers);
+            py::array_t<std::int64_t> out(n);
+            slot.data = out.mutable_data();
+            slot.out = std::move(out);
+        } else if (slot.numbers) {
+            forms.push_back(Form::numbers);
+            py::array_t<double> out(n);
+            std::fill(out.mutable_data(), out.mutable_data() + n, std::nan(""));
+            slot.data = out.mutable_data();
+            slot.out = std::move(out);
+        } else {
+            forms.push_back(Form::objects);
+            py::list out(rows.size());
+            for (py::ssize_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = py::none();
+            slot.out = std::move(out);
+        }
+    }
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto& row = rows[r];
+        if (!row.is_object()) continue;
+        const auto i = static_cast<py::ssize_t>(r);
+        for (auto it = row.begin(); it != row.end(); ++it) {
+            const auto s = index.find(it.key())->second;
+            const auto& v = it.value();
+            auto& slot = slots[s];
+            switch (forms[s]) {
+                case Form::booleans:
+                    static_cast<bool*>(slot.data)[r] = v.get<bool>();
+                    break;
+                case Form::integers:
+                    static_cast<std::int64_t*>(slot.data)[r] = v.get<std::int64_t>();
+                    break;
+                case Form::numbers:
+                    if (!v.is_null()) static_cast<double*>(slot.data)[r] = v.get<double>();
+                    break;
+                case Form::objects:
+                    PyList_SetItem(slot.out.ptr(), i, to_python(v).release().ptr());  // steals; drops the None
+                    break;
+            }
+        }
+    }
+    py::dict result;
+    for (auto& slot : slots) result[py::str(slot.key)] = std::move(slot.out);
+    return result;
 }
 
 class Engine {
