@@ -5,10 +5,13 @@
 namespace smorg::importers {
 
 namespace {
+// `file:line:column: column 'field': message`, or in a row table `table: row R: column 'field': message`.
 std::string located(const std::string& file, std::size_t line, std::size_t column, const std::string& field,
-                    const std::string& message) {
+                    const std::string& message, bool table = false) {
     std::string out = file.empty() ? std::string("<input>") : file;
-    if (line > 0) {
+    if (table) {
+        if (line > 0) out += ": row " + std::to_string(line - 1);
+    } else if (line > 0) {
         out += ':' + std::to_string(line);
         if (column > 0) out += ':' + std::to_string(column);
     }
@@ -30,10 +33,7 @@ ImportError::ImportError(std::string file, std::size_t line, std::size_t column,
 ImportError ImportError::in_table() const {
     ImportError e(*this);
     e.table_ = true;
-    std::string text = file_ + ": ";
-    if (line_ > 0) text += "row " + std::to_string(line_ - 1) + ": ";
-    if (!field_.empty()) text += "column '" + field_ + "': ";
-    static_cast<std::runtime_error&>(e) = std::runtime_error(text + message_);
+    static_cast<std::runtime_error&>(e) = std::runtime_error(located(file_, line_, column_, field_, message_, true));
     return e;
 }
 

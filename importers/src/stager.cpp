@@ -353,15 +353,23 @@ void validate(const ImportSpec& spec) {
                                  invalid_utf8_at(spec.label_attribute) != std::string_view::npos)) {
         throw graph::ParamError("label_attribute", "label_attribute must be a non-empty UTF-8 name");
     }
+    // A table's errors are told apart from a file's by its name: it may not be a file of the batch.
+    std::vector<std::string_view> names(spec.nodes.begin(), spec.nodes.end());
+    names.insert(names.end(), spec.edges.begin(), spec.edges.end());
+    if (!spec.labels.empty()) names.push_back(spec.labels);
     for (const auto& [field, tables] : {std::pair{"node_rows", &spec.node_rows}, std::pair{"edge_rows", &spec.edge_rows}}) {
         for (std::size_t i = 0; i < tables->size(); ++i) {
             const auto& name = (*tables)[i].name;
+            const auto at = std::string(field) + "/" + std::to_string(i);
             if (name.size() > ImportSpec::kMaxSourceBytes || name_problem(name, "a name") ||
                 invalid_utf8_at(name) != std::string_view::npos) {
-                throw graph::ParamError(std::string(field) + "/" + std::to_string(i),
-                                        "a row table needs a UTF-8 name without control characters, at most " +
-                                            std::to_string(ImportSpec::kMaxSourceBytes) + " bytes");
+                throw graph::ParamError(at, "a row table needs a UTF-8 name without control characters, at most " +
+                                                std::to_string(ImportSpec::kMaxSourceBytes) + " bytes");
             }
+            if (std::find(names.begin(), names.end(), name) != names.end()) {
+                throw graph::ParamError(at, "row table '" + name + "' has the name of another input of the batch: name it apart");
+            }
+            names.push_back(name);
         }
     }
     if (spec.source.size() > ImportSpec::kMaxSourceBytes || invalid_utf8_at(spec.source) != std::string_view::npos ||
@@ -429,8 +437,10 @@ StagedBatch Stager::run() {
                                                 : "node_rows";
     run_.admit(estimate);
 
-    // Read every file first: a missing or unreadable file is reported before any parsing.
-    std::vector<std::string> texts(inputs.size());
+    // Read every file first: a missing or unreadable file is reported before any parsing. A row
+    // table's text is read where it is, not copied.
+    std::vector<std::string> read(inputs.size());
+    std::vector<const std::string*> texts(inputs.size(), nullptr);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         run_.throw_if_cancelled();
         if (const auto* table = inputs[i].table) {
@@ -439,70 +449,74 @@ StagedBatch Stager::run() {
                       "the rows are larger than max_file_bytes (" + std::to_string(spec_.max_file_bytes) + " bytes)");
                 continue;
             }
-            texts[i] = table->text;
-            batch_.report.bytes += texts[i].size();
-            continue;
+            texts[i] = &table->text;
+        } else {
+            try {
+                read[i] = read_file(inputs[i].path, spec_.max_file_bytes);
+                texts[i] = &read[i];
+            } catch (const ImportError& e) {
+                errors_.add(e);
+                continue;
+            }
         }
-        try {
-            texts[i] = read_file(inputs[i].path, spec_.max_file_bytes);
-            batch_.report.bytes += texts[i].size();
-        } catch (const ImportError& e) {
-            errors_.add(e);
-        }
+        batch_.report.bytes += texts[i]->size();
     }
     errors_.throw_if_any();
     const bool with_labels = !spec_.labels.empty();
     const std::size_t files = inputs.size() - (with_labels ? 1 : 0);
+    auto done = [&](std::size_t i) {  // an input read whole: count it, let go of a file's text
+        done_bytes_ += texts[i]->size();
+        read[i] = std::string();
+        progress("parse");
+    };
 
-    // Phase 1: nodes (node files, and the node objects of every JSON Lines file).
+    // Phase 1: nodes (node files, node tables, and the node objects of every JSON Lines file).
     for (std::size_t i = 0; i < files; ++i) {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
-        if (in.format == Format::jsonl) {
-            jsonl(in.path, texts[i], true, in.table ? std::optional<bool>(in.nodes) : std::nullopt);
-            if (in.table && in.nodes) {  // a node table is done: the edge phase skips it
-                done_bytes_ += texts[i].size();
-                texts[i] = std::string();
-                progress("parse");
+        if (in.table) {
+            if (in.nodes) {
+                jsonl(in.path, *texts[i], true, true);
+                done(i);
             }
+        } else if (in.format == Format::jsonl) {
+            jsonl(in.path, *texts[i], true, std::nullopt);
         } else if (in.nodes) {
             if (in.format != Format::csv) {
                 error(in.path, 0, 0, "", "a nodes file must be CSV or JSON Lines");
                 continue;
             }
-            csv_nodes(in.path, texts[i]);
-            done_bytes_ += texts[i].size();
-            progress("parse");
+            csv_nodes(in.path, *texts[i]);
+            done(i);
         }
     }
-    // Phase 2: edges.
+    // Phase 2: edges (edge files, edge tables, and the edge objects of every JSON Lines file).
     for (std::size_t i = 0; i < files; ++i) {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
-        if (in.table && in.nodes) continue;  // read whole in the node phase
-        if (in.format == Format::jsonl) {
-            jsonl(in.path, texts[i], false, in.table ? std::optional<bool>(in.nodes) : std::nullopt);
+        if (in.table) {
+            if (in.nodes) continue;
+            jsonl(in.path, *texts[i], false, false);
+        } else if (in.format == Format::jsonl) {
+            jsonl(in.path, *texts[i], false, std::nullopt);
         } else if (!in.nodes) {
             if (in.format == Format::csv) {
-                csv_edges(in.path, texts[i]);
+                csv_edges(in.path, *texts[i]);
             } else {
-                edge_list(in.path, texts[i]);
+                edge_list(in.path, *texts[i]);
             }
         } else {
             continue;
         }
-        done_bytes_ += texts[i].size();
-        texts[i] = std::string();
-        progress("parse");
+        done(i);
     }
     // Phase 3: labels.
     if (with_labels) {
         run_.throw_if_cancelled();
         const auto before = batch_.new_ids.size();
-        labels(spec_.labels, texts.back());
+        labels(spec_.labels, *texts.back());
         batch_.report.missing_nodes_created += batch_.new_ids.size() - before;
-        done_bytes_ += texts.back().size();
-        progress("parse");
+        done(inputs.size() - 1);
     }
     run_.throw_if_cancelled();
     errors_.throw_if_any();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,13 @@ struct NodeColumn {
     std::vector<double> values;
     bool filled = false;
 };
+
+// The ops that offer per-person values (NodeColumn): what export can attach and what
+// QueryEngine::execute_values serves.
+inline constexpr std::array<std::string_view, 5> kPerPersonOps{"centrality", "communities", "components", "crv", "advocates"};
+bool offers_per_person_values(std::string_view op);
+// "centrality, communities, components, crv, advocates": for messages.
+std::string per_person_ops_list();
 
 // What one request of a batch runs with.
 struct OpContext {

@@ -43,13 +43,16 @@ QueryEngine& QueryEngine::operator=(QueryEngine&&) noexcept = default;
 
 const std::string& QueryEngine::path() const { return impl_->db->path(); }
 
-std::vector<std::string> QueryEngine::node_ids() const {
-    const auto snapshot = impl_->db->snapshot();
+namespace {
+std::vector<std::string> ids_of(const graph::Snapshot& g) {
     std::vector<std::string> ids;
-    ids.reserve(snapshot->node_count());
-    for (graph::NodeIndex n = 0; n < snapshot->node_count(); ++n) ids.emplace_back(snapshot->id(n));
+    ids.reserve(g.node_count());
+    for (graph::NodeIndex n = 0; n < g.node_count(); ++n) ids.emplace_back(g.id(n));
     return ids;
 }
+}  // namespace
+
+std::vector<std::string> QueryEngine::node_ids() const { return ids_of(*impl_->db->snapshot()); }
 
 json error_response(ErrorCode code, const std::string& message, const std::string& at) {
     return {{"ok", false},
@@ -242,21 +245,26 @@ json QueryEngine::execute_values(const json& request, RunContext& run, std::vect
     if (!request.is_object()) {
         return error_response(ErrorCode::invalid_argument, "per-person values come from one request (an object), not a batch");
     }
+    // Refused before anything runs: an op without values, and an estimate (which computes none).
+    if (const auto op = request.find("op");
+        op != request.end() && op->is_string() && !offers_per_person_values(op->get<std::string>())) {
+        return error_response(ErrorCode::invalid_argument,
+                              "op '" + op->get<std::string>() + "' gives no per-person values; " + per_person_ops_list() + " do",
+                              "/op");
+    }
+    if (const auto estimate = request.find("estimate"); estimate != request.end() && *estimate == true) {
+        return error_response(ErrorCode::invalid_argument, "an estimate computes no values: leave estimate out", "/estimate");
+    }
     NodeColumn column;
     graph::SnapshotPtr used;
     auto answer = execute_one(*impl_->db, impl_->options, request, "", run, &column, &used);
     if (!response_ok(answer)) return answer;
-    if (!column.filled) {
-        return error_response(ErrorCode::invalid_argument,
-                              "op '" + answer.value("op", "") +
-                                  "' gives no per-person values (centrality, communities, components, crv and advocates do)",
-                              "/op");
+    if (!column.filled) {  // a bug: every op of kPerPersonOps offers its values
+        std::cerr << "smorg: internal error: op '" << answer.value("op", "") << "' offered no per-person values\n";
+        return error_response(ErrorCode::internal, "internal error; the details were logged");
     }
     values = std::move(column.values);
-    if (ids) {
-        ids->reserve(used->node_count());
-        for (graph::NodeIndex n = 0; n < used->node_count(); ++n) ids->emplace_back(used->id(n));
-    }
+    if (ids) *ids = ids_of(*used);
     return answer;
 }
 

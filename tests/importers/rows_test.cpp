@@ -95,3 +95,31 @@ TEST_CASE("row tables are bounded and named", "[importers][rows][errors]") {
         CHECK(e.field() == "node_rows/0");
     }
 }
+
+TEST_CASE("a whole number of seconds written as a float is a timestamp; a fraction is not", "[importers][rows][errors]") {
+    auto db = importers::Database::open(":memory:");
+    db->import(rows(R"({"id": "ann", "kind": "customer"}
+{"id": "bob", "kind": "customer"})",
+                    R"({"source": "ann", "target": "bob", "timestamp": 1717430124.0})"));
+    const auto g = db->snapshot();
+    CHECK(g->timestamp(g->out_begin(*g->find("ann"))) == 1717430124);
+    const auto failed = testing::failed_import(*db, rows("", R"({"source": "ann", "target": "bob", "timestamp": 1.5})"));
+    REQUIRE(failed.total() == 1);
+    CHECK(std::string(failed.errors()[0].what()) ==
+          "edge_rows: row 0: column 'timestamp': expected whole epoch seconds or an ISO-8601 time, got 1.5");
+}
+
+TEST_CASE("an edge table's malformed line is reported once; a table may not share a file's name", "[importers][rows][errors]") {
+    auto db = importers::Database::open(":memory:");
+    const auto failed = testing::failed_import(*db, rows("", "{\"source\": \n"));
+    CHECK(failed.total() == 1);
+    CHECK(failed.errors()[0].table());
+    auto spec = rows(R"({"id": "ann"})", "");
+    spec.nodes = {"node_rows"};
+    try {
+        db->import(spec);
+        FAIL("a table named as a file was accepted");
+    } catch (const graph::ParamError& e) {
+        CHECK(e.field() == "node_rows/0");
+    }
+}

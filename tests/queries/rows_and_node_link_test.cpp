@@ -58,6 +58,9 @@ TEST_CASE("a node-link export answers with the graph when it is given no file", 
     answer = engine.execute({{"op", "export"}, {"format", "node_link"}, {"out", "g.json"}});
     CHECK(answer["error"]["code"] == "permission_denied");
     CHECK(answer["error"]["at"] == "/out");
+    // An empty name is refused, not taken for "no file".
+    answer = engine.execute({{"op", "export"}, {"format", "node_link"}, {"out", ""}});
+    CHECK(answer["error"]["at"] == "/out");
     // The other formats still need "out".
     CHECK(engine.execute({{"op", "export"}, {"format", "graphml"}})["error"]["at"] == "/out");
 }

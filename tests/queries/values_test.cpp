@@ -42,6 +42,8 @@ TEST_CASE("execute_values refuses batches and ops without per-person values", "[
     CHECK(values.empty());
     answer = engine.execute_values({{"op", "stats"}}, run, values);
     CHECK(answer["error"]["at"] == "/op");
+    answer = engine.execute_values({{"op", "centrality"}, {"algorithm", "degree"}, {"estimate", true}}, run, values);
+    CHECK(answer["error"]["at"] == "/estimate");
     // A bad request answers its own error, at its field.
     answer = engine.execute_values({{"op", "centrality"}, {"algorithm", "pagerank"}, {"damping", 2}}, run, values);
     CHECK(answer["error"]["at"] == "/damping");

@@ -11,6 +11,7 @@ query() answers as the command line does, errors included.
 """
 
 import json as _json
+import os as _os
 
 
 class QueryError(Exception):
@@ -123,12 +124,10 @@ class Database:
 
     def __init__(self, path, create=False, output_dir=".", allow_absolute_output=False, input_dirs=None):
         # Folders are fixed when the database opens: a later os.chdir does not move them.
-        import os
-
         self._engine = _smorg.Engine(str(path), bool(create),
-                                     None if output_dir is None else os.path.abspath(output_dir),
+                                     None if output_dir is None else _os.path.abspath(output_dir),
                                      bool(allow_absolute_output),
-                                     None if input_dirs is None else [os.path.abspath(d) for d in input_dirs])
+                                     None if input_dirs is None else [_os.path.abspath(d) for d in input_dirs])
 
     # ---- the protocol -------------------------------------------------------------------------
 
@@ -342,22 +341,22 @@ def from_networkx(graph, path=":memory:", node_kind="unknown", edge_kind="intera
     An undirected graph's edge is stored once (queries with directed=false see it both ways).
     Other fields go to the import op (provenance, ...). Returns the Database (path ":memory:" by
     default)."""
-    db = open(path, create=create)
-
-    def scalar(value):
-        return value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
-
-    nodes = []
+    nodes = []  # NumPy scalars among the attributes are written as JSON values by _rows_text
     for node, data in graph.nodes(data=True):
-        row = {k: scalar(v) for k, v in data.items() if k != kind_attribute}
+        row = {k: v for k, v in data.items() if k != kind_attribute}
         row["id"] = str(node)
         row["kind"] = str(data.get(kind_attribute, node_kind))
         nodes.append(row)
     edges = []
     for u, v, data in graph.edges(data=True):
-        row = {k: scalar(x) for k, x in data.items() if k != kind_attribute}
+        row = {k: x for k, x in data.items() if k != kind_attribute}
         row["source"], row["target"] = str(u), str(v)
         row["kind"] = str(data.get(kind_attribute, edge_kind))
         edges.append(row)
-    db.import_frames(nodes=nodes, edges=edges, **fields)
+    db = open(path, create=create)
+    try:
+        db.import_frames(nodes=nodes, edges=edges, **fields)
+    except BaseException:
+        db.close()
+        raise
     return db

@@ -32,6 +32,10 @@ std::string described(const json& value) {
 void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_phase, std::optional<bool> rows_are_nodes) {
     EdgeChunk edges;
     edges.errors.max = errors_.max();
+    // A row table holds one kind of object; an edge table is read in the edge phase alone, so that
+    // phase reports its lines' own problems (a file's are reported once, in the node phase).
+    const std::string_view table_type = rows_are_nodes ? (*rows_are_nodes ? "node" : "edge") : "";
+    const bool reports_lines = nodes_phase || table_type == "edge";
     std::size_t line = 0;
     std::size_t start = 0;
     while (start < text.size()) {
@@ -43,10 +47,9 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
         start = end + 1;
         if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
         if (trim(raw).empty()) continue;
-        if (nodes_phase) ++batch_.report.lines;
-        // Problems of the line itself are reported once, in the node phase.
+        if (reports_lines) ++batch_.report.lines;
         auto line_error = [&](std::size_t column, const std::string& field, const std::string& message) {
-            if (nodes_phase) error(file, line, column, field, message);
+            if (reports_lines) error(file, line, column, field, message);
         };
         if (const auto deep = graph::json_too_deep(raw)) {
             line_error(deep->offset + 1, "", "the JSON nests deeper than " + std::to_string(graph::kMaxJsonDepth) + " levels");
@@ -69,7 +72,6 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
             continue;
         }
         std::string type;
-        const std::string table_type = rows_are_nodes ? (*rows_are_nodes ? "node" : "edge") : "";
         if (auto it = object.find("type"); it != object.end()) {
             if (!it->is_string() || (*it != "node" && *it != "edge")) {
                 line_error(1, "type", "\"type\" must be \"node\" or \"edge\"");
@@ -83,7 +85,7 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
                 continue;
             }
         } else if (!table_type.empty()) {
-            type = table_type;
+            type = std::string(table_type);
         } else if (object.contains("source") || object.contains("target")) {
             type = "edge";
         } else if (object.contains("id")) {
@@ -181,11 +183,18 @@ void Stager::jsonl(const std::string& file, const std::string& text, bool nodes_
                 }
             } else if (it->is_number_integer()) {
                 parsed = it->get<graph::Timestamp>();
+            } else if (it->is_number_float()) {
+                // A whole number written as a float (1717430124.0: what a data frame's column with
+                // a missing value holds) is the same second.
+                const double seconds = it->get<double>();
+                if (std::isfinite(seconds) && std::trunc(seconds) == seconds && std::fabs(seconds) < 9.0e18) {
+                    parsed = static_cast<graph::Timestamp>(seconds);
+                }
             } else if (it->is_string()) {
                 parsed = graph::parse_timestamp(it->get_ref<const std::string&>());
             }
             if (!parsed || *parsed == graph::kNoTimestamp) {
-                report("timestamp", "expected epoch seconds or an ISO-8601 time, got " + described(*it));
+                report("timestamp", "expected whole epoch seconds or an ISO-8601 time, got " + described(*it));
                 ok = false;
             } else {
                 draft.timestamp = *parsed;

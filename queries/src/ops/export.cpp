@@ -98,9 +98,6 @@ std::string text(const json& v) {
     return graph::format_number(v.get<double>());
 }
 
-// The analyses whose per-person values can be attached.
-constexpr std::array<std::string_view, 5> kAttachable{"centrality", "communities", "components", "crv", "advocates"};
-
 // One attached analysis, ready to run on the exported part of the graph: it takes the export's node
 // kinds, edge kinds, window and keep_isolated, and may not set its own.
 struct Attached {
@@ -114,9 +111,8 @@ Attached prepare_attached(const OpContext& ctx, const json& request, const graph
     FieldReader shape(request, at);
     Attached a;
     a.op = shape.required<std::string>("op");
-    if (std::find(kAttachable.begin(), kAttachable.end(), a.op) == kAttachable.end()) {
-        std::string list;
-        for (auto name : kAttachable) list += (list.empty() ? "" : ", ") + std::string(name);
+    if (!offers_per_person_values(a.op)) {
+        const auto list = per_person_ops_list();
         const bool known = find_op(a.op) != nullptr;
         throw QueryError(ErrorCode::invalid_argument,
                          (known ? "op '" + a.op + "' gives no per-person values to attach"
@@ -193,8 +189,8 @@ json node_link(OpContext& ctx, const graph::Snapshot& g, const std::vector<Colum
                const KeepEdge& keep_edge, bool directed, std::uint64_t& nodes, std::uint64_t& edges) {
     json people = json::array();
     for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
-        if (!keep_node(u)) continue;
         if (u % 65536 == 0) ctx.run.throw_if_cancelled();
+        if (!keep_node(u)) continue;
         json person = {{"id", g.id(u)}, {"kind", g.node_kind_name(u)}};
         for (const auto& c : columns) {
             auto v = c.value(u);
@@ -231,9 +227,10 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     const auto format = reader.required_enum<ExportFormat>("format");
     // node_link without "out": the graph comes back in the answer instead of a file.
-    const auto out =
-        format == ExportFormat::node_link ? reader.optional<std::string>("out", "") : reader.required<std::string>("out");
-    const bool inline_graph = out.empty();
+    const auto given = format == ExportFormat::node_link ? reader.maybe<std::string>("out")
+                                                         : std::optional<std::string>(reader.required<std::string>("out"));
+    const bool inline_graph = !given;
+    const auto out = given.value_or("");
     const auto spec = read_subgraph(reader, {}, kAllFilters & ~kWeighted);  // stored weights are written as they are
     std::vector<json> attach_requests;
     if (const json* raw = reader.raw("attach")) {

@@ -1,8 +1,20 @@
+#include <algorithm>
+
 #include "smorg/graph/text.h"
 
 #include "ops/ops.h"
 
 namespace smorg::queries {
+
+bool offers_per_person_values(std::string_view op) {
+    return std::find(kPerPersonOps.begin(), kPerPersonOps.end(), op) != kPerPersonOps.end();
+}
+
+std::string per_person_ops_list() {
+    std::string list;
+    for (auto name : kPerPersonOps) list += (list.empty() ? "" : ", ") + std::string(name);
+    return list;
+}
 
 const std::vector<OpEntry>& op_table() {
     static const std::vector<OpEntry> table{

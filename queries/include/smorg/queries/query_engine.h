@@ -63,7 +63,8 @@ public:
     // components, crv, advocates — answered as execute does, with those values in `values`: one per
     // node of the snapshot the request read, in its order (NaN: not in the answer's view), and that
     // snapshot's ids in `ids` when given. The values are the engine's numbers, never read back from
-    // rows. An op without such values is refused at "/op" (after it ran).
+    // rows. An op without such values is refused at "/op", and an estimate at "/estimate", before
+    // anything runs.
     nlohmann::json execute_values(const nlohmann::json& request, RunContext& run, std::vector<double>& values,
                                   std::vector<std::string>* ids = nullptr);
     // Parses `text` first (parse_request); malformed JSON is an invalid_argument response naming
