@@ -2,6 +2,8 @@
 
 - 200 small queries (node, neighbors) through one open `smorg.Database` against the same 200 as
   `smorg query` processes (each loads the snapshot): the ratio is what holding the engine open buys.
+- import_frames of the 1M-edge organization read into pandas DataFrames, against `smorg import` of
+  the same CSV files (both into a new database, the DataFrames' own reading not counted).
 - A full PageRank vector of the generated organization: to a NumPy array (`Database.scores`) and to a
   DataFrame (`Database.pagerank(top=0)`), time and peak memory, each in a fresh interpreter; against
   networkx's `pagerank` on the same graph (loaded from the same edge list, the load not counted).
@@ -58,6 +60,19 @@ else:
 print(json.dumps({"seconds": time.perf_counter() - started, "n": n}))
 """
 
+FRAMES = r"""
+import json, sys, time
+import pandas as pd
+import smorg
+smorg.set_threads(2)
+nodes = pd.read_csv(sys.argv[1])
+edges = pd.read_csv(sys.argv[2])
+db = smorg.open(sys.argv[3], create=True)
+started = time.perf_counter()
+report = db.import_frames(nodes=nodes, edges=edges)
+print(json.dumps({"seconds": time.perf_counter() - started, "edges": report["edges_added"]}))
+"""
+
 NETWORKX = r"""
 import json, sys, time
 import networkx as nx
@@ -96,6 +111,23 @@ def main():
                              ratio=round(outside / inside["seconds"], 1), module_peak_mb=round(inside_peak / 2**20)))
     table("200 small queries: the module against smorg query processes", rows,
           ["scale", "queries", "module_s", "processes_s", "ratio", "module_peak_mb"])
+
+    # import_frames against smorg import of the same files.
+    folder = db.parent
+    frames_db, csv_db = bench.data / "frames.db", bench.data / "csv.db"
+    for path in (frames_db, csv_db):
+        for extra in ("", "-wal", "-shm", ".snapshot"):
+            if os.path.exists(str(path) + extra):
+                os.remove(str(path) + extra)
+    framed, _, framed_peak = in_python(bench, FRAMES, folder / "nodes.csv", folder / "edges.csv", frames_db)
+    _, csv_seconds, csv_peak = measure([bench.smorg, "--threads", 2, "--quiet", "import", "--db", csv_db, "--nodes",
+                                        folder / "nodes.csv", "--edges", folder / "edges.csv"])
+    imports = [bench.record("python_import_frames", scale=scale, edges=framed["edges"],
+                            frames_s=round(framed["seconds"], 2), frames_peak_mb=round(framed_peak / 2**20),
+                            csv_s=round(csv_seconds, 2), csv_peak_mb=round(csv_peak / 2**20),
+                            ratio=round(framed["seconds"] / csv_seconds, 1))]
+    table("import_frames against smorg import of the same CSV (ratio: frames' time / CSV's)", imports,
+          ["scale", "edges", "frames_s", "frames_peak_mb", "csv_s", "csv_peak_mb", "ratio"])
 
     # A full PageRank vector: NumPy and DataFrame, against networkx on the same graph.
     vectors = []
