@@ -88,7 +88,7 @@ CrvParams windowed(const AdvocatesParams& params) {
 Estimate reach_estimate(const graph::Subgraph& view, const ArcProbabilities& p, const AdvocatesParams& params) {
     const auto cost = detail::pilot(view, p, params.model, params.seed, 0, std::min(params.reach_samples, kPilotSets));
     const double sets = static_cast<double>(params.reach_samples);
-    return detail::cost(detail::kRrArc * sets * cost.arcs, cost.memory(sets) + 16 * static_cast<double>(view.arc_count()),
+    return detail::cost(detail::kRrArc * sets * cost.arcs, cost.memory(sets) + static_cast<double>(p.memory_bytes()),
                         "reach_samples", "pilot of " + std::to_string(std::min(params.reach_samples, kPilotSets)) + " RR sets");
 }
 
@@ -115,7 +115,8 @@ Estimate estimate(const graph::Snapshot& g, const AdvocatesParams& params) {
     auto e = estimate(g, windowed(params));
     const auto spec = reach_spec(g, params);
     const auto size = graph::view_size(g, spec);
-    const auto view = graph::Subgraph::of(g, spec);
+    const auto shared_view = graph::Subgraph::shared(g, spec);
+    const auto& view = *shared_view;
     const auto p = arc_probabilities(view, params.probability, params.model);
     e.then(detail::on_view(size, reach_estimate(view, p, params)));
     return e;
@@ -198,7 +199,8 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     // Reach: each candidate's expected spread alone, from reverse-reachable sets.
     const auto spec = reach_spec(g, params);
     run.admit(graph::view_size(g, spec).cost);
-    const auto view = graph::Subgraph::of(g, spec);
+    const auto shared_view = graph::Subgraph::shared(g, spec);
+    const auto& view = *shared_view;
     r.reach = singleton_reach(view, arc_probabilities(view, params.probability, params.model), params, run);
 
     // Percentiles (within each kind, or over everyone) and the weighted score.

@@ -3,7 +3,7 @@
 // Entries on a view the caller has already built, for algorithms that run others on their own view
 // (silos runs betweenness and communities on its ties; seeds measures its set's spread). Each does
 // what its public entry does after building the view, admission included: the public entries are
-// these plus Subgraph::of.
+// these plus Subgraph::shared.
 
 #include "smorg/engine/centrality/betweenness.h"
 #include "smorg/engine/community/communities.h"

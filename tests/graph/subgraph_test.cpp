@@ -1,5 +1,6 @@
 #include "smorg/graph/subgraph.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <utility>
@@ -155,6 +156,131 @@ TEST_CASE("views equal a direct computation at any number of workers", "[graph][
             CHECK(same);
         }
     }
+}
+
+TEST_CASE("the undirected view of every edge of weight 1 equals a direct computation", "[graph][subgraph]") {
+    // Weights all 1 take the one-merge path; with and without parallel arcs, over two kinds (so
+    // out-lists are sorted per kind only), weighted or not, at several worker counts.
+    for (const bool parallel_arcs : {false, true}) {
+        std::mt19937_64 rng(parallel_arcs ? 5 : 6);
+        const NodeIndex n = 2000;
+        std::vector<testing::TestEdge> edges;
+        std::map<std::pair<NodeIndex, NodeIndex>, int> seen;
+        for (int i = 0; i < 30000; ++i) {
+            const auto u = static_cast<NodeIndex>(rng() % n);
+            const auto v = rng() % 10 == 0 ? u : static_cast<NodeIndex>(rng() % (u % 7 == 0 ? 30 : n));
+            if (!parallel_arcs && seen[{u, v}]++ > 0) continue;
+            edges.push_back({u, v, 1.0, rng() % 2 ? "interaction" : "referral"});
+        }
+        const auto g = testing::graph_from_edges(n, edges);
+        REQUIRE(g.has_parallel_arcs() == parallel_arcs);
+        std::vector<std::map<NodeIndex, double>> ties(n);
+        for (const auto& e : edges) {
+            ties[e.source][e.target] += 1;
+            if (e.source != e.target) ties[e.target][e.source] += 1;
+        }
+        for (const bool weighted : {true, false}) {
+            graph::SubgraphSpec spec;
+            spec.directed = false;
+            spec.weighted = weighted;
+            for (const int workers : {1, 3}) {
+                tbb::task_arena arena(workers);
+                const auto view = arena.execute([&] { return graph::Subgraph::of(g, spec); });
+                INFO("parallel arcs " << parallel_arcs << ", weighted " << weighted << ", " << workers << " workers");
+                NodeIndex first_difference = n;
+                for (NodeIndex u = 0; u < n && first_difference == n; ++u) {
+                    std::vector<std::pair<NodeIndex, double>> got, want;
+                    for (const auto& [v, w] : ties[u]) want.emplace_back(v, weighted ? w : 1.0);
+                    for (std::size_t k = 0; k < view.out_neighbors(u).size(); ++k)
+                        got.emplace_back(view.out_neighbors(u)[k], view.out_weights(u)[k]);
+                    if (got != want || to_vector(view.in_neighbors(u)) != to_vector(view.out_neighbors(u))) first_difference = u;
+                }
+                CHECK(first_difference == n);
+                bool all_one = true;
+                for (const auto& list : ties)
+                    for (const auto& [v, w] : list) all_one = all_one && w == 1;
+                CHECK((view.uniform_weight() == std::optional<double>(1.0)) == (!weighted || all_one));
+            }
+        }
+    }
+}
+
+TEST_CASE("a list of kinds that names every kind the snapshot has is viewed without copying", "[graph][subgraph]") {
+    const auto g = testing::graph_from_edges(3, {{0, 1}, {1, 2}});
+    graph::SubgraphSpec spec;
+    spec.edge_kinds = {"interaction"};
+    spec.node_kinds = {"customer"};
+    CHECK(graph::Subgraph::of(g, spec).zero_copy());
+    CHECK(graph::view_size(g, spec).zero_copy);
+}
+
+TEST_CASE("a snapshot keeps the views it built and shares them for equal specs", "[graph][subgraph][cache]") {
+    const auto g = testing::graph_from_edges(4, {{0, 1, 1, "referral"}, {1, 2, 1, "interaction"}, {2, 3, 2, "interaction"}});
+    graph::SubgraphSpec spec;
+    spec.directed = false;
+    spec.edge_kinds = {"referral", "interaction"};
+    CHECK_FALSE(graph::view_size(g, spec).cached);
+    const auto first = graph::Subgraph::shared(g, spec);
+    CHECK(graph::view_size(g, spec).cached);
+    CHECK(graph::view_size(g, spec).cost.work == 0);
+    CHECK(graph::view_size(g, spec).cost.memory_bytes == 0);
+
+    auto reordered = spec;
+    reordered.edge_kinds = {"interaction", "referral"};
+    CHECK(graph::Subgraph::shared(g, reordered) == first);
+
+    auto other = spec;
+    other.edge_kinds = {"interaction"};
+    const auto second = graph::Subgraph::shared(g, other);
+    CHECK(second != first);
+    CHECK(second->arc_count() == 4);
+
+    const auto stats = graph::view_cache_stats(g);
+    CHECK(stats.views == 2);
+    CHECK(stats.hits == 1);
+    CHECK(stats.misses == 2);
+    CHECK(stats.bytes == first->memory_bytes() + second->memory_bytes());
+
+    // A zero-copy view is kept too: its active list and row of ones are all it holds.
+    graph::SubgraphSpec unweighted;
+    unweighted.weighted = false;
+    const auto whole = graph::Subgraph::shared(g, unweighted);
+    CHECK(whole->zero_copy());
+    CHECK(graph::Subgraph::shared(g, unweighted) == whole);
+    CHECK(graph::view_cache_stats(g).views == 3);
+}
+
+TEST_CASE("the views a snapshot keeps stay within the budget, least recently used dropped first", "[graph][subgraph][cache]") {
+    const auto saved = graph::view_cache_budget();
+    const auto g = testing::graph_from_edges(100, [] {
+        std::vector<testing::TestEdge> edges;
+        for (NodeIndex u = 0; u + 1 < 100; ++u) edges.push_back({u, u + 1, 1, u % 2 ? "referral" : "interaction"});
+        return edges;
+    }());
+    graph::SubgraphSpec a, b;
+    a.directed = false;
+    b.edge_kinds = {"referral"};
+    const auto a_bytes = graph::Subgraph::of(g, a).memory_bytes();
+    const auto b_bytes = graph::Subgraph::of(g, b).memory_bytes();
+    REQUIRE(a_bytes > 0);
+    REQUIRE(b_bytes > 0);
+
+    graph::set_view_cache_budget(0);
+    CHECK(graph::Subgraph::shared(g, a) != graph::Subgraph::shared(g, a));
+    CHECK(graph::view_cache_stats(g).views == 0);
+    CHECK_FALSE(graph::view_size(g, a).cached);
+
+    graph::set_view_cache_budget(std::max(a_bytes, b_bytes));
+    const auto kept_a = graph::Subgraph::shared(g, a);
+    CHECK(graph::Subgraph::shared(g, a) == kept_a);
+    const auto kept_b = graph::Subgraph::shared(g, b);  // a goes to make room
+    CHECK(graph::view_cache_stats(g).views == 1);
+    CHECK(graph::view_cache_stats(g).bytes == b_bytes);
+    CHECK(graph::Subgraph::shared(g, b) == kept_b);
+    CHECK_FALSE(graph::view_size(g, a).cached);
+    // The dropped view lives on for whoever holds it.
+    CHECK(kept_a->arc_count() == 2 * 99);
+    graph::set_view_cache_budget(saved);
 }
 
 TEST_CASE("Boost.Graph algorithms run on a view", "[graph][bgl]") {

@@ -71,7 +71,8 @@ Estimate estimate(const graph::Snapshot& g, const BetweennessParams& params) {
     validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
     if (!params.epsilon) return detail::on_view(size, exact_estimate(g, size, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const double samples = brandes::sample_count(params, brandes::vertex_diameter_bound(view));
     if (samples >= static_cast<double>(view.nodes().size())) return detail::on_view(size, exact_estimate(g, size, params));
     return detail::on_view(size, sampled_estimate(view, params, static_cast<std::uint64_t>(samples)));
@@ -81,7 +82,8 @@ BetweennessResult betweenness(const graph::Snapshot& g, const BetweennessParams&
     validate(params, g);
     const auto size = graph::view_size(g, params.subgraph);
     detail::enter(run, detail::on_view(size, params.epsilon ? size.cost : exact_estimate(g, size, params)));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     return detail::betweenness(view, params, run);
 }
 

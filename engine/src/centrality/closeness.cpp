@@ -52,7 +52,8 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
         throw ParamError("normalized", "normalized applies to harmonic centrality; closeness is already a mean");
     }
     detail::enter(run, estimate(g, p));
-    const auto view = graph::Subgraph::of(g, p.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, p.subgraph);
+    const auto& view = *shared_view;
     const NodeIndex n = view.node_count();
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());

@@ -16,7 +16,8 @@ Estimate estimate(const graph::Snapshot& g, const DegreeParams& params) {
 
 DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const auto& nodes = view.nodes();
     DegreeResult result;
     result.score.assign(view.node_count(), 0.0);

@@ -79,7 +79,8 @@ std::vector<PageRankContribution> explain(const graph::Subgraph& view, const Pag
 
 PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     using graph::NodeIndex;
     const NodeIndex n = view.node_count();
     const auto& nodes = view.nodes();

@@ -83,7 +83,8 @@ Estimate estimate(const graph::Snapshot& g, const KatzParams& params) {
 
 SpectralResult eigenvector(const graph::Snapshot& g, const EigenvectorParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
     auto result = zero_scores(view);
@@ -141,7 +142,8 @@ double default_alpha(double lambda_max) { return lambda_max * 0.1 < 0.9 ? 0.1 : 
 
 SpectralResult katz(const graph::Snapshot& g, const KatzParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
     auto result = zero_scores(view);

@@ -114,7 +114,8 @@ Estimate estimate(const graph::Snapshot& g, const CommunityParams& params) {
 
 CommunityResult communities(const graph::Snapshot& g, const CommunityParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     return detail::communities(view, params, run);
 }
 

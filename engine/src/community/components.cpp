@@ -67,7 +67,8 @@ std::uint32_t strong(const graph::Subgraph& view, ComponentsResult& r, RunContex
 
 ComponentsResult components(const graph::Snapshot& g, const ComponentsParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     ComponentsResult r;
     r.nodes = view.nodes();
     r.isolated = view.isolated();

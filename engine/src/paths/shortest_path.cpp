@@ -44,7 +44,8 @@ ShortestPathResult shortest_path(const graph::Snapshot& g, const ShortestPathPar
         r.nodes = {from};
         return r;
     }
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     // Someone with no tie in the view is reached by no path.
     if (!view.active(from) || !view.active(to)) return r;
     detail::SsspMode mode;

@@ -39,7 +39,7 @@ public:
             for (std::size_t k = 0; k < targets.size(); ++k) {
                 const auto v = targets[k];
                 if (mark_[v] == epoch) continue;
-                const double q = p.out[first + k];
+                const double q = p.out_arc(first + k, v);
                 if (model == CascadeModel::independent_cascade) {
                     if (q > 0 && rng.uniform() < q) {
                         mark_[v] = epoch;
@@ -86,7 +86,7 @@ public:
                 for (std::size_t k = 0; k < sources.size(); ++k) {
                     const auto u = sources[k];
                     if (mark_[u] == epoch) continue;
-                    const double q = p.in[first + k];
+                    const double q = p.in_arc(first + k, v);
                     if (q > 0 && rng.uniform() < q) {
                         mark_[u] = epoch;
                         out.push_back(u);
@@ -103,7 +103,7 @@ public:
             double x = rng.uniform();
             graph::NodeIndex picked = graph::kNoNode;
             for (std::size_t k = 0; k < sources.size(); ++k) {
-                const double q = p.in[first + k];
+                const double q = p.in_arc(first + k, v);
                 if (x < q) {
                     picked = sources[k];
                     break;

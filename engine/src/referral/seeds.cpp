@@ -139,7 +139,8 @@ std::uint64_t admit_sets(double sets, const detail::RrPilot& cost, const SeedsPa
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
     const auto size = graph::view_size(g, params.subgraph);
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const double n = static_cast<double>(view.nodes().size());
     if (n < 2) return size.cost;
     const auto p = arc_probabilities(view, params.probability, params.model);
@@ -148,7 +149,7 @@ Estimate cost_of(const graph::Snapshot& g, const SeedsParams& params) {
     // The worst case: every sampling round, then the selection at the smallest lower bound (k).
     const double sampling = imm.round(imm.rounds), selection = imm.selection(params.k);
     auto e = detail::cost(detail::kRrArc * (sampling + selection) * cost.arcs,
-                          cost.memory(std::max(sampling, selection)) + 16 * static_cast<double>(view.arc_count()), "epsilon",
+                          cost.memory(std::max(sampling, selection)) + static_cast<double>(p.memory_bytes()), "epsilon",
                           "upper bound from a pilot of " + std::to_string(kPilotSets) + " RR sets");
     return detail::on_view(size, e);
 }
@@ -163,7 +164,8 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& given, RunContext
     const auto size = graph::view_size(g, params.subgraph);
     detail::enter(run, size.cost);
     const auto spec = params.subgraph;
-    const auto view = graph::Subgraph::of(g, spec);
+    const auto shared_view = graph::Subgraph::shared(g, spec);
+    const auto& view = *shared_view;
     const auto p = arc_probabilities(view, params.probability, params.model);
     const NodeIndex N = view.node_count();
     const double n = static_cast<double>(view.nodes().size());

@@ -50,6 +50,33 @@ void check_weighted(const ProbabilityParams& probability, const graph::SubgraphS
     }
 }
 
+namespace {
+
+enum class Form { constant, by_target, per_arc };
+
+// The one rule for the form of a view's probabilities (ArcProbabilities).
+Form form_of(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model) {
+    if (params.source == ProbabilitySource::constant) {
+        return model == CascadeModel::independent_cascade ? Form::constant : Form::by_target;
+    }
+    if (params.source == ProbabilitySource::weight && view.uniform_weight()) return Form::by_target;
+    return Form::per_arc;
+}
+
+}  // namespace
+
+double probability_bytes(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model) {
+    switch (form_of(view, params, model)) {
+        case Form::constant:
+            return 0;
+        case Form::by_target:
+            return 8 * static_cast<double>(view.node_count());
+        case Form::per_arc:
+            break;
+    }
+    return 16 * static_cast<double>(view.arc_count());
+}
+
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model) {
     const auto& g = view.snapshot();
     const NodeIndex n = view.node_count();
@@ -98,6 +125,22 @@ ArcProbabilities arc_probabilities(const graph::Subgraph& view, const Probabilit
         });
     }
     ArcProbabilities p;
+    const Form form = form_of(view, params, model);
+    if (form == Form::constant) {
+        p.constant = params.constant;
+        return p;
+    }
+    if (form == Form::by_target) {
+        // Every arc into v has the same probability: the constant scaled, or weight / in-strength.
+        p.to.assign(n, 0.0);
+        tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
+            for (NodeIndex v = r.begin(); v != r.end(); ++v) {
+                const auto sources = view.in_neighbors(v);
+                if (!sources.empty()) p.to[v] = raw(sources[0], v, view.in_weights(v)[0]) * scale[v];
+            }
+        });
+        return p;
+    }
     p.out.resize(view.arc_count());
     p.in.resize(view.arc_count());
     tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 4096), [&](const auto& r) {
@@ -147,8 +190,9 @@ namespace {
 constexpr std::uint64_t kPilot = 16;
 
 // The view's per-arc probabilities and, per worker, the cascade scratch space.
-double spread_memory(const graph::Subgraph& view) {
-    return 16 * static_cast<double>(view.arc_count()) + detail::workers() * 24 * static_cast<double>(view.node_count());
+double spread_memory(const graph::Subgraph& view, const SpreadParams& params) {
+    return probability_bytes(view, params.probability, params.model) +
+           detail::workers() * 24 * static_cast<double>(view.node_count());
 }
 
 // Seeds of the view, and how many more have no tie in it (each reaches only itself). A seed of a
@@ -190,7 +234,7 @@ double pilot_cost(const graph::Subgraph& view, const ArcProbabilities& probabili
 
 Estimate simulations_estimate(const graph::Subgraph& view, const ArcProbabilities& probabilities, const SpreadParams& params) {
     const double per_run = detail::kCascadeArc * (pilot_cost(view, probabilities, params, check_seeds(view, params).first) + 16);
-    return detail::cost(static_cast<double>(params.simulations) * per_run, spread_memory(view), "simulations",
+    return detail::cost(static_cast<double>(params.simulations) * per_run, spread_memory(view, params), "simulations",
                         "pilot of " + std::to_string(std::min(params.simulations, kPilot)) + " simulations");
 }
 
@@ -199,7 +243,8 @@ Estimate simulations_estimate(const graph::Subgraph& view, const ArcProbabilitie
 namespace {
 Estimate cost_of(const graph::Snapshot& g, const SpreadParams& params) {
     const auto size = graph::view_size(g, params.subgraph);
-    const auto view = graph::Subgraph::of(g, params.subgraph);
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
     const auto probabilities = arc_probabilities(view, params.probability, params.model);
     return detail::on_view(size, simulations_estimate(view, probabilities, params));
 }
@@ -217,8 +262,10 @@ SpreadResult spread(const graph::Snapshot& g, const SpreadParams& given, RunCont
     const auto params = detail::with_influence_view(g, given);
     const auto size = graph::view_size(g, params.subgraph);
     detail::enter(run, size.cost);
-    const auto view = graph::Subgraph::of(g, params.subgraph);
-    run.admit(detail::cost(0, size.cost.memory_bytes / 3 + 16 * static_cast<double>(view.arc_count()), "edge_kinds"));
+    const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
+    const auto& view = *shared_view;
+    run.admit(
+        detail::cost(0, size.cost.memory_bytes / 3 + probability_bytes(view, params.probability, params.model), "edge_kinds"));
     const auto probabilities = arc_probabilities(view, params.probability, params.model);
     return detail::spread(view, probabilities, params, run);
 }

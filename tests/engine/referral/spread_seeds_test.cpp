@@ -1,5 +1,9 @@
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
+#include <set>
+#include <utility>
 
 #include <catch2/catch.hpp>
 #include <tbb/global_control.h>
@@ -30,7 +34,8 @@ std::vector<double> exact_spread(const graph::Subgraph& view, const engine::ArcP
     std::vector<Arc> arcs;
     for (NodeIndex u = 0; u < n; ++u) {
         const auto targets = view.out_neighbors(u);
-        for (std::size_t k = 0; k < targets.size(); ++k) arcs.push_back({u, targets[k], p.out[view.out_offset(u) + k]});
+        for (std::size_t k = 0; k < targets.size(); ++k)
+            arcs.push_back({u, targets[k], p.out_arc(view.out_offset(u) + k, targets[k])});
     }
     std::vector<double> expected(seed_sets.size(), 0.0);
     auto accumulate = [&](const std::vector<std::uint8_t>& live, double probability) {
@@ -173,6 +178,52 @@ TEST_CASE("history probabilities learn from referrals with a prior", "[engine][s
     const auto q = engine::arc_probabilities(view, p, CascadeModel::independent_cascade);
     REQUIRE(q.out.size() == 3);
     for (double x : q.out) CHECK(x == Approx(2.0 / 14));
+}
+
+TEST_CASE("probabilities held as one number or per target equal their per-arc definition", "[engine][spread]") {
+    // A random graph with hubs (so LT scales some targets down), uniform or mixed weights.
+    const bool uniform = GENERATE(true, false);
+    std::mt19937_64 rng(uniform ? 3 : 4);
+    const NodeIndex n = 300;
+    std::vector<testing::TestEdge> edges;
+    std::set<std::pair<NodeIndex, NodeIndex>> seen;
+    for (int i = 0; i < 3000; ++i) {
+        const auto u = static_cast<NodeIndex>(rng() % n);
+        const auto v = static_cast<NodeIndex>(rng() % (u % 5 == 0 ? 20 : n));
+        if (u != v && seen.insert({u, v}).second) edges.push_back({u, v, uniform ? 2.0 : static_cast<double>(1 + rng() % 4)});
+    }
+    const auto g = testing::graph_from_edges(n, edges);
+    const auto view = graph::Subgraph::of(g, {});
+    for (const auto source : {engine::ProbabilitySource::constant, engine::ProbabilitySource::weight}) {
+        for (const auto model : {CascadeModel::independent_cascade, CascadeModel::linear_threshold}) {
+            engine::ProbabilityParams params;
+            params.source = source;
+            params.constant = 0.3;
+            const auto p = engine::arc_probabilities(view, params, model);
+            INFO("source " << static_cast<int>(source) << ", model " << static_cast<int>(model) << ", uniform " << uniform);
+            CHECK(static_cast<double>(p.memory_bytes()) == engine::probability_bytes(view, params, model));
+            const bool per_arc = source == engine::ProbabilitySource::weight && !uniform;
+            CHECK(p.out.empty() == !per_arc);
+            const bool by_target =
+                source == engine::ProbabilitySource::constant ? model == CascadeModel::linear_threshold : uniform;
+            CHECK(p.to.empty() == !by_target);
+            auto expected = [&](NodeIndex v, double w) {
+                if (source == engine::ProbabilitySource::weight) return w / view.in_strength(v);
+                const double total = 0.3 * static_cast<double>(view.in_degree(v));
+                return model == CascadeModel::linear_threshold && total > 1 ? 0.3 / total : 0.3;
+            };
+            double worst = 0;
+            for (NodeIndex u = 0; u < n; ++u) {
+                for (std::size_t k = 0; k < view.out_neighbors(u).size(); ++k) {
+                    const auto v = view.out_neighbors(u)[k];
+                    worst = std::max(worst, std::abs(p.out_arc(view.out_offset(u) + k, v) - expected(v, view.out_weights(u)[k])));
+                }
+                for (std::size_t k = 0; k < view.in_neighbors(u).size(); ++k)
+                    worst = std::max(worst, std::abs(p.in_arc(view.in_offset(u) + k, u) - expected(u, view.in_weights(u)[k])));
+            }
+            CHECK(worst < 1e-15);
+        }
+    }
 }
 
 TEST_CASE("IMM reaches at least (1 - 1/e - epsilon) of the best seed set, and in practice 95 %", "[engine][seeds]") {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,6 +80,32 @@ struct EdgeRecord {
 };
 
 class SnapshotBuilder;
+class ViewCache;  // subgraph.cpp
+
+// Where a snapshot keeps the views built from it (Subgraph::shared), created on first use. A moved
+// or moved-into snapshot starts with none: a kept view points at the snapshot that built it.
+class ViewCacheSlot {
+public:
+    ViewCacheSlot() = default;
+    ViewCacheSlot(ViewCacheSlot&&) noexcept {}
+    ViewCacheSlot& operator=(ViewCacheSlot&&) noexcept {
+        const std::lock_guard lock(mutex_);
+        cache_.reset();
+        return *this;
+    }
+    ViewCacheSlot(const ViewCacheSlot&) = delete;
+    ViewCacheSlot& operator=(const ViewCacheSlot&) = delete;
+    ~ViewCacheSlot() = default;
+
+    // The cache, made when first asked for.
+    ViewCache& get() const;
+    // The cache when one was made, else nullptr.
+    ViewCache* find() const;
+
+private:
+    mutable std::mutex mutex_;
+    mutable std::shared_ptr<ViewCache> cache_;
+};
 
 // The immutable in-memory graph (docs/importing.md, the data model). Nodes carry an external id, a kind, the
 // import batch that created them and attribute columns. Edges are stored once, sorted by
@@ -182,6 +209,9 @@ public:
     // A stable digest of the content (ids, kinds, edges, columns): equal for equal graphs.
     std::uint64_t fingerprint() const;
 
+    // The views built from this snapshot and kept (Subgraph::shared); they go with it.
+    const ViewCacheSlot& views() const noexcept { return views_; }
+
 private:
     friend class SnapshotBuilder;
 
@@ -203,6 +233,7 @@ private:
     std::vector<NodeIndex> in_sources_;
     bool has_parallel_arcs_ = false;
     std::vector<std::uint64_t> edges_by_kind_, nodes_by_kind_;
+    ViewCacheSlot views_;
 
     void count_kinds();
     bool find_parallel_arcs() const;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,6 +53,8 @@ public:
         return t != kNoTimestamp && t >= since_ && t < until_;
     }
     bool keeps(EdgeIndex e, NodeIndex source, NodeIndex target) const noexcept { return edge(e) && node(source) && node(target); }
+    // Every node and every edge of the snapshot passes (the kinds chosen are all it has, no window).
+    bool keeps_everything() const noexcept;
 
 private:
     const Snapshot* g_;
@@ -83,11 +86,12 @@ SubgraphSpec with_default_edge_kinds(SubgraphSpec spec, const Snapshot& g, std::
 // The size of the view a spec selects, known before it is built: at most `nodes` active nodes and
 // `arcs` arcs (neighbour-list entries; an undirected view lists a tie twice), from the per-kind
 // counts of the snapshot (a time window can only make it smaller). `cost` is what building it
-// takes (nothing when the view points into the snapshot).
+// takes (nothing when the view points into the snapshot or the snapshot keeps it already).
 struct ViewSize {
     std::uint64_t nodes = 0;
     std::uint64_t arcs = 0;
     bool zero_copy = false;
+    bool cached = false;  // Subgraph::shared will hand out a view it keeps
     Estimate cost;
 };
 ViewSize view_size(const Snapshot& g, const SubgraphSpec& spec);
@@ -101,10 +105,17 @@ ViewSize view_size(const Snapshot& g, const SubgraphSpec& spec);
 //
 // When the spec selects the whole snapshot, directed, and the snapshot has no parallel arcs and no
 // weights other than 1 (or the view is unweighted), the view points into the snapshot's own arrays
-// and copies nothing. Otherwise it builds its arrays in parallel, O(V + E log d).
+// and copies nothing. Otherwise it builds its arrays in parallel, O(V + E log d); the undirected view
+// of every edge of a snapshot whose weights are all 1 is one merge of its out- and in-lists, O(V + E).
 class Subgraph {
 public:
     static Subgraph of(const Snapshot& g, const SubgraphSpec& spec);
+    // The same view, kept by the snapshot once built: later requests for an equal spec (the same
+    // kinds in any order, window, directedness, weighting, keep_isolated) share it, for as long as
+    // the snapshot lives. The kept views of one snapshot stay within view_cache_budget(), the least
+    // recently used dropped first; a view larger than the budget is built for its caller alone.
+    // Thread-safe.
+    static std::shared_ptr<const Subgraph> shared(const Snapshot& g, const SubgraphSpec& spec);
 
     const Snapshot& snapshot() const noexcept { return *g_; }
     NodeIndex node_count() const noexcept { return n_; }
@@ -155,6 +166,9 @@ public:
     double out_strength(NodeIndex u) const noexcept;
     double in_strength(NodeIndex v) const noexcept;
 
+    // Bytes this view holds beyond the snapshot's own arrays.
+    std::size_t memory_bytes() const noexcept;
+
     Subgraph(Subgraph&&) noexcept = default;
     Subgraph& operator=(Subgraph&&) noexcept = default;
     Subgraph(const Subgraph&) = delete;
@@ -191,6 +205,23 @@ private:
 
     void find_uniform_weight();
 };
+
+using SubgraphPtr = std::shared_ptr<const Subgraph>;
+
+// The bytes of views each snapshot may keep (Subgraph::shared). Default: a quarter of the machine's
+// physical memory; 0 keeps none. Applies to views kept from then on.
+std::uint64_t view_cache_budget() noexcept;
+void set_view_cache_budget(std::uint64_t bytes) noexcept;
+
+// What a snapshot's kept views are: how many, their bytes, and how often a request found its view
+// kept (hits) or built it (misses).
+struct ViewCacheStats {
+    std::uint64_t views = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+};
+ViewCacheStats view_cache_stats(const Snapshot& g);
 
 }  // namespace smorg::graph
 

@@ -32,17 +32,35 @@ struct ProbabilityParams {
     std::string interaction_kind = "interaction";  // ... and as an interaction
 };
 
-// The probability of every arc of a view, in out-arc order (and, LT, normalized so that the weights
-// into a node sum to at most 1).
+// The probability of every arc of a view (and, LT, normalized so that the weights into a node sum
+// to at most 1), held in the smallest form that gives it: one number when every arc has the same
+// (a constant, IC), one per target node when an arc's probability depends only on where it leads (a
+// constant under LT, or "weight" on a view of uniform weights: 1 / in-degree), else one per arc.
 struct ArcProbabilities {
-    std::vector<double> out;  // by out-arc number
-    std::vector<double> in;   // by in-arc position (in_neighbors order)
+    double constant = 0;
+    std::vector<double> to;   // by target node, when not constant
+    std::vector<double> out;  // by out-arc number, when per arc
+    std::vector<double> in;   // by in-arc position (in_neighbors order), when per arc
+
+    // Arc number `arc` (out-CSR), which leads to `target`.
+    double out_arc(std::uint64_t arc, graph::NodeIndex target) const noexcept {
+        if (!out.empty()) return out[arc];
+        return to.empty() ? constant : to[target];
+    }
+    // In-arc position `arc` (in-CSR), into `target`.
+    double in_arc(std::uint64_t arc, graph::NodeIndex target) const noexcept {
+        if (!in.empty()) return in[arc];
+        return to.empty() ? constant : to[target];
+    }
+    std::size_t memory_bytes() const noexcept { return (to.size() + out.size() + in.size()) * sizeof(double); }
 };
 
 void validate(const ProbabilityParams& params, const graph::Snapshot& g, const char* field = "probability");
 // Weights matter only to the "weight" probability: with another, `weighted: false` is refused.
 void check_weighted(const ProbabilityParams& probability, const graph::SubgraphSpec& subgraph);
 ArcProbabilities arc_probabilities(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
+// The bytes arc_probabilities will hold for this view, known before it runs.
+double probability_bytes(const graph::Subgraph& view, const ProbabilityParams& params, CascadeModel model);
 
 // The kinds influence travels along when a spread's or a seed set's subgraph names none.
 inline constexpr std::array<std::string_view, 2> kInfluenceKinds{graph::kinds::referral, graph::kinds::interaction};
