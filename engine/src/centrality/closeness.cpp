@@ -1,6 +1,10 @@
 #include "smorg/engine/centrality/closeness.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <optional>
+#include <span>
 #include <string>
 
 #include <tbb/blocked_range.h>
@@ -9,6 +13,7 @@
 #include "smorg/graph/random.h"
 
 #include "budget.h"
+#include "msbfs.h"
 #include "parallel.h"
 #include "sssp.h"
 
@@ -31,7 +36,8 @@ Estimate estimate(const graph::Snapshot& g, const ClosenessParams& params) {
     const double sources = params.samples ? std::min(n, static_cast<double>(*params.samples)) : n;
     const double search = (n + static_cast<double>(view.arcs)) * (params.subgraph.weighted ? std::log2(n + 2) : 1.0);
     const double all = static_cast<double>(g.node_count());
-    const double memory = detail::workers() * 24 * all + (params.samples ? 4 * detail::workers() * 16 * all : 0.0);
+    const double per_node = static_cast<double>(std::max<std::size_t>(24, detail::MultiBfsWorkspace::bytes_per_node()));
+    const double memory = detail::workers() * per_node * all + (params.samples ? 4 * detail::workers() * 16 * all : 0.0);
     return detail::on_view(view, detail::cost(detail::kSearchArc * sources * search, memory, params.samples ? "samples" : ""));
 }
 
@@ -58,15 +64,56 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
     const auto& nodes = view.nodes();
     const auto count = static_cast<NodeIndex>(nodes.size());
     const bool incoming = view.directed() && p.direction == Direction::in;
-    const bool weighted = view.weighted();
     const bool weight_is_length = p.weight_as == graph::WeightAs::length;
-    tbb::enumerable_thread_specific<detail::SsspWorkspace> workspaces([n] { return detail::SsspWorkspace(n); });
+    // One weight on every arc makes every path's length its hop count times that arc's length:
+    // BFS then gives the distances Dijkstra would.
+    const std::optional<double> uniform = view.weighted() ? view.uniform_weight() : std::optional<double>{1.0};
+    const double hop_length = uniform ? (weight_is_length ? *uniform : 1.0 / *uniform) : 1.0;
+    const bool hops = uniform && std::isfinite(hop_length) && hop_length > 0;
+    const bool weighted = view.weighted() && !hops;
     const std::string phase(graph::name_of(measure));
     ClosenessResult result;
     result.nodes = nodes;
     result.isolated = view.isolated();
     result.score.assign(n, 0.0);
     const double nd = count;
+
+    if ((!p.samples || *p.samples >= count) && hops) {
+        // Exact over hops: 64 sources per traversal, each a lane of the bit-parallel frontier.
+        result.samples = count;
+        const detail::SsspMode mode{false, weight_is_length, incoming, false};
+        tbb::enumerable_thread_specific<detail::MultiBfsWorkspace> lanes([n] { return detail::MultiBfsWorkspace(n); });
+        constexpr auto kLanes = static_cast<NodeIndex>(detail::kBfsLanes);
+        const NodeIndex batches = (count + kLanes - 1) / kLanes;
+        detail::for_batches<NodeIndex>(batches, 32, run, phase, [&](NodeIndex first, NodeIndex last) {
+            auto& ws = lanes.local();
+            for (NodeIndex b = first; b < last && !run.cancelled(); ++b) {
+                const NodeIndex begin = b * kLanes;
+                const NodeIndex end = std::min<NodeIndex>(count, begin + kLanes);
+                const std::span<const NodeIndex> sources(nodes.data() + begin, end - begin);
+                std::array<std::uint64_t, detail::kBfsLanes> hop_sum{};
+                std::array<std::uint64_t, detail::kBfsLanes> reached{};
+                std::array<double, detail::kBfsLanes> inverse_sum{};
+                detail::multi_bfs(view, nodes, sources, mode, ws, [&](std::uint32_t d, const detail::LaneCounts& c) {
+                    for (std::size_t lane = 0; lane < sources.size(); ++lane) {
+                        hop_sum[lane] += d * c[lane];
+                        reached[lane] += c[lane];
+                        inverse_sum[lane] += static_cast<double>(c[lane]) / d;
+                    }
+                });
+                for (std::size_t lane = 0; lane < sources.size(); ++lane) {
+                    const double total = measure == DistanceMeasure::harmonic ? inverse_sum[lane] / hop_length
+                                                                              : static_cast<double>(hop_sum[lane]) * hop_length;
+                    result.score[sources[lane]] = finish(measure, total, static_cast<double>(reached[lane]), nd, p);
+                }
+            }
+        });
+        return result;
+    }
+
+    tbb::enumerable_thread_specific<detail::SsspWorkspace> workspaces([n] { return detail::SsspWorkspace(n); });
+    // A search's distance to v: Dijkstra's, or BFS's hops times the one arc length.
+    auto distance = [&](const detail::SsspWorkspace& ws, NodeIndex v) { return hops ? ws.dist[v] * hop_length : ws.dist[v]; };
 
     if (!p.samples || *p.samples >= count) {
         // Exact: each node runs its own search, against the arcs for "in" (distances to it).
@@ -81,7 +128,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
                 double reached = 0;
                 for (auto v : ws.order) {
                     if (v == u) continue;
-                    total += measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v];
+                    total += measure == DistanceMeasure::harmonic ? 1.0 / distance(ws, v) : distance(ws, v);
                     reached += 1;
                 }
                 result.score[u] = finish(measure, total, reached, nd, p);
@@ -111,7 +158,7 @@ ClosenessResult run_measure(const graph::Snapshot& g, const ClosenessParams& p, 
             detail::shortest_paths(view, pivot, mode, ws);
             for (auto v : ws.order) {
                 if (v == pivot) continue;
-                acc.add(0, v, measure == DistanceMeasure::harmonic ? 1.0 / ws.dist[v] : ws.dist[v]);
+                acc.add(0, v, measure == DistanceMeasure::harmonic ? 1.0 / distance(ws, v) : distance(ws, v));
                 acc.add(1, v, 1.0);
             }
         });
