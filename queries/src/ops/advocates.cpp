@@ -4,7 +4,9 @@
 #include <cstdio>
 
 #include "common.h"
+#include "files.h"
 #include "ops/ops.h"
+#include "pictures.h"
 #include "referral_params.h"
 
 namespace smorg::queries::ops {
@@ -89,11 +91,15 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     p.until = reader.maybe_timestamp("until");
     const auto top = read_top(reader);
     const bool explain = reader.optional<bool>("explain", true);
+    const auto svg = reader.maybe<std::string>("svg");
+    const bool inline_svg = reader.optional<bool>("inline_svg", false);
     reader.reject_unknown();
+    const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);
     offer_column(ctx, "advocate_score", r.nodes, r.score);
     const auto employee = g.node_kinds().find(p.employee_kind);
+    std::vector<pictures::AdvocateBar> bars;
     const auto rows = ranked_rows(g, r.nodes, r.score, top, "score", [&](json& row, graph::NodeIndex u) {
         row["components"] = {
             {"value", {{"raw", r.value[u]}, {"percentile", r.value_pct[u]}}},
@@ -103,6 +109,10 @@ json advocates(OpContext& ctx, FieldReader& reader) {
         const std::string peers = p.compare_within == engine::PercentileScope::kind ? std::string(g.node_kind_name(u)) + "s"
                                                                                     : std::string("candidates");
         if (explain) row["facts"] = facts(r, p.weights, u, employee && g.node_kind(u) == *employee, peers);
+        const double total = p.weights.value + p.weights.reach + p.weights.engagement;
+        bars.push_back({row.contains("name") ? row["name"].get<std::string>() : row["id"].get<std::string>(),
+                        std::string(g.node_kind_name(u)), p.weights.value * r.value_pct[u] / total,
+                        p.weights.reach * r.reach_pct[u] / total, p.weights.engagement * r.engagement_pct[u] / total});
     });
     json answer = {{"candidates", r.nodes.size()},
                    {"rows", rows},
@@ -130,6 +140,15 @@ json advocates(OpContext& ctx, FieldReader& reader) {
         warnings = referral_warnings(g, referrals, r.findings);
     }
     if (!warnings.empty()) answer["warnings"] = std::move(warnings);
+    if (svg || inline_svg) {
+        const auto chart = pictures::advocates_chart(
+            bars, "Top " + std::to_string(bars.size()) + " advocates of " + std::to_string(r.nodes.size()) + " candidates");
+        if (svg_path) {
+            write_output(*svg_path, chart, reader.at("svg"));
+            answer["svg"] = *svg;
+        }
+        if (inline_svg) answer["svg_inline"] = chart;
+    }
     return answer;
 }
 

@@ -1,65 +1,14 @@
 #include "smorg/engine/silos/silos.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <sstream>
-
 #include "common.h"
 #include "files.h"
-#include "graphviz.h"
 #include "ops/ops.h"
+#include "pictures.h"
 #include "referral_params.h"
 
 namespace smorg::queries::ops {
 
 namespace {
-
-std::string fixed(double x, int digits) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, x);
-    return buffer;
-}
-
-// The silo map in DOT: one node per group (area by headcount), one edge per pair of groups that talk
-// (width by observed / expected), cut-off pairs dashed in red.
-std::string silo_map(const engine::SilosResult& r, const std::string& title) {
-    std::ostringstream dot;
-    dot << "graph silos {\n"
-        << "  graph [overlap=false, splines=true, sep=\"+12\", fontname=\"Helvetica\", fontsize=16, labelloc=t, label="
-        << dot_quote(title) << "];\n"
-        << "  node [shape=circle, style=filled, fillcolor=\"#dbe8f6\", color=\"#4a78b0\", fontname=\"Helvetica\", fontsize=11];\n"
-        << "  edge [color=\"#7f9fc4\", fontname=\"Helvetica\", fontsize=9];\n";
-    std::uint32_t largest = 1;
-    for (const auto& g : r.groups) largest = std::max(largest, g.size);
-    for (std::size_t i = 0; i < r.groups.size(); ++i) {
-        const auto& g = r.groups[i];
-        if (g.size == 0) continue;
-        const double width = 0.6 + 1.8 * std::sqrt(static_cast<double>(g.size) / largest);
-        const bool silo = g.ei_index < g.ei_expected;
-        dot << "  g" << i
-            << " [label=" << dot_quote(g.name + "\n" + std::to_string(g.size) + " people\nE-I " + fixed(g.ei_index, 2))
-            << ", width=" << fixed(width, 2) << ", fixedsize=true" << (silo ? ", fillcolor=\"#f6dbdb\"" : "") << "];\n";
-    }
-    // One edge per pair of groups (Graphviz 2.43's neato splines corrupt memory on multi-edges).
-    auto is_cut_off = [&](const engine::MixingCell& cell) {
-        return std::any_of(r.cut_off.begin(), r.cut_off.end(), [&](const auto& c) { return c.a == cell.a && c.b == cell.b; });
-    };
-    for (const auto& cell : r.mixing) {
-        if (cell.a == cell.b || cell.observed == 0 || is_cut_off(cell)) continue;
-        const double pen = std::clamp(0.5 + 2.5 * cell.ratio, 0.5, 8.0);
-        dot << "  g" << cell.a << " -- g" << cell.b << " [penwidth=" << fixed(pen, 2)
-            << ", tooltip=" << dot_quote(std::to_string(cell.observed) + " ties, " + fixed(cell.expected, 1) + " expected")
-            << "];\n";
-    }
-    for (const auto& cell : r.cut_off) {
-        dot << "  g" << cell.a << " -- g" << cell.b
-            << " [style=dashed, color=\"#c0392b\", penwidth=2, fontcolor=\"#c0392b\", label="
-            << dot_quote("cut off: " + std::to_string(cell.observed) + " of " + fixed(cell.expected, 1) + " expected") << "];\n";
-    }
-    dot << "}\n";
-    return dot.str();
-}
 
 json cell_json(const engine::SilosResult& r, const engine::MixingCell& c) {
     return {{"a", r.groups[c.a].name},
@@ -87,6 +36,28 @@ json silos(OpContext& ctx, FieldReader& reader) {
     p.community_algorithm = reader.optional_enum<engine::CommunityAlgorithm>("community_algorithm", p.community_algorithm);
     p.wall_kinds = reader.optional<std::vector<std::string>>("wall_kinds", {});
     const auto svg = reader.maybe<std::string>("svg");
+    const bool inline_svg = reader.optional<bool>("inline_svg", false);
+    pictures::MapOptions map;
+    map.group_by = p.group_by;
+    map.min_expected = p.min_expected;
+    map.cut_off_ratio = p.cut_off_ratio;
+    const bool drawn = svg || inline_svg;
+    for (const char* field : {"map_groups", "map_ties"}) {
+        if (reader.has(field) && !drawn) {
+            reader.fail(field, ErrorCode::invalid_argument,
+                        std::string(field) + " shapes the map: give svg or inline_svg with it");
+        }
+    }
+    map.max_groups = static_cast<std::size_t>(reader.optional<std::uint64_t>("map_groups", map.max_groups));
+    if (map.max_groups < 2 || map.max_groups > pictures::MapOptions::kMaxGroups) {
+        reader.fail("map_groups", ErrorCode::invalid_argument,
+                    "map_groups must be between 2 and " + std::to_string(pictures::MapOptions::kMaxGroups));
+    }
+    const auto ties = reader.optional<std::string>("map_ties", "significant");
+    if (ties != "significant" && ties != "all") {
+        reader.fail("map_ties", ErrorCode::invalid_argument, "map_ties must be \"significant\" or \"all\"");
+    }
+    map.all_ties = ties == "all";
     const bool with_mixing = reader.optional<bool>("mixing", true);
     reader.reject_unknown();
     const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
@@ -175,13 +146,15 @@ json silos(OpContext& ctx, FieldReader& reader) {
                      {"single_contact_customers", r.wall.single_contact_customers},
                      {"single_contact", single},
                      {"groups", wall_groups}}}};
-    if (svg_path) {
+    if (drawn) {
         ctx.run.throw_if_cancelled();
-        write_output(*svg_path,
-                     render_svg(silo_map(r, "Silo map by " + p.group_by + " (edge width: observed / expected ties)"), "neato",
-                                reader.at("svg"), ctx.run),
-                     reader.at("svg"));
-        result["svg"] = *svg;
+        const auto at = reader.at(svg ? "svg" : "inline_svg");
+        const auto picture = pictures::silo_map(g, r, map, at, ctx.run);
+        if (svg_path) {
+            write_output(*svg_path, picture, reader.at("svg"));
+            result["svg"] = *svg;
+        }
+        if (inline_svg) result["svg_inline"] = picture;
     }
     return result;
 }
