@@ -112,7 +112,9 @@ void add_demo(CLI::App& app, Globals& globals, Command& command) {
                 return kInterrupted;
             }
             std::cout << "\nThe database stays at " << db << "; try for example:\n  smorg query --db " << db
-                      << " '{\"op\": \"node\", \"id\": \"c000042\"}'\n";
+                      << " '{\"op\": \"node\", \"id\": \"c000042\"}'\n"
+                      << "\nSee it in a browser (advocates, the silo map, referral value, a query box):\n  smorg serve --db "
+                      << db << "\n  then open the console at http://127.0.0.1:7474/ (xdg-open http://127.0.0.1:7474/)\n";
             return kOk;
         };
     });

@@ -109,4 +109,15 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
     return buffer;
 }
 
+std::string console_content_type(std::string_view name) {
+    const auto ends = [&](std::string_view tail) {
+        return name.size() >= tail.size() && name.substr(name.size() - tail.size()) == tail;
+    };
+    if (ends(".html")) return "text/html; charset=utf-8";
+    if (ends(".js")) return "text/javascript; charset=utf-8";
+    if (ends(".css")) return "text/css; charset=utf-8";
+    if (ends(".svg")) return "image/svg+xml";
+    return "application/octet-stream";
+}
+
 }  // namespace smorg::server::detail

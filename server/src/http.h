@@ -34,6 +34,9 @@ void cap_rows(json& response, std::size_t max_rows);
 // True when `given` is "Bearer <token>"; takes the same time whatever the bytes compared.
 bool authorized(std::string_view given, std::string_view token);
 
+// The Content-Type of a console file, by its extension.
+std::string console_content_type(std::string_view name);
+
 // An ISO-8601 UTC time with milliseconds, as the access log and /v1/runs write it.
 std::string iso_time(std::chrono::system_clock::time_point t);
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "console_files.h"
 #include "http.h"
 #include "runs.h"
 #include "uploads.h"
@@ -226,7 +227,10 @@ struct Server::Impl {
                 res.status = 204;
                 return httplib::Server::HandlerResponse::Handled;
             }
-            if (options.token && !detail::authorized(req.get_header_value("Authorization"), *options.token)) {
+            // The console's own files hold no data: they load without the token, and the page asks
+            // for it when the server has one.
+            const bool console_file = req.method == "GET" && (req.path == "/" || req.path.rfind("/console/", 0) == 0);
+            if (options.token && !console_file && !detail::authorized(req.get_header_value("Authorization"), *options.token)) {
                 res.set_header("WWW-Authenticate", "Bearer");
                 answer(res, 401, queries::error_response(ErrorCode::permission_denied, reason_text(401)));
                 access_log(req, res, "", std::chrono::steady_clock::now());
@@ -303,6 +307,27 @@ struct Server::Impl {
             }
             access_log(req, res, "", std::chrono::steady_clock::now());
         });
+        // The web console: its page and files, from the binary.
+        const auto console = [this](const httplib::Request& req, httplib::Response& res, std::string_view name) {
+            const auto started = std::chrono::steady_clock::now();
+            for (const auto& file : detail::console_files()) {
+                if (file.name != name) continue;
+                res.set_content(std::string(file.content), detail::console_content_type(name));
+                res.set_header("Cache-Control", "no-cache");
+                res.set_header("X-Content-Type-Options", "nosniff");
+                res.set_header(
+                    "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+                res.status = 200;
+                return access_log(req, res, "", started);
+            }
+            answer(res, 404, queries::error_response(ErrorCode::not_found, "the console has no file " + std::string(name)));
+            access_log(req, res, "", started);
+        };
+        http.Get("/", [console](const httplib::Request& req, httplib::Response& res) { console(req, res, "index.html"); });
+        http.Get(R"(/console/([A-Za-z0-9_.-]{1,64}))",
+                 [console](const httplib::Request& req, httplib::Response& res) { console(req, res, req.matches[1].str()); });
+
         // The known endpoints, asked with another method.
         const auto wrong_method = [this](const httplib::Request& req, httplib::Response& res) {
             answer(res, 405, queries::error_response(ErrorCode::invalid_argument, reason_text(405)));

@@ -545,12 +545,23 @@ class ReadOnlyTest(ServerCase):
         self.assertOk(self.server.query([{"op": "stats"}, {"op": "node", "id": "c000042"}]))
 
     def test_unknown_paths(self):
-        for method, path in (("GET", "/"), ("GET", "/v1/nope"), ("POST", "/v2/query"), ("GET", "/v1/health/x"),
-                             ("GET", "/index.html"), ("DELETE", "/v1/runs/123456789")):
+        for method, path in (("GET", "/v1/nope"), ("POST", "/v2/query"), ("GET", "/v1/health/x"),
+                             ("GET", "/index.html"), ("GET", "/console/nothing.js"),
+                             ("DELETE", "/v1/runs/123456789")):
             with self.subTest(path=path, method=method):
                 reply = self.server.request(method, path)
                 self.assertError(reply, 404, "not_found")
                 self.assertOneJsonLine(reply)
+
+    def test_console_page_and_files_load_without_the_token_and_hold_no_data(self):
+        reply = self.server.request("GET", "/")
+        self.assertEqual(reply.status, 200, reply)
+        self.assertIn(b"/console/console.js", reply.body)
+        for name, kind in (("console.js", "text/javascript"), ("console.css", "text/css"), ("index.html", "text/html")):
+            reply = self.server.request("GET", "/console/" + name)
+            self.assertEqual(reply.status, 200, reply)
+            self.assertTrue(reply.headers["content-type"].startswith(kind), reply.headers)
+            self.assertIn("default-src 'self'", reply.headers["content-security-policy"])
 
     def test_wrong_methods(self):
         for method, path in (("GET", "/v1/query"), ("PUT", "/v1/query"), ("PATCH", "/v1/query"),

@@ -1,0 +1,21 @@
+# Writes OUT, a C++ source that holds each of FILES as bytes: the console is served from the binary,
+# with nothing read from disk or fetched at run time. Run at build time (cmake -P), so an edit to a
+# console file rebuilds it.
+set(body "// Generated from server/console by server/embed.cmake; do not edit.\n#include \"console_files.h\"\n\nnamespace smorg::server::detail {\n\nnamespace {\n")
+set(table "")
+set(index 0)
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(file IN LISTS FILES)
+    get_filename_component(name "${file}" NAME)
+    file(READ "${file}" hex HEX)
+    string(LENGTH "${hex}" length)
+    math(EXPR size "${length} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+    string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+    string(APPEND body "const unsigned char file${index}[] = {\n${bytes}0x00};\n")
+    string(APPEND table "        {\"${name}\", {reinterpret_cast<const char*>(file${index}), ${size}}},\n")
+    math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "\n}  // namespace\n\nconst std::vector<ConsoleFile>& console_files() {\n    static const std::vector<ConsoleFile> files = {\n${table}    };\n    return files;\n}\n\n}  // namespace smorg::server::detail\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
