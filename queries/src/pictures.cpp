@@ -250,6 +250,7 @@ std::string silo_map(const graph::Snapshot& g, const engine::SilosResult& r, con
     // Ties between drawn circles: observed and expected summed over the groups each stands for.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::uint64_t, double>> pairs;
     for (const auto& cell : r.mixing) {
+        if (r.groups[cell.a].size == 0 || r.groups[cell.b].size == 0) continue;  // not on the map
         const auto a = circle_of(cell.a), b = circle_of(cell.b);
         if (a == b) continue;
         auto& p = pairs[{std::min(a, b), std::max(a, b)}];
