@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
-#include <regex>
 #include <set>
 #include <span>
 #include <sstream>
@@ -132,29 +131,47 @@ private:
     std::ostringstream out_;
 };
 
+// The number that starts attribute `name`'s value in `tag` ("620pt" -> 620), or -1.
+double attribute_number(std::string_view tag, std::string_view name) {
+    const auto at = tag.find(" " + std::string(name) + "=\"");
+    if (at == std::string_view::npos) return -1;
+    const auto begin = at + name.size() + 3;
+    auto end = begin;
+    while (end < tag.size() && ((tag[end] >= '0' && tag[end] <= '9') || tag[end] == '.')) ++end;
+    if (end == begin) return -1;
+    return std::stod(std::string(tag.substr(begin, end - begin)));
+}
+
 // Puts `panel` to the right of a Graphviz SVG: the canvas is widened (and heightened) to hold it.
 std::string with_panel(const std::string& svg, const Panel& panel, const std::string& at) {
-    static const std::regex header(
-        R"re(<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox="([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+)")re");
-    std::smatch m;
-    if (!std::regex_search(svg, m, header)) {
+    const auto open = svg.find("<svg ");
+    const auto close = open == std::string::npos ? std::string::npos : svg.find('>', open);
+    const auto end = svg.rfind("</svg>");
+    if (close == std::string::npos || end == std::string::npos || end < close) {
+        throw QueryError(ErrorCode::internal, "Graphviz's SVG has no <svg> element to add the legend to", at);
+    }
+    std::string tag = svg.substr(open, close - open);
+    for (char& c : tag) {
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    }
+    const double w = attribute_number(tag, "width");
+    const double h = attribute_number(tag, "height");
+    if (w <= 0 || h <= 0 || tag.find(" viewBox=\"") == std::string::npos) {
         throw QueryError(ErrorCode::internal, "Graphviz's SVG has no size to add the legend to", at);
     }
-    const double w = std::stod(m[1].str());
-    const double h = std::stod(m[2].str());
     const double width = w + panel.width();
     const double height = std::max(h, panel.height());
-    std::string out = svg.substr(0, static_cast<std::size_t>(m.position(0)));
+    std::string out = svg.substr(0, open);
     out += "<svg width=\"" + fixed(width, 0) + "pt\" height=\"" + fixed(height, 0) + "pt\" viewBox=\"0.00 0.00 " +
            fixed(width, 2) + " " + fixed(height, 2) + "\"";
-    std::string rest = svg.substr(static_cast<std::size_t>(m.position(0) + m.length(0)));
-    const auto end = rest.rfind("</svg>");
-    if (end == std::string::npos) throw QueryError(ErrorCode::internal, "Graphviz's SVG does not end", at);
-    out += rest.substr(0, end);
+    // The other attributes of the element (namespaces), as Graphviz wrote them.
+    const auto keep = tag.find(" xmlns");
+    if (keep != std::string::npos) out += tag.substr(keep);
+    out += svg.substr(close, end - close);
     out += "<g id=\"legend\" transform=\"translate(" + fixed(w, 2) + " 0)\">\n<rect x=\"0\" y=\"0\" width=\"" +
            fixed(panel.width(), 2) + "\" height=\"" + fixed(height, 2) + "\" fill=\"#ffffff\" stroke=\"none\"/>\n" + panel.svg() +
            "</g>\n";
-    out += rest.substr(end);
+    out += svg.substr(end);
     return out;
 }
 
