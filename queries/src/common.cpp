@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "smorg/graph/text.h"
+
 namespace smorg::queries {
 
 graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults, unsigned fields) {
@@ -176,6 +178,39 @@ json estimate_result(const RunContext& run, const graph::Estimate& e) {
                 {"fits", e.work <= limits.max_work && e.memory_bytes <= limits.max_memory_bytes}};
     if (!e.field.empty()) out["driven_by"] = e.field;
     return {{"estimate", out}};
+}
+
+std::string xml(std::string_view raw) {
+    const std::string text = graph::printable(raw);
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                    out += "\xEF\xBF\xBD";
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
 }
 
 }  // namespace smorg::queries

@@ -91,4 +91,10 @@ std::string edge_kinds_found(const graph::Snapshot& g);
 // are measured against and whether they fit it. Nothing runs.
 json estimate_result(const RunContext& run, const graph::Estimate& estimate);
 
+// Text as XML character data or a double-quoted attribute value: the five special characters
+// escaped, bytes that are not UTF-8 shown as \xNN, and the control characters XML 1.0 cannot hold
+// written as U+FFFD, so the document stays well-formed whatever a name holds. The one escaping of the
+// GraphML and GEXF exports and of the pictures.
+std::string xml(std::string_view raw);
+
 }  // namespace smorg::queries

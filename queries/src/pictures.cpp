@@ -76,13 +76,13 @@ public:
     void title(const std::string& text) {
         y_ += 22;
         out_ << "<text x=\"12\" y=\"" << fixed(y_, 1) << "\" font-family=\"" << kFont
-             << "\" font-size=\"14\" font-weight=\"bold\" fill=\"" << kText << "\">" << xml_escape(text) << "</text>\n";
+             << "\" font-size=\"14\" font-weight=\"bold\" fill=\"" << kText << "\">" << xml(text) << "</text>\n";
         y_ += 6;
     }
     void text(const std::string& text, double size = 11) {
         y_ += size + 4;
         out_ << "<text x=\"12\" y=\"" << fixed(y_, 1) << "\" font-family=\"" << kFont << "\" font-size=\"" << fixed(size, 0)
-             << "\" fill=\"" << kText << "\">" << xml_escape(text) << "</text>\n";
+             << "\" fill=\"" << kText << "\">" << xml(text) << "</text>\n";
     }
     // A row of colour swatches with their values under them.
     void scale(const std::vector<std::pair<std::string, std::string>>& swatches) {
@@ -93,7 +93,7 @@ public:
                  << "\" stroke=\"#718096\" stroke-width=\"0.5\"/>\n";
             out_ << "<text x=\"" << fixed(x + 18, 1) << "\" y=\"" << fixed(y_ + 27, 1)
                  << "\" text-anchor=\"middle\" font-family=\"" << kFont << "\" font-size=\"9\" fill=\"" << kText << "\">"
-                 << xml_escape(label) << "</text>\n";
+                 << xml(label) << "</text>\n";
             x += 40;
         }
         y_ += 30;
@@ -104,8 +104,7 @@ public:
         out_ << "<circle cx=\"" << fixed(12 + 60, 1) << "\" cy=\"" << fixed(cy, 1) << "\" r=\"" << fixed(radius, 1) << "\" "
              << style << "/>\n";
         out_ << "<text x=\"" << fixed(12 + 60 + std::max(radius, 20.0) + 10, 1) << "\" y=\"" << fixed(cy + 4, 1)
-             << "\" font-family=\"" << kFont << "\" font-size=\"11\" fill=\"" << kText << "\">" << xml_escape(label)
-             << "</text>\n";
+             << "\" font-family=\"" << kFont << "\" font-size=\"11\" fill=\"" << kText << "\">" << xml(label) << "</text>\n";
         y_ = cy + radius + 2;
     }
     void line(double width, const std::string& colour, bool dashed, bool arrow, const std::string& label) {
@@ -118,7 +117,7 @@ public:
                  << "\" fill=\"" << colour << "\"/>\n";
         }
         out_ << "<text x=\"72\" y=\"" << fixed(y_, 1) << "\" font-family=\"" << kFont << "\" font-size=\"11\" fill=\"" << kText
-             << "\">" << xml_escape(label) << "</text>\n";
+             << "\">" << xml(label) << "</text>\n";
     }
     void gap(double h) { y_ += h; }
     double width() const { return width_; }
@@ -181,33 +180,6 @@ std::string person_label(const graph::Snapshot& g, graph::NodeIndex u) {
 }
 
 }  // namespace
-
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 std::string diverging(double x) {
     // Red (#c53030) through a pale neutral (#f7f7f7) to blue (#2b6cb0).
@@ -453,7 +425,7 @@ std::string advocates_chart(const std::vector<AdvocateBar>& bars, const std::str
         << "pt\" viewBox=\"0 0 " << fixed(width, 0) << " " << fixed(height, 0) << "\">\n"
         << "<rect x=\"0\" y=\"0\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(height, 0) << "\" fill=\"#ffffff\"/>\n"
         << "<text x=\"12\" y=\"24\" font-family=\"" << kFont << "\" font-size=\"16\" font-weight=\"bold\" fill=\"" << kText
-        << "\">" << xml_escape(title) << "</text>\n";
+        << "\">" << xml(title) << "</text>\n";
     out << "<g id=\"legend\">\n";
     double x = 12;
     for (const auto& [colour, name] :
@@ -472,7 +444,7 @@ std::string advocates_chart(const std::vector<AdvocateBar>& bars, const std::str
         out << "<g class=\"advocate\" id=\"advocate-" << i + 1 << "\">\n"
             << "<text x=\"" << fixed(kLabelWidth - 8, 0) << "\" y=\"" << fixed(y + 14, 0)
             << "\" text-anchor=\"end\" font-family=\"" << kFont << "\" font-size=\"11\" fill=\"" << kText << "\">" << i + 1
-            << ". " << xml_escape(label) << " <tspan fill=\"#718096\">(" << xml_escape(b.kind) << ")</tspan></text>\n";
+            << ". " << xml(label) << " <tspan fill=\"#718096\">(" << xml(b.kind) << ")</tspan></text>\n";
         double at = kLabelWidth;
         for (const auto& [part, colour, name] : {std::tuple{b.value, kValue, "value"}, std::tuple{b.reach, kReach, "reach"},
                                                  std::tuple{b.engagement, kEngagement, "engagement"}}) {

@@ -1,8 +1,8 @@
 #pragma once
 
 // The pictures smorg draws for a meeting: the silo map (Graphviz lays out the groups, smorg adds the
-// legend) and the advocates chart (bars written directly). One home for their colours, text
-// escaping and legend, so both read the same way.
+// legend) and the advocates chart (bars written directly). One home for their colours and legend,
+// so both read the same way; text is escaped by queries' xml().
 
 #include <cstddef>
 #include <string>
@@ -14,9 +14,6 @@
 #include "smorg/queries/query_engine.h"
 
 namespace smorg::queries::pictures {
-
-// Text for SVG/XML content or a double-quoted attribute.
-std::string xml_escape(std::string_view text);
 
 // A colour on the diverging scale: x = -1 red (inward), 0 pale, +1 blue (outward); x is clamped.
 std::string diverging(double x);
@@ -44,6 +41,9 @@ struct AdvocateBar {
     std::string kind;
     double value = 0, reach = 0, engagement = 0;  // each component's share of the score (they sum to it)
 };
+
+// The most bars the advocates chart draws.
+inline constexpr std::size_t kMaxBars = 100;
 
 // The advocates chart as SVG: one horizontal bar per advocate, best first, split into value, reach
 // and engagement, with each advocate's kind; a legend.

@@ -23,6 +23,9 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from sample_org import make_sample_org, run_smorg  # noqa: E402
+
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -37,10 +40,7 @@ PORT_LINE = re.compile(r"at http://127\.0\.0\.1:(\d+)/")
 
 
 def smorg(*args, cwd=None):
-    p = subprocess.run([SMORG, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise AssertionError(f"smorg {' '.join(args)} failed ({p.returncode}): {p.stderr}")
-    return p.stdout
+    return run_smorg(SMORG, *args, cwd=cwd)
 
 
 class Server:
@@ -96,11 +96,7 @@ class Org:
 
 def setUpModule():
     Org.root = tempfile.mkdtemp(prefix="smorg-console-test-")
-    folder = os.path.join(Org.root, "org")
-    smorg("generate", "--out", folder, "--customers", "1500", "--employees", "120")
-    Org.db = os.path.join(folder, "org.db")
-    smorg("-q", "import", "--db", Org.db, "--nodes", os.path.join(folder, "nodes.csv"), "--edges",
-          os.path.join(folder, "edges.csv"))
+    Org.db = make_sample_org(SMORG, Org.root)
 
 
 def tearDownModule():

@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from sample_org import make_sample_org, run_smorg  # noqa: E402
 import xml.etree.ElementTree as ET
 
 SMORG = None
@@ -30,10 +33,7 @@ CUT_OFF_RGB = (0xd6, 0x27, 0x28)
 
 
 def smorg(*args, cwd=None):
-    p = subprocess.run([SMORG, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise AssertionError(f"smorg {' '.join(args)} failed ({p.returncode}): {p.stderr}")
-    return p.stdout
+    return run_smorg(SMORG, *args, cwd=cwd)
 
 
 def query(db, request, cwd):
@@ -119,11 +119,7 @@ class Org:
     @classmethod
     def make(cls):
         cls.root = tempfile.mkdtemp(prefix="smorg-pictures-test-")
-        folder = os.path.join(cls.root, "org")
-        smorg("generate", "--out", folder, "--customers", "1500", "--employees", "120")
-        cls.db = os.path.join(folder, "org.db")
-        smorg("-q", "import", "--db", cls.db, "--nodes", os.path.join(folder, "nodes.csv"), "--edges",
-              os.path.join(folder, "edges.csv"))
+        cls.db = make_sample_org(SMORG, cls.root)
 
 
 def setUpModule():
@@ -255,6 +251,12 @@ class AdvocatesChart(unittest.TestCase):
             self.assertAlmostEqual(w / widths[0], s / scores[0], places=3)
         self.assertEqual(overlaps([(i, b) for i, b in enumerate(
             text_box(t, (1, 0, 0)) for t in root.iter(f"{SVG}text"))]), [])
+
+    def test_chart_of_all_or_too_many_is_refused_at_top(self):
+        for top in (0, 101):
+            answer = query(Org.db, {"op": "advocates", "top": top, "inline_svg": True}, Org.root)
+            self.assertFalse(answer["ok"], top)
+            self.assertEqual(answer["error"]["at"], "/top")
 
     def test_chart_without_a_path_or_inline_is_not_drawn(self):
         answer = query(Org.db, {"op": "advocates", "top": 3}, Org.root)

@@ -94,6 +94,11 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     const auto svg = reader.maybe<std::string>("svg");
     const bool inline_svg = reader.optional<bool>("inline_svg", false);
     reader.reject_unknown();
+    if ((svg || inline_svg) && (top == 0 || top > pictures::kMaxBars)) {
+        reader.fail("top", ErrorCode::invalid_argument,
+                    "the advocates chart draws at most " + std::to_string(pictures::kMaxBars) + " people: give top from 1 to " +
+                        std::to_string(pictures::kMaxBars) + " with svg or inline_svg");
+    }
     const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);

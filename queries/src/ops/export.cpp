@@ -33,42 +33,6 @@ namespace smorg::queries::ops {
 
 namespace {
 
-// Text as XML character data: the five special characters escaped, bytes that are not UTF-8 shown as
-// \xNN, and the control characters XML 1.0 cannot hold at all (all below 0x20 but tab, newline and
-// carriage return) written as U+FFFD, so the document stays well-formed whatever a name holds.
-std::string xml(std::string_view raw) {
-    const std::string text = graph::printable(raw);
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                    out += "\xEF\xBF\xBD";
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
-
 // A node column to write: a stored attribute or an attached result.
 struct Column {
     std::string name;
