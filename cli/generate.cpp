@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "smorg/graph/time.h"
 #include "smorg/queries/sample.h"
 
 #include "cli.h"
@@ -29,6 +30,15 @@ void add_generate(CLI::App& app, Globals& globals, Command& command) {
                     "Mean customer-to-customer interactions per customer (default 4)")
         ->check(CLI::Range(0.0, 1000.0));
     sub->add_option("--seed", o->params.seed, "Random seed (default 1)");
+    sub->add_option_function<std::string>(
+           "--wall-opens",
+           [o](const std::string& text) {
+               const auto t = graph::parse_timestamp(text);
+               if (!t) throw CLI::ValidationError("--wall-opens", "expected a date like 2023-07-01, got '" + text + "'");
+               o->params.wall_opens = *t;
+           },
+           "A planted event: from this date on, Engineering and Support talk like any other pair of departments")
+        ->type_name("DATE");
     sub->callback([o, &globals, &command] {
         command = [o, &globals]() -> int {
             const auto report = queries::generate_sample_org(o->out, o->params, progress_printer(globals));

@@ -1,5 +1,6 @@
 #include "smorg/graph/time.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -89,10 +90,18 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-std::string format_timestamp(Timestamp t) {
+namespace {
+
+struct Civil {
+    std::int64_t year;
+    unsigned month, day;
+    std::int64_t seconds;  // of the day
+};
+
+// The UTC date and time of day of `t` (Hinnant's civil_from_days).
+Civil civil_of(Timestamp t) noexcept {
     std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    std::int64_t rem = t - days * 86400;
-    // civil_from_days (Hinnant).
+    const std::int64_t rem = t - days * 86400;
     days += 719468;
     const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
     const auto doe = static_cast<unsigned>(days - era * 146097);
@@ -103,10 +112,55 @@ std::string format_timestamp(Timestamp t) {
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
+    return {y, m, d, rem};
+}
+
+}  // namespace
+
+std::string format_timestamp(Timestamp t) {
+    const auto c = civil_of(t);
     char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
+    std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month, c.day,
+                  static_cast<long long>(c.seconds / 3600), static_cast<long long>(c.seconds % 3600 / 60),
+                  static_cast<long long>(c.seconds % 60));
     return buffer;
+}
+
+std::optional<TimeStep> parse_time_step(std::string_view text) noexcept {
+    std::int64_t count = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+    if (ec != std::errc() || end == text.data() || count <= 0 || count > TimeStep::kMaxCount) return std::nullopt;
+    const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    using U = TimeStep::Unit;
+    static constexpr std::pair<std::string_view, U> kUnits[] = {
+        {"h", U::hour}, {"d", U::day}, {"w", U::week}, {"mo", U::month}, {"y", U::year}};
+    for (const auto& [name, u] : kUnits) {
+        if (unit == name) return TimeStep{count, u};
+    }
+    return std::nullopt;
+}
+
+Timestamp advance(Timestamp t, const TimeStep& step, std::int64_t times) noexcept {
+    const std::int64_t n = step.count * times;
+    switch (step.unit) {
+        case TimeStep::Unit::hour:
+            return t + n * 3600;
+        case TimeStep::Unit::day:
+            return t + n * 86400;
+        case TimeStep::Unit::week:
+            return t + n * 7 * 86400;
+        case TimeStep::Unit::month:
+        case TimeStep::Unit::year: {
+            const auto c = civil_of(t);
+            const std::int64_t months = step.unit == TimeStep::Unit::year ? 12 * n : n;
+            const std::int64_t index = c.year * 12 + (c.month - 1) + months;
+            const std::int64_t year = index >= 0 ? index / 12 : -((-index + 11) / 12);
+            const auto month = static_cast<unsigned>(index - year * 12 + 1);
+            const unsigned day = std::min(c.day, days_in_month(year, month));
+            return days_from_civil(year, month, day) * 86400 + c.seconds;
+        }
+    }
+    return t;
 }
 
 }  // namespace smorg::graph

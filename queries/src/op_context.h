@@ -21,6 +21,7 @@ struct NodeColumn {
     std::string name;
     bool integer = false;  // community and component ids
     std::vector<double> values;
+    std::vector<double> amounts;  // advocates: each person's realized value (own CRV + employee credit), for trend
     bool filled = false;
 };
 

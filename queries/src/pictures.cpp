@@ -179,6 +179,16 @@ std::string person_label(const graph::Snapshot& g, graph::NodeIndex u) {
     return ref.contains("name") ? ref["name"].get<std::string>() : ref["id"].get<std::string>();
 }
 
+// The start of a chart written directly: the SVG root, a white ground and the title.
+void open_chart(std::ostringstream& out, double width, double height, const std::string& title) {
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fixed(width, 0) << "pt\" height=\"" << fixed(height, 0)
+        << "pt\" viewBox=\"0 0 " << fixed(width, 0) << " " << fixed(height, 0) << "\">\n"
+        << "<rect x=\"0\" y=\"0\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(height, 0) << "\" fill=\"#ffffff\"/>\n"
+        << "<text x=\"12\" y=\"24\" font-family=\"" << kFont << "\" font-size=\"16\" font-weight=\"bold\" fill=\"" << kText
+        << "\">" << xml(title) << "</text>\n";
+}
+
 }  // namespace
 
 std::string diverging(double x) {
@@ -420,12 +430,7 @@ std::string advocates_chart(const std::vector<AdvocateBar>& bars, const std::str
     for (const auto& b : bars) best = std::max(best, b.value + b.reach + b.engagement);
     const double scale = best > 0 ? kBarWidth / best : 0.0;
     std::ostringstream out;
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fixed(width, 0) << "pt\" height=\"" << fixed(height, 0)
-        << "pt\" viewBox=\"0 0 " << fixed(width, 0) << " " << fixed(height, 0) << "\">\n"
-        << "<rect x=\"0\" y=\"0\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(height, 0) << "\" fill=\"#ffffff\"/>\n"
-        << "<text x=\"12\" y=\"24\" font-family=\"" << kFont << "\" font-size=\"16\" font-weight=\"bold\" fill=\"" << kText
-        << "\">" << xml(title) << "</text>\n";
+    open_chart(out, width, height, title);
     out << "<g id=\"legend\">\n";
     double x = 12;
     for (const auto& [colour, name] :
@@ -457,6 +462,94 @@ std::string advocates_chart(const std::vector<AdvocateBar>& bars, const std::str
         }
         out << "<text x=\"" << fixed(at + 6, 1) << "\" y=\"" << fixed(y + 14, 0) << "\" font-family=\"" << kFont
             << "\" font-size=\"10\" fill=\"" << kText << "\">" << fixed(b.value + b.reach + b.engagement, 3) << "</text>\n</g>\n";
+    }
+    out << "</svg>\n";
+    return out.str();
+}
+
+std::string trend_chart(const std::vector<std::string>& labels, const std::vector<TrendSeries>& series, const std::string& title,
+                        const std::string& axis, std::optional<std::pair<double, double>> range) {
+    constexpr double kLeft = 70, kTop = 60, kPlotHeight = 300, kRight = 190;
+    constexpr const char* kPalette[] = {"#2b6cb0", "#c53030", "#2f855a", "#b7791f", "#6b46c1", "#2c7a7b",
+                                        "#c05621", "#97266d", "#4a5568", "#276749", "#9c4221", "#553c9a"};
+    const double step = labels.size() > 1 ? std::max(28.0, 640.0 / static_cast<double>(labels.size() - 1)) : 0.0;
+    const double plot_width = std::max(120.0, step * static_cast<double>(labels.size() > 1 ? labels.size() - 1 : 1));
+    const double width = kLeft + plot_width + kRight, height = kTop + kPlotHeight + 80;
+    double lo = 0, hi = 1;
+    if (range) {
+        std::tie(lo, hi) = *range;
+    } else {
+        bool any = false;
+        for (const auto& s : series) {
+            for (const auto& v : s.values) {
+                if (!v) continue;
+                lo = any ? std::min(lo, *v) : *v;
+                hi = any ? std::max(hi, *v) : *v;
+                any = true;
+            }
+        }
+        if (!any || hi - lo < 1e-12) {
+            const double mid = any ? lo : 0.0;
+            lo = mid - 1;
+            hi = mid + 1;
+        }
+        const double pad = (hi - lo) * 0.05;
+        lo -= pad;
+        hi += pad;
+    }
+    const auto x_of = [&](std::size_t i) { return kLeft + (labels.size() > 1 ? step * static_cast<double>(i) : plot_width / 2); };
+    const auto y_of = [&](double v) { return kTop + kPlotHeight * (hi - std::clamp(v, lo, hi)) / (hi - lo); };
+    std::ostringstream out;
+    open_chart(out, width, height, title);
+    // Axes, five grid lines with their values, one tick label per window (thinned when crowded).
+    out << "<g id=\"axes\" font-family=\"" << kFont << "\" font-size=\"10\" fill=\"" << kText << "\">\n";
+    for (int k = 0; k <= 4; ++k) {
+        const double v = lo + (hi - lo) * k / 4.0, y = y_of(v);
+        out << "<line x1=\"" << fixed(kLeft, 1) << "\" y1=\"" << fixed(y, 1) << "\" x2=\"" << fixed(kLeft + plot_width, 1)
+            << "\" y2=\"" << fixed(y, 1) << "\" stroke=\"#e2e8f0\"/>\n"
+            << "<text x=\"" << fixed(kLeft - 6, 1) << "\" y=\"" << fixed(y + 3, 1) << "\" text-anchor=\"end\">" << fixed(v, 2)
+            << "</text>\n";
+    }
+    const std::size_t every = std::max<std::size_t>(1, (labels.size() + 11) / 12);
+    for (std::size_t i = 0; i < labels.size(); i += every) {
+        out << "<text x=\"" << fixed(x_of(i), 1) << "\" y=\"" << fixed(kTop + kPlotHeight + 16, 1) << "\" text-anchor=\"middle\">"
+            << xml(labels[i]) << "</text>\n";
+    }
+    out << "<text x=\"14\" y=\"" << fixed(kTop + kPlotHeight / 2, 1) << "\" transform=\"rotate(-90 14 "
+        << fixed(kTop + kPlotHeight / 2, 1) << ")\" text-anchor=\"middle\" font-size=\"11\">" << xml(axis) << "</text>\n"
+        << "<text x=\"" << fixed(kLeft, 1) << "\" y=\"" << fixed(kTop + kPlotHeight + 40, 1)
+        << "\" font-size=\"10\" fill=\"#4a5568\">each point: one window, labelled by its start; a gap: insufficient data</text>\n"
+        << "</g>\n";
+    // One polyline per run of windows with data; a dot per point, with its value as a tooltip.
+    for (std::size_t s = 0; s < series.size(); ++s) {
+        const auto& line = series[s];
+        const char* colour = kPalette[s % std::size(kPalette)];
+        const double stroke = s == 0 ? 2.5 : 1.5;
+        out << "<g class=\"series\" id=\"series-" << s + 1 << "\"><title>" << xml(line.name) << "</title>\n";
+        std::string points;
+        const auto flush = [&] {
+            if (points.empty()) return;
+            out << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"" << fixed(stroke, 1) << "\" points=\""
+                << points << "\"/>\n";
+            points.clear();
+        };
+        for (std::size_t i = 0; i < line.values.size() && i < labels.size(); ++i) {
+            if (!line.values[i]) {
+                flush();
+                continue;
+            }
+            const double x = x_of(i), y = y_of(*line.values[i]);
+            points += (points.empty() ? "" : " ") + fixed(x, 1) + "," + fixed(y, 1);
+            out << "<circle cx=\"" << fixed(x, 1) << "\" cy=\"" << fixed(y, 1) << "\" r=\"2.5\" fill=\"" << colour << "\"><title>"
+                << xml(line.name) << ", " << xml(labels[i]) << ": " << fixed(*line.values[i], 3) << "</title></circle>\n";
+        }
+        flush();
+        const double ly = kTop + 14.0 * static_cast<double>(s);
+        out << "<rect x=\"" << fixed(kLeft + plot_width + 16, 1) << "\" y=\"" << fixed(ly - 8, 1)
+            << "\" width=\"12\" height=\"4\" fill=\"" << colour << "\"/>\n"
+            << "<text x=\"" << fixed(kLeft + plot_width + 34, 1) << "\" y=\"" << fixed(ly - 3, 1) << "\" font-family=\"" << kFont
+            << "\" font-size=\"10\" fill=\"" << kText << "\">"
+            << xml(line.name.size() > 26 ? line.name.substr(0, 25) + "\u2026" : line.name) << "</text>\n</g>\n";
     }
     out << "</svg>\n";
     return out.str();

@@ -5,6 +5,7 @@
 // so both read the same way; text is escaped by queries' xml().
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,5 +49,19 @@ inline constexpr std::size_t kMaxBars = 100;
 // The advocates chart as SVG: one horizontal bar per advocate, best first, split into value, reach
 // and engagement, with each advocate's kind; a legend.
 std::string advocates_chart(const std::vector<AdvocateBar>& bars, const std::string& title);
+
+// One line of the trend chart: a value per window, nullopt where the window had too little data.
+struct TrendSeries {
+    std::string name;
+    std::vector<std::optional<double>> values;
+};
+
+// The most lines the trend chart draws (the first is drawn boldest: the overall figure).
+inline constexpr std::size_t kMaxTrendLines = 12;
+
+// The trend chart as SVG: one line per series over the windows (`labels`, one per window), gaps
+// where a window had too little data, a legend; the y axis spans `range`, or the data when none.
+std::string trend_chart(const std::vector<std::string>& labels, const std::vector<TrendSeries>& series, const std::string& title,
+                        const std::string& axis, std::optional<std::pair<double, double>> range = std::nullopt);
 
 }  // namespace smorg::queries::pictures

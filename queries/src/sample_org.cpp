@@ -317,13 +317,12 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
             const std::uint32_t peer = static_cast<std::uint32_t>(rng.below(p.employees));
             const std::uint32_t pd = L.department_of(peer);
             const bool walled = (d == L.engineering && pd == L.support) || (d == L.support && pd == L.engineering);
-            if (pd == d || walled) continue;
+            if (pd == d || (walled && !p.wall_opens)) continue;
+            const auto weight = static_cast<std::int64_t>(1 + rng.below(6));
+            const auto t = kStart + static_cast<graph::Timestamp>(rng.below(kSpan));
+            if (walled && t < *p.wall_opens) continue;  // the wall stands until it opens
             w.field(L.employee(e)).comma().field(L.employee(peer)).comma().field("communication").comma();
-            w.integer(static_cast<std::int64_t>(1 + rng.below(6)))
-                .comma()
-                .integer(kStart + static_cast<graph::Timestamp>(rng.below(kSpan)))
-                .comma()
-                .end();
+            w.integer(weight).comma().integer(t).comma().end();
             ++communication;
         }
         // The one thin line between the walled-off departments: "barely talk", not "never".

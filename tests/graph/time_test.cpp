@@ -30,3 +30,32 @@ TEST_CASE("timestamps format as ISO-8601 UTC", "[graph][time]") {
     CHECK(format_timestamp(1709168400) == "2024-02-29T01:00:00Z");
     CHECK(format_timestamp(-1) == "1969-12-31T23:59:59Z");
 }
+
+namespace graph = smorg::graph;
+
+TEST_CASE("time steps: parsed strictly, fixed lengths and calendar months", "[graph][time]") {
+    using graph::TimeStep;
+    using U = TimeStep::Unit;
+    REQUIRE(graph::parse_time_step("30d")->count == 30);
+    CHECK(graph::parse_time_step("30d")->unit == U::day);
+    CHECK(graph::parse_time_step("12h")->unit == U::hour);
+    CHECK(graph::parse_time_step("1w")->unit == U::week);
+    CHECK(graph::parse_time_step("3mo")->unit == U::month);
+    CHECK(graph::parse_time_step("1y")->unit == U::year);
+    for (const char* bad : {"", "d", "0d", "-1d", "1", "1m", "1 d", "1dd", "100001d", "99999999999999999999d"}) {
+        INFO(bad);
+        CHECK_FALSE(graph::parse_time_step(bad));
+    }
+    const auto t = [](const char* text) { return *graph::parse_timestamp(text); };
+    CHECK(graph::advance(t("2024-03-01T06:00:00Z"), *graph::parse_time_step("1w"), 2) == t("2024-03-15T06:00:00Z"));
+    CHECK(graph::advance(t("2024-03-01T06:00:00Z"), *graph::parse_time_step("12h"), 3) == t("2024-03-02T18:00:00Z"));
+    // Months keep the day and the time of day, clamped to the month's end; from one start, no drift.
+    const auto month = *graph::parse_time_step("1mo");
+    CHECK(graph::advance(t("2024-01-31T10:00:00Z"), month, 1) == t("2024-02-29T10:00:00Z"));
+    CHECK(graph::advance(t("2023-01-31"), month, 1) == t("2023-02-28"));
+    CHECK(graph::advance(t("2024-01-31"), month, 2) == t("2024-03-31"));
+    CHECK(graph::advance(t("2024-11-15"), *graph::parse_time_step("3mo"), 1) == t("2025-02-15"));
+    CHECK(graph::advance(t("2024-02-29"), *graph::parse_time_step("1y"), 1) == t("2025-02-28"));
+    CHECK(graph::advance(t("1969-12-15"), month, 1) == t("1970-01-15"));
+    CHECK(graph::advance(t("1970-01-15"), month, -1) == t("1969-12-15"));
+}

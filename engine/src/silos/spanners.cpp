@@ -49,6 +49,7 @@ std::vector<std::pair<NodeIndex, double>> mutual_ties(const Map& m, NodeIndex u)
 // effective size as networkx defines them (with tie strengths when weighted; over both directions of
 // the arcs when directed).
 void boundary_spanners(Map& m, SilosResult& r) {
+    if (m.p.spanners == 0) return;  // none listed: the betweenness behind them is not needed
     const auto& group = m.group;
     const auto G = m.G;
     const NodeIndex n = m.ties_view.node_count();

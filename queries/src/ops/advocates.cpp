@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "common.h"
 #include "files.h"
@@ -103,6 +104,10 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);
     offer_column(ctx, "advocate_score", r.nodes, r.score);
+    if (ctx.column) {
+        ctx.column->amounts.assign(g.node_count(), std::numeric_limits<double>::quiet_NaN());
+        for (auto u : r.nodes) ctx.column->amounts[u] = r.value[u];
+    }
     const auto employee = g.node_kinds().find(p.employee_kind);
     std::vector<pictures::AdvocateBar> bars;
     const auto rows = ranked_rows(g, r.nodes, r.score, top, "score", [&](json& row, graph::NodeIndex u) {

@@ -21,5 +21,6 @@ json communities(OpContext& ctx, FieldReader& reader);
 json components(OpContext& ctx, FieldReader& reader);
 json silos(OpContext& ctx, FieldReader& reader);
 json export_graph(OpContext& ctx, FieldReader& reader);
+json trend(OpContext& ctx, FieldReader& reader);
 
 }  // namespace smorg::queries::ops

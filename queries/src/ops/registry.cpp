@@ -30,6 +30,8 @@ const std::vector<OpEntry>& op_table() {
         {"communities", "Louvain, Leiden or label propagation: communities, their sizes, modularity", ops::communities},
         {"components", "weakly or strongly connected components: how many, their sizes, each person's", ops::components},
         {"silos", "the silo map: E-I, mixing, spanners, cut-off groups, introductions, the wall", ops::silos},
+        {"trend", "an op (silos, advocates, crv, centrality) over time windows: per window, and which changes are real",
+         ops::trend},
         {"export", "the graph and attached results as GraphML, GEXF (Gephi) or DOT", ops::export_graph},
         {"import", "a batch import from files (CSV, JSON Lines, edge lists)", ops::import},
         {"erase", "forget people: their node, ties and attributes", ops::erase},

@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "smorg/graph/run_context.h"
+#include "smorg/graph/types.h"
 
 namespace smorg::queries {
 
@@ -26,6 +28,9 @@ struct SampleOrgParams {
     std::uint32_t partners = 0;            // default: max(3, customers / 500)
     double interactions_per_customer = 4;  // mean customer-to-customer interactions per customer
     std::uint64_t seed = 1;
+    // A planted event: from this time on, the two walled-off departments (Engineering and Support)
+    // talk like any other pair; before it, they barely do. None: the wall stands throughout.
+    std::optional<graph::Timestamp> wall_opens;
 };
 
 struct SampleOrgReport {
