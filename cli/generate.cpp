@@ -39,6 +39,15 @@ void add_generate(CLI::App& app, Globals& globals, Command& command) {
            },
            "A planted event: from this date on, Engineering and Support talk like any other pair of departments")
         ->type_name("DATE");
+    sub->add_option_function<std::string>(
+           "--champion-stops",
+           [o](const std::string& text) {
+               const auto t = graph::parse_timestamp(text);
+               if (!t) throw CLI::ValidationError("--champion-stops", "expected a date like 2023-07-01, got '" + text + "'");
+               o->params.champion_stops = *t;
+           },
+           "A planted event: from this date on, the leading champion (c000001) refers no one")
+        ->type_name("DATE");
     sub->callback([o, &globals, &command] {
         command = [o, &globals]() -> int {
             const auto report = queries::generate_sample_org(o->out, o->params, progress_printer(globals));

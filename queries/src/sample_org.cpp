@@ -195,6 +195,7 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
     report.edges_file = dir / "edges.csv";
     for (std::uint32_t d = 0; d < L.departments; ++d) report.departments.push_back(L.department_name(d));
     report.cut_off_departments = {L.department_name(L.engineering), L.department_name(L.support)};
+    report.champion = L.customer(0);
     std::ofstream nodes(report.nodes_file, std::ios::binary);
     std::ofstream edges(report.edges_file, std::ios::binary);
     if (!nodes || !edges)
@@ -358,7 +359,12 @@ SampleOrgReport generate_sample_org(const std::filesystem::path& dir, const Samp
             const graph::Timestamp joined = L.joined_at(c);
             const std::string me = L.customer(c);
             const auto ref = referral_of(L, c);
+            // The planted stop: the champion's referrals from then on are not made (the draws stay
+            // the same, so nothing else in the organization changes).
+            const bool stopped =
+                p.champion_stops && ref.source == Referral::customer && ref.by == 0 && joined >= *p.champion_stops;
             auto referral_line = [&](const std::string& source, graph::Timestamp t, bool with_value) {
+                if (stopped && source == L.customer(0)) return;
                 cw.field(source).comma().field(me).comma().field("referral").comma().integer(1).comma().integer(t).comma();
                 if (with_value) cw.money(std::round(clv_of(L, c) * 25.0) / 100.0);
                 cw.end();

@@ -159,6 +159,56 @@ async function referralValue() {
   ], "referral-value");
 }
 
+// Change over time: the trend chart and, per window, its main figures; for silos, the changes that
+// are more than chance.
+async function trend() {
+  const [op, metric] = document.getElementById("trend-op").value.split(":");
+  const step = document.getElementById("trend-step").value;
+  const request = { op: "trend", query: { op }, windows: { step }, inline_svg: true };
+  if (metric) request.metric = metric;
+  if (op === "silos") request.query.permutations = 200;
+  if (op !== "silos") request.top = 10;
+  const error = document.getElementById("trend-error");
+  error.hidden = true;
+  const answer = await api("/v1/query", request);
+  const chart = document.getElementById("trend-chart");
+  const changes = document.getElementById("trend-changes");
+  const windows = document.getElementById("trend-windows");
+  if (!answer.ok) {
+    chart.replaceChildren();
+    changes.replaceChildren();
+    windows.replaceChildren();
+    return showError(error, answer);
+  }
+  const result = answer.result;
+  const svg = new DOMParser().parseFromString(result.svg_inline, "image/svg+xml").documentElement;
+  chart.replaceChildren(document.importNode(svg, true));
+  const since = (w) => w.since.slice(0, 10);
+  if (op === "silos") {
+    table(changes, result.significant_changes, [
+      { label: "window from", value: (c) => c.since.slice(0, 10) }, { label: "what", value: (c) => c.what },
+      { label: "group or pair", value: (c) => c.group || `${c.a} and ${c.b}` },
+      { label: "change of E-I", value: (c) => (c.ei_index === undefined ? "" : c.ei_index) }, { label: "p", value: (c) => c.p_value },
+    ], "significant-changes");
+    changes.prepend(el("h3", {}, `Changes with p < ${result.alpha}`));
+    table(windows, result.windows, [
+      { label: "from", value: since }, { label: "status", value: (w) => w.status }, { label: "ties", value: (w) => w.ties },
+      { label: "E-I", value: (w) => w.ei_index }, { label: "random E-I", value: (w) => w.ei_expected },
+      { label: "cut-off pairs", value: (w) => (w.cut_off || []).map((c) => `${c.a}–${c.b}`) },
+      { label: "opened", value: (w) => (w.opened || []).map((c) => `${c.a}–${c.b}`) },
+    ], "trend-windows");
+  } else {
+    changes.replaceChildren();
+    table(windows, result.windows, [
+      { label: "from", value: since }, { label: "status", value: (w) => w.status },
+      { label: "referrals", value: (w) => w.referrals }, { label: "concentration", value: (w) => w.concentration },
+      { label: "tau", value: (w) => (w.change && w.change.kendall_tau !== undefined ? w.change.kendall_tau : "") },
+      { label: "top", value: (w) => (w.rows || []).slice(0, 5).map((r) => r.name || r.id) },
+      { label: "lost", value: (w) => ((w.change && w.change.lost) || []).map((r) => r.name || r.id) },
+    ], "trend-windows");
+  }
+}
+
 // An answer in tables: its rows, then its plain figures, then each list of objects.
 function renderAnswer(container, answer) {
   container.replaceChildren();
@@ -208,7 +258,7 @@ async function load() {
     document.getElementById("server-status").textContent =
       `${health.db}: ${health.nodes} nodes, ${health.edges} edges (generation ${health.generation})`;
     document.getElementById("token-form").hidden = true;
-    await Promise.all([glance(), advocates(), silos(), referralValue()]);
+    await Promise.all([glance(), advocates(), silos(), referralValue(), trend()]);
     document.body.dataset.loaded = "true";
   } catch (e) {
     if (e instanceof NeedsToken) return askToken();
@@ -224,5 +274,9 @@ document.addEventListener("DOMContentLoaded", () => {
     load();
   });
   document.getElementById("query-run").addEventListener("click", runQuery);
+  document.getElementById("trend-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    trend().catch((e) => (e instanceof NeedsToken ? askToken() : null));
+  });
   load();
 });

@@ -31,7 +31,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SMORG = None
 OUT = None
@@ -146,6 +146,24 @@ class Console(unittest.TestCase):
         self.assertIn("if ties fell at random", detail.text)
         ActionChains(self.driver).click(target).perform()
         self.wait_for("#silo-detail #spanners")
+
+    def test_the_trend_view_draws_the_windows_and_changes_on_request(self):
+        request = {"op": "trend", "query": {"op": "silos", "permutations": 200}, "windows": {"step": "6mo"}}
+        expected = json.loads(smorg("query", "--db", Org.db, "--compact", json.dumps(request)))["result"]
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#trend-chart svg polyline")) > 0, True)
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#trend-windows tbody tr")
+        self.assertEqual(len(rows), len(expected["windows"]))
+        self.assertEqual(rows[0].find_element(By.CSS_SELECTOR, "td").text, expected["windows"][0]["since"][:10])
+        changes = self.driver.find_elements(By.CSS_SELECTOR, "#trend-changes tbody tr")
+        self.assertEqual(len(changes), len(expected["significant_changes"]))
+        # Another question: the referral top's stability, by year.
+        Select(self.driver.find_element(By.ID, "trend-op")).select_by_value("crv:kendall_tau")
+        Select(self.driver.find_element(By.ID, "trend-step")).select_by_visible_text("1y")
+        self.driver.find_element(By.CSS_SELECTOR, "#trend-form button").click()
+        WebDriverWait(self.driver, WAIT).until(
+            lambda d: "referrals" in d.find_element(By.ID, "trend-windows").text)
+        title = self.driver.find_element(By.CSS_SELECTOR, "#trend-chart svg text").text
+        self.assertIn("kendall_tau", title)
 
     def test_a_query_in_the_box_renders_rows(self):
         box = self.driver.find_element(By.ID, "query-text")

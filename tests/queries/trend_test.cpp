@@ -87,6 +87,37 @@ TEST_CASE("trend of silos finds the wall opening in the window it opened, and on
     }
 }
 
+TEST_CASE("trend of crv finds the champion who stopped referring in the window they stopped", "[queries][trend]") {
+    const json request = {{"op", "trend"}, {"query", {{"op", "crv"}}}, {"windows", kYearly}, {"top", 5}};
+    const auto rank_of = [](const json& window, const std::string& id) -> std::int64_t {
+        for (const auto& row : window["rows"]) {
+            if (row["id"] == id) return row["rank"];
+        }
+        return -1;
+    };
+    smorg::queries::SampleOrgParams p;
+    smorg::testing::TempDir base_dir;
+    auto base = org_engine(base_dir, p);
+    const auto before = ok(base, request)["windows"];
+    smorg::testing::TempDir dir;
+    p.champion_stops = *smorg::graph::parse_timestamp("2023-07-01");
+    auto engine = org_engine(dir, p);
+    const auto after = ok(engine, request)["windows"];
+    REQUIRE(after.size() == 4);
+    const std::string champion = "c000001";
+    // The same until the stop; without it the champion stays in the top 5, with it they drop out of
+    // the ranking in the window of the stop (listed as lost) and stay out.
+    CHECK(rank_of(after[1], champion) == 1);
+    CHECK(after[1] == before[1]);
+    CHECK(rank_of(before[2], champion) > 0);
+    CHECK(rank_of(before[3], champion) > 0);
+    CHECK(rank_of(after[2], champion) == -1);
+    CHECK(rank_of(after[3], champion) == -1);
+    bool lost = false;
+    for (const auto& l : after[2]["change"]["lost"]) lost = lost || (l["id"] == champion && l["rank"].is_null());
+    CHECK(lost);
+}
+
 TEST_CASE("trend of rankings: ranks against the previous window, new and lost, tau, concentration", "[queries][trend]") {
     smorg::testing::TempDir dir;
     smorg::queries::SampleOrgParams p;

@@ -31,6 +31,9 @@ struct SampleOrgParams {
     // A planted event: from this time on, the two walled-off departments (Engineering and Support)
     // talk like any other pair; before it, they barely do. None: the wall stands throughout.
     std::optional<graph::Timestamp> wall_opens;
+    // A planted event: from this time on, the leading champion (the first customer, who refers the
+    // most) refers no one; the customers they would have brought arrive on their own.
+    std::optional<graph::Timestamp> champion_stops;
 };
 
 struct SampleOrgReport {
@@ -41,6 +44,7 @@ struct SampleOrgReport {
     std::uint64_t bytes = 0;
     std::vector<std::string> departments;
     std::pair<std::string, std::string> cut_off_departments;  // the planted silo pair
+    std::string champion;                                     // the id of the leading champion
 };
 
 // Writes nodes.csv and edges.csv into `dir` (created when missing), reporting progress by phase.
