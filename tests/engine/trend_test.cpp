@@ -1,6 +1,7 @@
 #include "smorg/engine/trend.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -84,7 +85,14 @@ TEST_CASE("trend windows: every bad shape is refused at its field", "[engine][tr
     p.until = *p.until + 1;
     CHECK(field_of(p) == "step");
 
+    p.until = std::numeric_limits<graph::Timestamp>::max();
+    CHECK(field_of(p) == "until");
+    p.since = std::numeric_limits<graph::Timestamp>::min();
+    CHECK(field_of(p) == "since");
+
     WindowsParams b;
+    b.boundaries = {at("2024-01-01"), std::numeric_limits<graph::Timestamp>::max()};
+    CHECK(field_of(b) == "boundaries/1");
     b.boundaries = {at("2024-01-01")};
     CHECK(field_of(b) == "boundaries");
     b.boundaries = {at("2024-01-01"), at("2024-03-01"), at("2024-02-01")};

@@ -242,6 +242,11 @@ TEST_CASE("trend refuses what it cannot honour, each at its place", "[queries][t
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"metric", "ei_index"}}, "/metric");
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"inline_svg", true}, {"metric", "concentration"}},
             "/metric");
+    // The whole trend is held to one budget: the windows' estimates added up.
+    const auto big = engine.execute({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"max_work", 1}});
+    REQUIRE_FALSE(response_ok(big));
+    CHECK(big["error"]["code"] == "resource_exhausted");
+    CHECK(big["error"]["at"] == "/windows");
     // An estimate adds up the windows' own.
     const auto e = engine.execute({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"estimate", true}});
     REQUIRE(response_ok(e));

@@ -12,6 +12,14 @@ using graph::ParamError;
 using graph::Timestamp;
 
 std::vector<TimeWindow> time_windows(const WindowsParams& p) {
+    const auto in_range = [](const std::string& field, Timestamp t) {
+        if (t < WindowsParams::kEarliest || t > WindowsParams::kLatest) {
+            throw ParamError(field, "a window bound must lie in the years 0000 to 9999, not at " + std::to_string(t) + " s");
+        }
+    };
+    if (p.since) in_range("since", *p.since);
+    if (p.until) in_range("until", *p.until);
+    for (std::size_t i = 0; i < p.boundaries.size(); ++i) in_range("boundaries/" + std::to_string(i), p.boundaries[i]);
     std::vector<Timestamp> bounds;
     const auto too_many = [](const char* field) {
         throw ParamError(field, "a trend runs at most " + std::to_string(WindowsParams::kMaxWindows) +

@@ -130,8 +130,13 @@ std::vector<TimeWindow> read_windows(FieldReader& reader, const graph::Snapshot&
             w.fail(p.since ? "until" : "since", ErrorCode::invalid_argument,
                    "no tie in the data has a timestamp: give since and until (or boundaries)");
         }
-        if (!p.since) p.since = first - ((first % 86400) + 86400) % 86400;  // the start of the first day (UTC)
-        if (!p.until) p.until = last + 1;
+        // From the start of the first day (UTC) to just after the last timestamp; a timestamp outside
+        // the years 0000-9999 is refused by time_windows at the field it became.
+        const auto clamp = [](graph::Timestamp t) {
+            return std::clamp(t, engine::WindowsParams::kEarliest - 86400, engine::WindowsParams::kLatest + 1);
+        };
+        if (!p.since) p.since = clamp(first) - ((clamp(first) % 86400) + 86400) % 86400;
+        if (!p.until) p.until = clamp(last) + 1;
     }
     try {
         return engine::time_windows(p);
@@ -522,14 +527,15 @@ json trend(OpContext& ctx, FieldReader& reader) {
     reader.reject_unknown();
     const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
 
-    if (ctx.estimate) {  // the windows' own estimates, added up
-        double work = 0, memory = 0;
-        for (const auto& w : windows) {
-            const auto e = run_window(ctx, entry, query_json, w, nullptr, true)["estimate"];
-            work += e["work"].get<double>();
-            memory = std::max(memory, e["memory_bytes"].get<double>());
-        }
-        const auto& limits = ctx.run.limits();
+    // The windows' own estimates, added up: the whole trend is held to one budget.
+    double work = 0, memory = 0;
+    for (const auto& w : windows) {
+        const auto e = run_window(ctx, entry, query_json, w, nullptr, true)["estimate"];
+        work += e["work"].get<double>();
+        memory = std::max(memory, e["memory_bytes"].get<double>());
+    }
+    const auto& limits = ctx.run.limits();
+    if (ctx.estimate) {
         return {{"estimate",
                  {{"work", work},
                   {"memory_bytes", memory},
@@ -537,6 +543,12 @@ json trend(OpContext& ctx, FieldReader& reader) {
                   {"max_work", limits.max_work},
                   {"max_memory_bytes", limits.max_memory_bytes},
                   {"fits", work <= limits.max_work && memory <= limits.max_memory_bytes}}}};
+    }
+    if (work > limits.max_work) {
+        reader.fail("windows", ErrorCode::resource_exhausted,
+                    "the " + std::to_string(windows.size()) + " windows' estimated work (" + graph::format_number(work) +
+                        ") exceeds the budget (" + graph::format_number(limits.max_work) +
+                        "): give fewer windows (a longer step or a shorter span), or a larger max_work");
     }
 
     json out_windows = json::array();

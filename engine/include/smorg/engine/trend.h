@@ -22,6 +22,9 @@ struct WindowsParams {
     std::vector<graph::Timestamp> boundaries;
     bool cumulative = false;  // every window starts at the first boundary (growing), not at the previous end
     static constexpr std::size_t kMaxWindows = 240;
+    // Every bound lies in the years 0000 to 9999 (UTC).
+    static constexpr graph::Timestamp kEarliest = -62167219200;  // 0000-01-01T00:00:00Z
+    static constexpr graph::Timestamp kLatest = 253402300800;    // 10000-01-01T00:00:00Z
 };
 
 struct TimeWindow {
@@ -29,7 +32,8 @@ struct TimeWindow {
 };
 
 // The windows, in time order. Throws graph::ParamError naming the field ("step", "boundaries/3",
-// "until") for a missing step or bound, boundaries out of order, or more than kMaxWindows windows.
+// "until") for a missing step or bound, a bound outside [kEarliest, kLatest], boundaries out of order,
+// or more than kMaxWindows windows.
 std::vector<TimeWindow> time_windows(const WindowsParams& params);
 
 // Whether the share of `hits` among a window's items changed between two windows (a: hits_a of
