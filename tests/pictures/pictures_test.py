@@ -8,7 +8,9 @@ email-Eu-core's 42 departments (from --data; under CI a missing data set fails):
 holds its legend, draws each cut-off pair as a red line through its own label, folds the smallest
 groups beyond the cap, and no two labels overlap (text boxes computed from the SVG); its rendering
 by rsvg-convert shows the cut-off colour and the legend. The advocates chart holds the same top 10
-as the advocates rows, in order, each bar split into its three parts. Uses rsvg-convert and Pillow.
+as the advocates rows, in order, each bar split into its three parts. The trend chart draws all groups
+and each group, one dot per window with data, higher where the E-I is higher. Uses rsvg-convert and
+Pillow.
 """
 
 import argparse
@@ -261,6 +263,41 @@ class AdvocatesChart(unittest.TestCase):
     def test_chart_without_a_path_or_inline_is_not_drawn(self):
         answer = query(Org.db, {"op": "advocates", "top": 3}, Org.root)
         self.assertNotIn("svg_inline", answer["result"])
+
+
+class TrendChart(unittest.TestCase):
+    def test_the_chart_draws_each_window_where_its_value_is(self):
+        request = {"op": "trend", "query": {"op": "silos", "permutations": 50},
+                   "windows": {"since": "2021-01-01", "until": "2026-01-01", "step": "1y"},
+                   "svg": "trend.svg", "inline_svg": True}
+        answer = query(Org.db, request, Org.root)
+        self.assertTrue(answer["ok"], answer)
+        result = answer["result"]
+        path = os.path.join(Org.root, "trend.svg")
+        with open(path, encoding="utf-8") as f:
+            written = f.read()
+        self.assertEqual(written, result["svg_inline"])
+        root = ET.fromstring(written)
+        series = [g for g in root.iter(f"{SVG}g") if g.get("class") == "series"]
+        groups = {g["group"] for w in result["windows"] if w["status"] == "ok" for g in w["groups"]}
+        self.assertEqual(len(series), 1 + min(len(groups), 11), "all groups, then each group")
+        overall = series[0]
+        self.assertEqual(overall.find(f"{SVG}title").text, "all groups")
+        dots = list(overall.iter(f"{SVG}circle"))
+        values = [w["ei_index"] for w in result["windows"] if w["status"] == "ok"]
+        self.assertEqual(len(dots), len(values))
+        # E-I runs from -1 (bottom) to +1 (top): a higher value sits higher on the chart.
+        ys = [float(d.get("cy")) for d in dots]
+        for (a, ya), (b, yb) in zip(zip(values, ys), list(zip(values, ys))[1:]):
+            if abs(a - b) > 1e-9:
+                self.assertEqual(a > b, ya < yb)
+        close, _ = rendered_pixels(path, (43, 108, 176))
+        self.assertGreater(close, 20, "the overall line renders")
+
+    def test_a_metric_without_a_chart_is_refused(self):
+        answer = query(Org.db, {"op": "trend", "query": {"op": "crv"}, "windows": {"step": "1y"}, "metric": "tau"}, Org.root)
+        self.assertFalse(answer["ok"])
+        self.assertEqual(answer["error"]["at"], "/metric")
 
 
 def main():
