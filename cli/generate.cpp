@@ -7,6 +7,23 @@
 
 namespace smorg::cli {
 
+namespace {
+
+// An option holding a date (a timestamp as imports take it), refused with what was expected.
+void date_option(CLI::App* sub, const std::string& name, std::optional<graph::Timestamp>& target, const std::string& help) {
+    sub->add_option_function<std::string>(
+           name,
+           [name, &target](const std::string& text) {
+               const auto t = graph::parse_timestamp(text);
+               if (!t) throw CLI::ValidationError(name, "expected a date like 2023-07-01, got '" + text + "'");
+               target = *t;
+           },
+           help)
+        ->type_name("DATE");
+}
+
+}  // namespace
+
 void add_generate(CLI::App& app, Globals& globals, Command& command) {
     struct Options {
         std::string out;
@@ -30,24 +47,10 @@ void add_generate(CLI::App& app, Globals& globals, Command& command) {
                     "Mean customer-to-customer interactions per customer (default 4)")
         ->check(CLI::Range(0.0, 1000.0));
     sub->add_option("--seed", o->params.seed, "Random seed (default 1)");
-    sub->add_option_function<std::string>(
-           "--wall-opens",
-           [o](const std::string& text) {
-               const auto t = graph::parse_timestamp(text);
-               if (!t) throw CLI::ValidationError("--wall-opens", "expected a date like 2023-07-01, got '" + text + "'");
-               o->params.wall_opens = *t;
-           },
-           "A planted event: from this date on, Engineering and Support talk like any other pair of departments")
-        ->type_name("DATE");
-    sub->add_option_function<std::string>(
-           "--champion-stops",
-           [o](const std::string& text) {
-               const auto t = graph::parse_timestamp(text);
-               if (!t) throw CLI::ValidationError("--champion-stops", "expected a date like 2023-07-01, got '" + text + "'");
-               o->params.champion_stops = *t;
-           },
-           "A planted event: from this date on, the leading champion (c000001) refers no one")
-        ->type_name("DATE");
+    date_option(sub, "--wall-opens", o->params.wall_opens,
+                "A planted event: from this date on, Engineering and Support talk like any other pair of departments");
+    date_option(sub, "--champion-stops", o->params.champion_stops,
+                "A planted event: from this date on, the leading champion (c000001) refers no one");
     sub->callback([o, &globals, &command] {
         command = [o, &globals]() -> int {
             const auto report = queries::generate_sample_org(o->out, o->params, progress_printer(globals));

@@ -118,4 +118,23 @@ std::string input_path(const OpContext& ctx, const std::string& requested, const
     return target;
 }
 
+PictureRequest PictureRequest::read(FieldReader& reader) {
+    PictureRequest p;
+    p.svg = reader.maybe<std::string>("svg");
+    p.inline_svg = reader.optional<bool>("inline_svg", false);
+    return p;
+}
+
+void PictureRequest::resolve(const OpContext& ctx, const FieldReader& reader) {
+    if (svg) path = output_path(ctx, *svg, reader.at("svg"));
+}
+
+void PictureRequest::deliver(json& answer, const std::string& picture, const FieldReader& reader) const {
+    if (path) {
+        write_output(*path, picture, reader.at("svg"));
+        answer["svg"] = *svg;
+    }
+    if (inline_svg) answer["svg_inline"] = picture;
+}
+
 }  // namespace smorg::queries

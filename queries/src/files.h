@@ -4,6 +4,7 @@
 // here for every op that names a file, with errors at the field that named it.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "op_context.h"
@@ -22,5 +23,20 @@ void write_output(const std::filesystem::path& path, const std::string& content,
 // The file an import may read for `requested`: anywhere when options.input_dirs is unset, else only
 // inside one of them (relative names are taken from the first; symlinks may not lead out).
 std::string input_path(const OpContext& ctx, const std::string& requested, const std::string& at);
+
+// A picture an op may draw: `svg` (a file to write) and `inline_svg` (the SVG in the answer).
+struct PictureRequest {
+    std::optional<std::string> svg;
+    bool inline_svg = false;
+    std::optional<std::filesystem::path> path;  // where svg goes, once resolved
+
+    // Reads svg and inline_svg.
+    static PictureRequest read(FieldReader& reader);
+    bool drawn() const noexcept { return svg || inline_svg; }
+    // Checks where svg may be written (output_path), before the op runs.
+    void resolve(const OpContext& ctx, const FieldReader& reader);
+    // Writes the picture to svg and/or puts it in the answer as svg_inline; answer["svg"] names the file.
+    void deliver(json& answer, const std::string& picture, const FieldReader& reader) const;
+};
 
 }  // namespace smorg::queries

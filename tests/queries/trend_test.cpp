@@ -239,6 +239,7 @@ TEST_CASE("trend refuses what it cannot honour, each at its place", "[queries][t
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"min_people", 5}}, "/min_people");
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"min_ties", 0}}, "/min_ties");
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"alpha", 1.5}}, "/alpha");
+    refused({{"op", "trend"}, {"query", {{"op", "crv"}}}, {"windows", kYearly}, {"alpha", 0.01}}, "/alpha");
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"metric", "ei_index"}}, "/metric");
     refused({{"op", "trend"}, {"query", silos}, {"windows", kYearly}, {"inline_svg", true}, {"metric", "concentration"}},
             "/metric");

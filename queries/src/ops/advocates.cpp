@@ -92,15 +92,14 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     p.until = reader.maybe_timestamp("until");
     const auto top = read_top(reader);
     const bool explain = reader.optional<bool>("explain", true);
-    const auto svg = reader.maybe<std::string>("svg");
-    const bool inline_svg = reader.optional<bool>("inline_svg", false);
+    auto picture = PictureRequest::read(reader);
     reader.reject_unknown();
-    if ((svg || inline_svg) && (top == 0 || top > pictures::kMaxBars)) {
+    if (picture.drawn() && (top == 0 || top > pictures::kMaxBars)) {
         reader.fail("top", ErrorCode::invalid_argument,
                     "the advocates chart draws at most " + std::to_string(pictures::kMaxBars) + " people: give top from 1 to " +
                         std::to_string(pictures::kMaxBars) + " with svg or inline_svg");
     }
-    const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
+    picture.resolve(ctx, reader);
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::advocates(g, p, ctx.run);
     offer_column(ctx, "advocate_score", r.nodes, r.score);
@@ -150,14 +149,11 @@ json advocates(OpContext& ctx, FieldReader& reader) {
         warnings = referral_warnings(g, referrals, r.findings);
     }
     if (!warnings.empty()) answer["warnings"] = std::move(warnings);
-    if (svg || inline_svg) {
-        const auto chart = pictures::advocates_chart(
-            bars, "Top " + std::to_string(bars.size()) + " advocates of " + std::to_string(r.nodes.size()) + " candidates");
-        if (svg_path) {
-            write_output(*svg_path, chart, reader.at("svg"));
-            answer["svg"] = *svg;
-        }
-        if (inline_svg) answer["svg_inline"] = chart;
+    if (picture.drawn()) {
+        picture.deliver(answer,
+                        pictures::advocates_chart(bars, "Top " + std::to_string(bars.size()) + " advocates of " +
+                                                            std::to_string(r.nodes.size()) + " candidates"),
+                        reader);
     }
     return answer;
 }

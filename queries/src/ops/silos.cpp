@@ -35,13 +35,12 @@ json silos(OpContext& ctx, FieldReader& reader) {
     p.introductions = static_cast<std::size_t>(reader.optional<std::uint64_t>("introductions", p.introductions));
     p.community_algorithm = reader.optional_enum<engine::CommunityAlgorithm>("community_algorithm", p.community_algorithm);
     p.wall_kinds = reader.optional<std::vector<std::string>>("wall_kinds", {});
-    const auto svg = reader.maybe<std::string>("svg");
-    const bool inline_svg = reader.optional<bool>("inline_svg", false);
+    auto picture = PictureRequest::read(reader);
     pictures::MapOptions map;
     map.group_by = p.group_by;
     map.min_expected = p.min_expected;
     map.cut_off_ratio = p.cut_off_ratio;
-    const bool drawn = svg || inline_svg;
+    const bool drawn = picture.drawn();
     for (const char* field : {"map_groups", "map_ties"}) {
         if (reader.has(field) && !drawn) {
             reader.fail(field, ErrorCode::invalid_argument,
@@ -60,7 +59,7 @@ json silos(OpContext& ctx, FieldReader& reader) {
     map.all_ties = ties == "all";
     const bool with_mixing = reader.optional<bool>("mixing", true);
     reader.reject_unknown();
-    const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
+    picture.resolve(ctx, reader);
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::silos(g, p, ctx.run);
 
@@ -148,13 +147,8 @@ json silos(OpContext& ctx, FieldReader& reader) {
                      {"groups", wall_groups}}}};
     if (drawn) {
         ctx.run.throw_if_cancelled();
-        const auto at = reader.at(svg ? "svg" : "inline_svg");
-        const auto picture = pictures::silo_map(g, r, map, at, ctx.run);
-        if (svg_path) {
-            write_output(*svg_path, picture, reader.at("svg"));
-            result["svg"] = *svg;
-        }
-        if (inline_svg) result["svg_inline"] = picture;
+        const auto at = reader.at(picture.svg ? "svg" : "inline_svg");
+        picture.deliver(result, pictures::silo_map(g, r, map, at, ctx.run), reader);
     }
     return result;
 }

@@ -57,14 +57,18 @@ std::string trend_ops_list() {
     return list;
 }
 
-// An engine error about a field of the windowed query, at that field's place under /query.
+// An engine error about a field of the windowed query (or of the windows), at that field's place
+// under `prefix` ("query", "windows"); an error of no field, at the prefix itself.
 [[noreturn]] void rethrow_under(const std::string& prefix) {
+    const auto under = [&](const std::string& field) { return field.empty() ? prefix : prefix + "/" + field; };
     try {
         throw;
     } catch (const graph::ParamError& e) {
-        throw graph::ParamError(prefix + e.field(), e.what());
+        throw graph::ParamError(under(e.field()), e.what());
     } catch (const graph::NotFound& e) {
-        throw graph::NotFound(prefix + e.field(), e.what());
+        throw graph::NotFound(under(e.field()), e.what());
+    } catch (const graph::ResourceExhausted& e) {
+        throw graph::ResourceExhausted(under(e.field()), e.what());
     }
 }
 
@@ -102,7 +106,8 @@ std::vector<TimeWindow> read_windows(FieldReader& reader, const graph::Snapshot&
         }
         if (raw->size() > engine::WindowsParams::kMaxWindows + 1) {
             w.fail("boundaries", ErrorCode::invalid_argument,
-                   "a trend runs at most " + std::to_string(engine::WindowsParams::kMaxWindows) + " windows");
+                   "a trend runs at most " + std::to_string(engine::WindowsParams::kMaxWindows) + " windows: give at most " +
+                       std::to_string(engine::WindowsParams::kMaxWindows + 1) + " boundaries");
         }
         for (std::size_t i = 0; i < raw->size(); ++i) {
             const auto& v = (*raw)[i];
@@ -141,7 +146,7 @@ std::vector<TimeWindow> read_windows(FieldReader& reader, const graph::Snapshot&
     try {
         return engine::time_windows(p);
     } catch (const graph::ParamError&) {
-        rethrow_under("windows/");
+        rethrow_under("windows");
     }
 }
 
@@ -169,9 +174,11 @@ json run_window(OpContext& ctx, const OpEntry& entry, const json& query, const T
         reader.reject_unknown();
         return result;
     } catch (const graph::ParamError&) {
-        rethrow_under("query/");
+        rethrow_under("query");
     } catch (const graph::NotFound&) {
-        rethrow_under("query/");
+        rethrow_under("query");
+    } catch (const graph::ResourceExhausted&) {
+        rethrow_under("query");
     }
 }
 
@@ -399,11 +406,11 @@ std::optional<double> number_of(const json& v) {
     return std::nullopt;
 }
 
-std::string month_label(const std::string& iso) { return iso.substr(0, iso.find('T')); }
+std::string date_label(const std::string& iso) { return iso.substr(0, iso.find('T')); }
 
 std::string trend_picture(const json& windows, std::string_view op, const std::string& metric) {
     std::vector<std::string> labels;
-    for (const auto& w : windows) labels.push_back(month_label(w["since"].get<std::string>()));
+    for (const auto& w : windows) labels.push_back(date_label(w["since"].get<std::string>()));
     std::vector<pictures::TrendSeries> series;
     const auto line = [&](std::string name, auto&& get) {
         pictures::TrendSeries s{std::move(name), {}};
@@ -493,6 +500,10 @@ json trend(OpContext& ctx, FieldReader& reader) {
         reader.fail("top", ErrorCode::invalid_argument, "a trend of silos lists groups and pairs, not ranked rows");
     }
     SilosTrend st;
+    if (!silos && reader.has("alpha")) {
+        reader.fail("alpha", ErrorCode::invalid_argument,
+                    "alpha picks the significant changes of a trend of silos; a trend of " + op + " lists none");
+    }
     st.alpha = reader.optional<double>("alpha", st.alpha);
     if (!(st.alpha > 0 && st.alpha < 1)) reader.fail("alpha", ErrorCode::invalid_argument, "alpha must be in (0, 1)");
     const char* threshold = op == "centrality" ? "min_people" : "min_ties";
@@ -511,10 +522,8 @@ json trend(OpContext& ctx, FieldReader& reader) {
     for (auto [field, target] : {std::pair{"cut_off_ratio", &st.cut_off_ratio}, std::pair{"min_expected", &st.min_expected}}) {
         if (const auto v = query_json.find(field); v != query_json.end() && v->is_number()) *target = v->get<double>();
     }
-    const auto svg = reader.maybe<std::string>("svg");
-    const bool inline_svg = reader.optional<bool>("inline_svg", false);
-    const bool drawn = svg || inline_svg;
-    if (reader.has("metric") && !drawn) {
+    auto picture = PictureRequest::read(reader);
+    if (reader.has("metric") && !picture.drawn()) {
         reader.fail("metric", ErrorCode::invalid_argument, "metric chooses what the chart draws: give svg or inline_svg with it");
     }
     const auto metric = reader.optional<std::string>("metric", silos ? "ei_index" : "concentration");
@@ -525,7 +534,7 @@ json trend(OpContext& ctx, FieldReader& reader) {
         reader.fail("metric", ErrorCode::invalid_argument, "a trend of " + op + " draws one of " + list);
     }
     reader.reject_unknown();
-    const auto svg_path = svg ? std::optional<std::filesystem::path>(output_path(ctx, *svg, reader.at("svg"))) : std::nullopt;
+    picture.resolve(ctx, reader);
 
     // The windows' own estimates, added up: the whole trend is held to one budget.
     double work = 0, memory = 0;
@@ -600,14 +609,7 @@ json trend(OpContext& ctx, FieldReader& reader) {
     } else {
         answer["top"] = top;
     }
-    if (drawn) {
-        const auto picture = trend_picture(answer["windows"], op, metric);
-        if (svg_path) {
-            write_output(*svg_path, picture, reader.at("svg"));
-            answer["svg"] = *svg;
-        }
-        if (inline_svg) answer["svg_inline"] = picture;
-    }
+    if (picture.drawn()) picture.deliver(answer, trend_picture(answer["windows"], op, metric), reader);
     return answer;
 }
 
