@@ -38,8 +38,8 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
     sub->add_option("--node-kind", o->node_kind, "Kind of nodes first named by an edge list or labels file (default unknown)");
     sub->add_option("--labels", o->labels, "A labels file: 'node value' per line");
     sub->add_option("--label-attribute", o->label_attribute, "The attribute the labels set (default label)");
-    sub->add_option("--provenance", o->provenance, "owned (default), copied or borrowed")
-        ->check(CLI::IsMember({"owned", "copied", "borrowed"}));
+    sub->add_option("--provenance", o->provenance, "owned (default), copied, borrowed or displayed")
+        ->check(CLI::IsMember({"owned", "copied", "borrowed", "displayed"}));
     sub->add_flag("--create-missing", o->create_missing, "Create nodes that edges name but no node file defines (kind unknown)");
     sub->add_option("--max-errors", o->max_errors, "Errors listed before giving up (default 100)")->check(CLI::PositiveNumber);
     sub->add_flag("--json", o->json_output, "Print the JSON response instead of a summary");
@@ -62,11 +62,12 @@ void add_import(CLI::App& app, Globals& globals, Command& command) {
             if (!o->provenance.empty()) request["provenance"] = o->provenance;
             if (o->create_missing) request["create_missing"] = true;
             request["max_errors"] = o->max_errors;
-            if (o->provenance == "borrowed") {
-                std::cerr << "smorg: borrowed data is kept in memory only, for one analysis; a separate import\n"
+            if (o->provenance == "borrowed" || o->provenance == "displayed") {
+                std::cerr << "smorg: " << o->provenance
+                          << " data is kept in memory only, for one analysis; a separate import\n"
                              "command would forget it at once. Send the import and your queries as one batch:\n"
                              "  smorg query --db "
-                          << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"borrowed\"}, {...}]'\n";
+                          << o->db << " '[{\"op\":\"import\",...,\"provenance\":\"" << o->provenance << "\"}, {...}]'\n";
                 return kUsage;
             }
             const auto [response, code] = run_request(o->db, engine_options(globals, true), request, globals, o->json_output);

@@ -52,6 +52,7 @@ void validate(const AdvocatesParams& params, const graph::Snapshot& g) {
     validate(params.crv, g);
     validate(params.probability, g);
     graph::validate_kinds(params.candidate_kinds, g.node_kinds(), "candidate_kinds", "node kind");
+    graph::validate(params.where, g);
     graph::validate_kinds(params.reach_kinds, g.edge_kinds(), "reach_kinds", "edge kind");
     const auto& w = params.weights;
     for (const auto& [field, x] : {std::pair{"weights/value", w.value}, std::pair{"weights/reach", w.reach},
@@ -132,8 +133,9 @@ AdvocatesResult advocates(const graph::Snapshot& g, const AdvocatesParams& param
     auto kinds = params.candidate_kinds.empty() ? graph::present_kinds(g.node_kinds(), kCandidateKinds) : params.candidate_kinds;
     std::bitset<256> candidate_kind;
     for (const auto& k : kinds) candidate_kind.set(*g.node_kinds().find(k));
+    const auto selected = params.where.empty() ? std::vector<std::uint8_t>{} : graph::select_nodes(params.where, g);
     for (NodeIndex u = 0; u < n; ++u) {
-        if (candidate_kind.test(g.node_kind(u))) r.nodes.push_back(u);
+        if (candidate_kind.test(g.node_kind(u)) && (selected.empty() || selected[u])) r.nodes.push_back(u);
     }
 
     // Realized value: CRV, plus employees' credit for the customers they serve.

@@ -93,6 +93,30 @@ std::size_t Snapshot::memory_bytes() const noexcept {
     return bytes;
 }
 
+Snapshot Snapshot::with_attributes(AttributeTable attributes) const {
+    Snapshot s;
+    s.ids_ = ids_;
+    s.node_vocab_ = node_vocab_;
+    s.edge_vocab_ = edge_vocab_;
+    s.employee_kind_ = employee_kind_;
+    s.node_kinds_ = node_kinds_;
+    s.node_batch_ = node_batch_;
+    s.attributes_ = std::move(attributes);
+    for (auto& column : s.attributes_.columns()) column.resize(node_count());
+    s.out_offsets_ = out_offsets_;
+    s.targets_ = targets_;
+    s.edge_kinds_ = edge_kinds_;
+    s.weights_ = weights_;
+    s.timestamps_ = timestamps_;
+    s.values_ = values_;
+    s.in_offsets_ = in_offsets_;
+    s.in_sources_ = in_sources_;
+    s.has_parallel_arcs_ = has_parallel_arcs_;
+    s.edges_by_kind_ = edges_by_kind_;
+    s.nodes_by_kind_ = nodes_by_kind_;
+    return s;
+}
+
 // ---- builder -------------------------------------------------------------------------------------
 
 SnapshotBuilder::SnapshotBuilder(const Snapshot& base, std::span<const NodeIndex> remove) {

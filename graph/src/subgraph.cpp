@@ -34,6 +34,7 @@ SubgraphSpec with_default_edge_kinds(SubgraphSpec spec, const Snapshot& g, std::
 void validate(const SubgraphSpec& spec, const Snapshot& g) {
     validate_kinds(spec.node_kinds, g.node_kinds(), "node_kinds", "node kind");
     validate_kinds(spec.edge_kinds, g.edge_kinds(), "edge_kinds", "edge kind");
+    validate(spec.where, g);
     if (spec.since && spec.until && *spec.since >= *spec.until) {
         throw ParamError("until", "the window [since, until) is empty: until (" + std::to_string(*spec.until) +
                                       ") must be after since (" + std::to_string(*spec.since) + ")");
@@ -139,6 +140,8 @@ std::string cache_key(const SubgraphSpec& spec) {
     key += spec.directed ? "|d" : "|u";
     key += spec.weighted ? "w" : "-";
     key += spec.keep_isolated ? "k" : "-";
+    key += '|';
+    key += condition_key(spec.where);
     return key;
 }
 
@@ -487,10 +490,12 @@ EdgeFilter::EdgeFilter(const Snapshot& g, const SubgraphSpec& spec) : g_(&g) {
     windowed_ = spec.since.has_value() || spec.until.has_value();
     since_ = spec.since.value_or(kNoTimestamp);
     until_ = spec.until.value_or(std::numeric_limits<Timestamp>::max());
+    if (!spec.where.empty()) node_ok_ = select_nodes(spec.where, g);
 }
 
 bool EdgeFilter::keeps_everything() const noexcept {
     if (windowed_) return false;
+    if (std::find(node_ok_.begin(), node_ok_.end(), std::uint8_t{0}) != node_ok_.end()) return false;
     for (std::size_t k = 0; k < g_->node_kinds().size(); ++k) {
         if (!node_kind_ok_[k] && g_->node_count_of(static_cast<KindId>(k)) > 0) return false;
     }
@@ -509,7 +514,7 @@ Subgraph Subgraph::of(const Snapshot& g, const SubgraphSpec& spec) {
     s.weighted_ = spec.weighted;
     const NodeIndex n = s.n_;
     const EdgeFilter filter(g, spec);
-    if (!spec.node_kinds.empty()) {
+    if (spec.filters_nodes()) {
         s.active_.resize(n);
         for (NodeIndex u = 0; u < n; ++u) s.active_[u] = filter.node(u) ? 1 : 0;
     }

@@ -90,6 +90,21 @@ std::string printable(std::string_view text) {
     return out;
 }
 
+std::string pointer_append(const std::string& pointer, std::string_view key) {
+    std::string out = pointer;
+    out += '/';
+    for (char c : key) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string quoted(std::string_view text, std::size_t max) {
     std::size_t end = std::min(text.size(), max);
     while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // whole characters
@@ -97,20 +112,6 @@ std::string quoted(std::string_view text, std::size_t max) {
 }
 
 namespace {
-
-// Appends `key` to a JSON pointer, escaping '~' and '/' (RFC 6901).
-void append_token(std::string& pointer, std::string_view key) {
-    pointer += '/';
-    for (char c : key) {
-        if (c == '~') {
-            pointer += "~0";
-        } else if (c == '/') {
-            pointer += "~1";
-        } else {
-            pointer += c;
-        }
-    }
-}
 
 // The text of a JSON string whose opening quote is at text[i]; i ends past the closing quote.
 // Escapes other than \uXXXX are decoded; \uXXXX is kept as written (pointers are for people).
@@ -195,9 +196,9 @@ std::optional<JsonTooDeep> json_too_deep(std::string_view text, std::size_t max_
         std::string p;
         for (const auto& level : stack) {
             if (level.array) {
-                append_token(p, std::to_string(level.index));
+                p = pointer_append(p, std::to_string(level.index));
             } else {
-                append_token(p, level.key);
+                p = pointer_append(p, level.key);
             }
         }
         return p;

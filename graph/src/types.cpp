@@ -10,12 +10,16 @@ std::string_view to_string(Provenance p) noexcept {
             return "copied";
         case Provenance::borrowed:
             return "borrowed";
+        case Provenance::displayed:
+            return "displayed";
+        case Provenance::derived:
+            return "derived";
     }
     return "owned";
 }
 
 bool parse_provenance(std::string_view text, Provenance& out) noexcept {
-    for (auto p : {Provenance::owned, Provenance::copied, Provenance::borrowed}) {
+    for (auto p : {Provenance::owned, Provenance::copied, Provenance::borrowed, Provenance::displayed, Provenance::derived}) {
         if (text == to_string(p)) {
             out = p;
             return true;

@@ -163,7 +163,7 @@ std::vector<BatchInfo> SqliteDatabase::batches() const {
         BatchInfo b;
         b.id = static_cast<std::uint32_t>(s.integer(0));
         b.kept = s.integer(6) != 0;
-        b.source = b.kept ? graph::printable(s.text(1)) : std::string("(borrowed: not kept)");
+        b.source = b.kept ? graph::printable(s.text(1)) : "(" + std::string(s.text(3)) + ": not kept)";
         b.started_at = s.integer(2);
         b.provenance = graph::parse_enum<graph::Provenance>(s.text(3)).value_or(graph::Provenance::owned);
         b.nodes_added = static_cast<std::uint64_t>(s.integer(4));

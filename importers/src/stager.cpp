@@ -344,6 +344,11 @@ void validate(const ImportSpec& spec) {
     if (spec.max_file_bytes < 1 || spec.max_file_bytes > (std::uint64_t{1} << 40)) {
         throw graph::ParamError("max_file_bytes", "max_file_bytes must be in [1, 2^40]");
     }
+    if (spec.provenance == graph::Provenance::derived) {
+        throw graph::ParamError("provenance",
+                                "derived values are written by a query's \"write\", not imported: choose owned, "
+                                "copied, borrowed or displayed");
+    }
     for (const auto& [field, kind] : {std::pair{"edge_kind", &spec.edge_kind}, std::pair{"node_kind", &spec.node_kind}}) {
         if (auto problem = name_problem(*kind, "a kind"); problem || invalid_utf8_at(*kind) != std::string_view::npos) {
             throw graph::ParamError(field, std::string(field) + " must be a non-empty UTF-8 name without control characters");

@@ -81,6 +81,8 @@ public:
     }
     ImportReport import(const ImportSpec& spec, graph::RunContext& run) override;
     EraseReport erase(const std::vector<std::string>& ids) override;
+    DerivedReport write_derived(const DerivedWrite& write) override;
+    std::vector<DerivedAttribute> derived_attributes() const override;
     std::vector<BatchInfo> batches() const override;
     StoreStats stats() const override;
     const std::string& path() const override { return path_; }
@@ -110,6 +112,8 @@ private:
                      graph::RunContext& run);
     std::uint32_t record_batch(const ImportSpec& spec, const ImportReport& report, std::int64_t started);
     void publish();
+    // The derived attributes of the stored graph (caller holds write_mutex_).
+    std::vector<DerivedAttribute> derived_columns();
     graph::Snapshot replay(const graph::Snapshot& stored) const;
 
     std::string path_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -10,8 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <tbb/task_group.h>
 
+#include "smorg/graph/errors.h"
 #include "smorg/graph/text.h"
 
+#include "stager.h"
 #include "store.h"
 
 namespace smorg::importers::store {
@@ -124,7 +127,7 @@ bool SqliteDatabase::scrub() {
 }
 
 std::uint32_t SqliteDatabase::record_batch(const ImportSpec& spec, const ImportReport& report, std::int64_t started) {
-    const bool borrowed = spec.provenance == graph::Provenance::borrowed;
+    const bool borrowed = !graph::kept_in_store(spec.provenance);
     // A borrowed batch keeps nothing of its source in the store, not even the file names.
     std::string source;
     if (!borrowed && !spec.source.empty()) {
@@ -276,7 +279,7 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, graph::RunContext& r
     std::lock_guard lock(write_mutex_);
     const auto clock = std::chrono::steady_clock::now();
     const auto started = now_seconds();
-    const bool borrowed = spec.provenance == graph::Provenance::borrowed;
+    const bool borrowed = !graph::kept_in_store(spec.provenance);
     auto lap = std::chrono::steady_clock::now();
     auto phase = [&](const char* name) {
         const auto now = std::chrono::steady_clock::now();
@@ -396,6 +399,16 @@ EraseReport SqliteDatabase::erase(const std::vector<std::string>& ids) {
     }
     std::sort(stored_nodes.begin(), stored_nodes.end());
     graph::SnapshotBuilder b(*stored_, stored_nodes);
+    // Every derived value was computed over a graph that held the erased people: the columns go whole.
+    const auto derived = derived_columns();
+    std::vector<std::uint8_t> had_derived(stored_->node_count(), 0);
+    for (const auto& d : derived) {
+        const auto* column = stored_->attributes().find(d.name);
+        for (NodeIndex u = 0; u < stored_->node_count(); ++u)
+            if (column->has(u)) had_derived[u] = 1;
+        std::erase_if(b.attributes().columns(), [&](const graph::AttributeColumn& c) { return c.name() == d.name; });
+        report.derived_removed.push_back(graph::printable(d.name));
+    }
     auto next = std::make_shared<graph::Snapshot>(std::move(b).build());
     db_.exec("CREATE TEMP TABLE IF NOT EXISTS erase_keys(key INTEGER PRIMARY KEY)");
     db_.exec("DELETE FROM temp.erase_keys");
@@ -405,6 +418,35 @@ EraseReport SqliteDatabase::erase(const std::vector<std::string>& ids) {
         "DELETE FROM edges WHERE source IN (SELECT key FROM temp.erase_keys) OR target IN (SELECT key FROM temp.erase_keys)");
     db_.exec("DELETE FROM nodes WHERE key IN (SELECT key FROM temp.erase_keys)");
     db_.exec("DELETE FROM temp.erase_keys");
+    if (!derived.empty()) {
+        Statement update(db_, "UPDATE nodes SET attributes = ? WHERE key = ?");
+        for (NodeIndex u = 0, removed = 0; u < stored_->node_count(); ++u) {
+            if (removed < stored_nodes.size() && stored_nodes[removed] == u) {
+                ++removed;
+                continue;
+            }
+            if (!had_derived[u]) continue;
+            const auto values = attributes_json(*next, u - removed);
+            if (values.empty()) {
+                update.bind_null(1);
+            } else {
+                update.bind(1, std::string_view(values.dump(-1, ' ', false, json::error_handler_t::replace)));
+            }
+            update.bind(2, keys_[u]).run();
+        }
+        // The batches that wrote them keep what computed them, not the names (which may say who).
+        Statement forget(db_, "UPDATE batches SET options = ? WHERE id = ?");
+        Statement written(db_, "SELECT id, options FROM batches WHERE provenance = 'derived'");
+        std::vector<std::pair<std::int64_t, std::string>> rewrites;
+        while (written.step()) {
+            auto options = json::parse(written.text(1), nullptr, false);
+            if (!options.is_object() || !options.contains("attribute")) continue;
+            options.erase("attribute");
+            options["erased"] = true;
+            rewrites.emplace_back(written.integer(0), options.dump());
+        }
+        for (const auto& [id, options] : rewrites) forget.bind(1, std::string_view(options)).bind(2, id).run();
+    }
     // An attribute only the erased people had goes too: its very name may say who they were.
     Statement drop(db_, "DELETE FROM attributes WHERE name = ?");
     for (const auto& column : stored_->attributes().columns()) {
@@ -434,6 +476,113 @@ EraseReport SqliteDatabase::erase(const std::vector<std::string>& ids) {
     if (!in_memory()) write_cache();
     // Old page images in the WAL and the file still hold the erased rows until the WAL is folded in.
     report.scrubbed = scrub();
+    publish();
+    return report;
+}
+
+}  // namespace smorg::importers::store
+
+namespace smorg::importers::store {
+
+std::vector<DerivedAttribute> SqliteDatabase::derived_columns() {
+    std::vector<DerivedAttribute> out;
+    Statement s(db_, "SELECT id, options, finished_at FROM batches WHERE provenance = 'derived' AND kept = 1 ORDER BY id");
+    while (s.step()) {
+        const auto options = json::parse(s.text(1), nullptr, false);
+        if (!options.is_object() || !options.contains("attribute") || !options["attribute"].is_string()) continue;
+        DerivedAttribute a{options["attribute"].get<std::string>(), static_cast<std::uint32_t>(s.integer(0)),
+                           options.value("op", std::string()), s.integer(2)};
+        std::erase_if(out, [&](const DerivedAttribute& d) { return d.name == a.name; });
+        if (stored_->attributes().find(a.name)) out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<DerivedAttribute> SqliteDatabase::derived_attributes() const {
+    std::lock_guard lock(write_mutex_);
+    return const_cast<SqliteDatabase&>(*this).derived_columns();
+}
+
+DerivedReport SqliteDatabase::write_derived(const DerivedWrite& write) {
+    const std::string& name = write.attribute;
+    if (auto problem = detail::name_problem(name, "attribute name")) throw graph::ParamError("attribute", *problem);
+    if (name.size() > 256) throw graph::ParamError("attribute", "an attribute name is at most 256 bytes");
+    if (name == "id" || name == "kind" || graph::AttributeTable::reserved_type(name)) {
+        throw graph::ParamError("attribute",
+                                "'" + name + "' is a field of the imported data; write derived values under a name of their own");
+    }
+    std::lock_guard lock(write_mutex_);
+    std::optional<Transaction> transaction;
+    begin_write(transaction, nullptr);
+    if (write.computed_on != stored_) {
+        const bool borrowed = write.computed_on == snapshot() && live_ != stored_;
+        throw StoreError(borrowed ? "the answer drew on borrowed or displayed data, which is never kept: write from a request "
+                                    "that runs on the stored graph alone (outside a batch that borrows)"
+                                  : "the graph changed while the query ran (another write landed): run it again to write it");
+    }
+    const auto derived = derived_columns();
+    const auto* existing = stored_->attributes().find(name);
+    const auto previous = std::find_if(derived.begin(), derived.end(), [&](const DerivedAttribute& d) { return d.name == name; });
+    if (existing && previous == derived.end()) {
+        throw graph::ParamError("attribute",
+                                "'" + name + "' holds imported values; write derived values under a name of their own");
+    }
+    if (existing && !write.replace) {
+        throw graph::ParamError("attribute", "'" + name + "' already holds values written by batch " +
+                                                 std::to_string(previous->batch) + " (" + previous->op +
+                                                 "); give \"replace\": true to overwrite them");
+    }
+    const NodeIndex n = stored_->node_count();
+    if (write.values.size() != n) throw graph::ParamError("attribute", "one value per person is needed");
+
+    DerivedReport report;
+    report.replaced = existing != nullptr;
+    graph::AttributeTable attributes = stored_->attributes();
+    auto& columns = attributes.columns();
+    std::erase_if(columns, [&](const graph::AttributeColumn& c) { return c.name() == name; });
+    auto& column = attributes.column(name, graph::AttributeType::number, n);
+    std::vector<NodeIndex> changed;
+    for (NodeIndex u = 0; u < n; ++u) {
+        const double v = write.values[u];
+        const bool had = existing && existing->has(u);
+        if (std::isfinite(v)) {
+            column.set(u, v);
+            ++report.people;
+            changed.push_back(u);
+        } else if (had) {
+            ++report.cleared;
+            changed.push_back(u);
+        }
+    }
+    auto next = std::make_shared<graph::Snapshot>(stored_->with_attributes(std::move(attributes)));
+
+    const auto now = now_seconds();
+    const json options = {{"attribute", name}, {"op", write.op}};
+    Statement batch(db_,
+                    "INSERT INTO batches(source, started_at, finished_at, provenance, nodes_added, nodes_updated, "
+                    "edges_added, kept, options) VALUES (?, ?, ?, 'derived', 0, ?, 0, 1, ?)");
+    batch.bind(1, std::string_view("write: " + graph::printable(write.op))).bind(2, now).bind(3, now);
+    batch.bind(4, static_cast<std::int64_t>(changed.size()));
+    batch.bind(5, std::string_view(options.dump(-1, ' ', false, json::error_handler_t::replace))).run();
+    report.batch = static_cast<std::uint32_t>(sqlite3_last_insert_rowid(db_.handle()));
+    Statement type(db_, "INSERT OR IGNORE INTO attributes(name, type) VALUES (?, 'number')");
+    type.bind(1, std::string_view(name)).run();
+    Statement update(db_, "UPDATE nodes SET attributes = ? WHERE key = ?");
+    for (const auto u : changed) {
+        const auto values = attributes_json(*next, u);
+        if (values.empty()) {
+            update.bind_null(1);
+        } else {
+            update.bind(1, std::string_view(values.dump(-1, ' ', false, json::error_handler_t::replace)));
+        }
+        update.bind(2, keys_[u]).run();
+    }
+    const auto next_state = advance_state();
+    transaction->commit();
+    transaction.reset();
+    stored_ = std::move(next);
+    state_ = next_state;
+    if (!in_memory()) write_cache();
     publish();
     return report;
 }

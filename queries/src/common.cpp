@@ -8,10 +8,99 @@
 
 namespace smorg::queries {
 
+namespace {
+
+// One value of a condition as JSON gave it; its type is checked against the attribute's column in
+// the graph layer (graph::validate), where the column is known.
+graph::AttributeValue condition_value(const json& value, const std::string& at) {
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_boolean()) return value.get<bool>();
+    if (value.is_number()) return value.get<double>();
+    throw QueryError(ErrorCode::invalid_argument,
+                     "expected a string, a number or a boolean, got " + std::string(type_phrase(value)), at);
+}
+
+}  // namespace
+
+std::vector<graph::NodeCondition> read_where(FieldReader& reader) {
+    std::vector<graph::NodeCondition> where;
+    const json* raw = reader.raw("where");
+    if (!raw) return where;
+    const std::string at = reader.at("where");
+    if (!raw->is_object()) {
+        throw QueryError(
+            ErrorCode::invalid_argument,
+            "expected an object of attribute conditions, e.g. {\"clv\": {\">=\": 100}}, got " + std::string(type_phrase(*raw)),
+            at);
+    }
+    for (const auto& [attribute, conditions] : raw->items()) {
+        const std::string attribute_at = pointer_append(at, attribute);
+        if (!conditions.is_object() || conditions.empty()) {
+            throw QueryError(ErrorCode::invalid_argument,
+                             "expected an object of one or more operators (" + graph::allowed_names<graph::Compare>() +
+                                 "), got " + std::string(conditions.is_object() ? "an empty object" : type_phrase(conditions)),
+                             attribute_at);
+        }
+        for (const auto& [op, value] : conditions.items()) {
+            const std::string op_at = pointer_append(attribute_at, op);
+            const auto compare = graph::parse_enum<graph::Compare>(op);
+            if (!compare) {
+                throw QueryError(ErrorCode::invalid_argument,
+                                 "unknown operator \"" + graph::printable(op) + "\"; the operators are " +
+                                     graph::allowed_names<graph::Compare>(),
+                                 op_at);
+            }
+            graph::NodeCondition c{attribute, *compare, {}};
+            if (*compare == graph::Compare::in || *compare == graph::Compare::not_in) {
+                if (!value.is_array()) {
+                    throw QueryError(ErrorCode::invalid_argument,
+                                     "expected an array of values, got " + std::string(type_phrase(value)), op_at);
+                }
+                if (value.size() > graph::kMaxConditionValues) {
+                    throw QueryError(
+                        ErrorCode::invalid_argument,
+                        "at most " + std::to_string(graph::kMaxConditionValues) + " values, got " + std::to_string(value.size()),
+                        op_at);
+                }
+                for (std::size_t i = 0; i < value.size(); ++i)
+                    c.values.push_back(condition_value(value[i], pointer_append(op_at, std::to_string(i))));
+            } else if (*compare == graph::Compare::exists) {
+                c.values.emplace_back(FieldReader::convert<bool>(value, op_at));
+            } else {
+                c.values.push_back(condition_value(value, op_at));
+            }
+            where.push_back(std::move(c));
+        }
+    }
+    return where;
+}
+
+json where_json(const std::vector<graph::NodeCondition>& where) {
+    json out = json::object();
+    auto value_json = [](const graph::AttributeValue& v) -> json {
+        if (const auto* s = std::get_if<std::string>(&v)) return *s;
+        if (const auto* d = std::get_if<double>(&v)) return *d;
+        if (const auto* b = std::get_if<bool>(&v)) return *b;
+        return nullptr;
+    };
+    for (const auto& c : where) {
+        const std::string op(graph::name_of(c.compare));
+        if (c.compare == graph::Compare::in || c.compare == graph::Compare::not_in) {
+            json list = json::array();
+            for (const auto& v : c.values) list.push_back(value_json(v));
+            out[c.attribute][op] = std::move(list);
+        } else {
+            out[c.attribute][op] = value_json(c.values.front());
+        }
+    }
+    return out;
+}
+
 graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults, unsigned fields) {
     graph::SubgraphSpec spec = std::move(defaults);
     if (fields & kNodeKinds) {
         if (auto kinds = reader.maybe<std::vector<std::string>>("node_kinds")) spec.node_kinds = std::move(*kinds);
+        spec.where = read_where(reader);
     }
     if (fields & kEdgeKinds) {
         if (auto kinds = reader.maybe<std::vector<std::string>>("edge_kinds")) spec.edge_kinds = std::move(*kinds);
@@ -65,17 +154,6 @@ json node_ref(const graph::Snapshot& g, graph::NodeIndex node) {
         if (names->has(node)) ref["name"] = names->string(node);
     }
     return ref;
-}
-
-json membership_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
-                     const std::vector<std::uint32_t>& membership, const char* field) {
-    json rows = json::array();
-    for (auto u : nodes) {
-        json row = node_ref(g, u);
-        row[field] = membership[u];
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 std::vector<graph::NodeIndex> top_nodes(const std::vector<graph::NodeIndex>& nodes, const std::vector<double>& score,

@@ -20,7 +20,7 @@ namespace smorg::queries {
 // The common filters an op takes: an op reads only those that change its answer, so the others are
 // refused as unknown fields.
 enum Filters : unsigned {
-    kNodeKinds = 1u << 0,     // node_kinds
+    kNodeKinds = 1u << 0,     // node_kinds and where
     kEdgeKinds = 1u << 1,     // edge_kinds
     kWindow = 1u << 2,        // since, until
     kDirected = 1u << 3,      // directed
@@ -28,6 +28,11 @@ enum Filters : unsigned {
     kKeepIsolated = 1u << 5,  // keep_isolated
     kAllFilters = (1u << 6) - 1,
 };
+
+// `where`: attribute conditions ({"clv": {">=": 100}}), shape only; empty when absent.
+std::vector<graph::NodeCondition> read_where(FieldReader& reader);
+// The conditions as the JSON that reads back as them.
+json where_json(const std::vector<graph::NodeCondition>& where);
 
 // The filters of `fields`; absent fields keep `defaults`.
 graph::SubgraphSpec read_subgraph(FieldReader& reader, graph::SubgraphSpec defaults = {}, unsigned fields = kAllFilters);
@@ -52,8 +57,17 @@ std::vector<graph::NodeIndex> read_nodes(FieldReader& reader, const graph::Snaps
 json node_ref(const graph::Snapshot& g, graph::NodeIndex node);
 
 // One row per node: its node_ref and `field`: the group it is in (membership by node index).
-json membership_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes,
-                     const std::vector<std::uint32_t>& membership, const char* field);
+template <class Id>
+json membership_rows(const graph::Snapshot& g, const std::vector<graph::NodeIndex>& nodes, const std::vector<Id>& membership,
+                     const char* field) {
+    json rows = json::array();
+    for (auto u : nodes) {
+        json row = node_ref(g, u);
+        row[field] = membership[u];
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
 
 // The k best of `nodes` by score (descending; ties by node index), best first; k = 0: all.
 // O(n + k log k): selects before it sorts.

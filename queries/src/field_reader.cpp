@@ -32,21 +32,6 @@ std::string_view type_phrase(const json& value) {
     }
 }
 
-std::string pointer_append(const std::string& at, std::string_view key) {
-    std::string out = at;
-    out += '/';
-    for (char c : key) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 FieldReader::FieldReader(const json& value, std::string at) : value_(value), at_(std::move(at)) {
     if (!value_.is_object()) {
         throw QueryError(ErrorCode::invalid_argument, "expected an object, got " + std::string(type_phrase(value_)), at_);

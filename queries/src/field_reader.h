@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "smorg/graph/enum_names.h"
+#include "smorg/graph/text.h"
 #include "smorg/graph/types.h"
 #include "smorg/queries/query_error.h"
 
@@ -97,7 +98,7 @@ private:
 };
 
 // Appends a key to a JSON pointer, escaping '~' and '/'.
-std::string pointer_append(const std::string& at, std::string_view key);
+using graph::pointer_append;
 
 template <>
 bool FieldReader::convert<bool>(const json& value, const std::string& at);

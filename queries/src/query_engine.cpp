@@ -13,6 +13,7 @@
 
 #include "field_reader.h"
 #include "op_context.h"
+#include "write.h"
 
 namespace smorg::queries {
 
@@ -155,10 +156,13 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         }
         run.set_limits(request_limits(reader, options, caller_limits));
         const bool estimate = reader.optional<bool>("estimate", false);
-        OpContext ctx{db, db.snapshot(), run, at, options, estimate, column};
+        const auto write = read_write(reader, op_name, estimate);
+        NodeColumn written;
+        OpContext ctx{db, db.snapshot(), run, at, options, estimate, column ? column : write ? &written : nullptr};
         if (used) *used = ctx.snapshot;
         json result = entry->run(ctx, reader);
         reader.reject_unknown();
+        if (write) result["written"] = write_back(ctx, *write, *ctx.column, request);
         const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
         return {{"ok", true}, {"op", op_name}, {"result", std::move(result)}, {"took_ms", took.count()}};
     } catch (const QueryError& e) {

@@ -12,7 +12,7 @@ name), with `smorg` on the PATH and TMPDIR pointing into the folder:
   lines; times (`took_ms`, `(5.3 ms)`, `in 0.01 s`) and the scratch folder's path are masked;
 - a ```json block holding a request (an object with "op", or an array of them) is sent to
   `smorg query` on the database a `<!-- db: NAME -->` comment before it names (default org.db) and
-  must answer ok; requests that import or erase run on a copy, so they change nothing after them;
+  must answer ok; requests that import, erase or write run on a copy, so they change nothing after them;
 - a ```csv file=NAME (or any block with file=NAME) block is written to the folder first;
 - `smorg ...` commands in table cells (the data-set recipes) must exit 0;
 - `<!-- example: COMMAND -->` before a plain block says the block is an excerpt of what COMMAND
@@ -237,9 +237,11 @@ class Runner:
         server.close()
 
     def request(self, where, request, db):
-        ops = [r.get("op") for r in (request if isinstance(request, list) else [request])]
+        requests = request if isinstance(request, list) else [request]
+        ops = [r.get("op") for r in requests]
         target = db
-        if any(op in ("import", "erase") for op in ops) and (self.work / db).exists():
+        writes = any(op in ("import", "erase") for op in ops) or any("write" in r for r in requests)
+        if writes and (self.work / db).exists():
             scratch = self.work / "scratch"
             shutil.rmtree(scratch, ignore_errors=True)
             scratch.mkdir()

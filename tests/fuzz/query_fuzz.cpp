@@ -43,7 +43,8 @@ bool wrote(const json& response) {
         return false;
     }
     const auto op = response.value("op", "");
-    return response.value("ok", false) && (op == "import" || op == "erase");
+    const bool kept = response.contains("result") && response["result"].is_object() && response["result"].contains("written");
+    return response.value("ok", false) && (op == "import" || op == "erase" || kept);
 }
 
 void check(const json& response) {

@@ -1,6 +1,7 @@
 #include "smorg/graph/subgraph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <utility>
@@ -310,4 +311,60 @@ TEST_CASE("Boost.Graph algorithms run on a view", "[graph][bgl]") {
         view, NodeIndex{0},
         boost::visitor(recorder).color_map(boost::make_iterator_property_map(colors.begin(), get(boost::vertex_index, view))));
     CHECK(order == std::vector<NodeIndex>{0, 1, 2, 3});
+}
+
+TEST_CASE("where conditions select people by attribute, typed against the column", "[graph][subgraph][where]") {
+    // 0 (clv 10, Sales) -> 1 (clv 50, no department) -> 2 (no clv, Support) -> 3 (clv 50, vip) -> 0
+    graph::SnapshotBuilder b;
+    const auto kind = b.node_kinds().intern("customer");
+    for (const char* id : {"a", "b", "c", "d"}) b.add_node(id, kind, 1);
+    b.set_attribute(0, "clv", 10.0);
+    b.set_attribute(1, "clv", 50.0);
+    b.set_attribute(3, "clv", 50.0);
+    b.set_attribute(0, "department", std::string("Sales"));
+    b.set_attribute(2, "department", std::string("Support"));
+    b.set_attribute(3, "vip", true);
+    const auto edge = b.edge_kinds().intern("interaction");
+    for (NodeIndex u = 0; u < 4; ++u) b.add_edge({u, (u + 1) % 4, edge, 1.0, graph::kNoTimestamp, std::nullopt});
+    const auto g = std::move(b).build();
+    using graph::Compare;
+    auto selected = [&](std::vector<graph::NodeCondition> where) {
+        graph::SubgraphSpec spec;
+        spec.where = std::move(where);
+        return graph::Subgraph::of(g, spec).nodes();
+    };
+    CHECK(selected({{"clv", Compare::ge, {50.0}}}) == std::vector<NodeIndex>{1, 3});
+    CHECK(selected({{"clv", Compare::lt, {50.0}}}) == std::vector<NodeIndex>{0});
+    CHECK(selected({{"clv", Compare::ne, {10.0}}}) == std::vector<NodeIndex>{1, 3});  // c has no clv
+    CHECK(selected({{"clv", Compare::in, {10.0, 50.0}}, {"department", Compare::exists, {false}}}) ==
+          std::vector<NodeIndex>{1, 3});
+    CHECK(selected({{"department", Compare::not_in, {std::string("Sales")}}}) == std::vector<NodeIndex>{2});
+    CHECK(selected({{"department", Compare::eq, {std::string("Nobody")}}}).empty());
+    CHECK(selected({{"vip", Compare::eq, {true}}}) == std::vector<NodeIndex>{3});
+    CHECK(selected({{"vip", Compare::ne, {true}}}).empty());
+    // Arcs only between selected people: 1 -> 2 and 2 -> 3 are gone when 2 is.
+    graph::SubgraphSpec spec;
+    spec.where = {{"clv", Compare::exists, {true}}};
+    const auto view = graph::Subgraph::of(g, spec);
+    CHECK(view.arc_count() == 2);  // 0 -> 1 and 3 -> 0
+    CHECK_FALSE(view.zero_copy());
+
+    auto refused_at = [&](std::vector<graph::NodeCondition> where, const std::string& field) {
+        graph::SubgraphSpec s;
+        s.where = std::move(where);
+        try {
+            graph::validate(s, g);
+            FAIL("accepted");
+        } catch (const graph::ParamError& e) {
+            CHECK(e.field() == field);
+        } catch (const graph::NotFound& e) {
+            CHECK(e.field() == field);
+        }
+    };
+    refused_at({{"clv", Compare::ge, {std::string("50")}}}, "where/clv/>=");
+    refused_at({{"department", Compare::lt, {std::string("S")}}}, "where/department/<");
+    refused_at({{"department", Compare::in, {std::string("S"), 1.0}}}, "where/department/in/1");
+    refused_at({{"department", Compare::in, {}}}, "where/department/in");
+    refused_at({{"clv", Compare::eq, {std::nan("")}}}, "where/clv/=");
+    refused_at({{"x/y", Compare::eq, {1.0}}}, "where/x~1y");
 }

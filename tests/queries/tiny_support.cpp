@@ -21,4 +21,11 @@ queries::QueryEngine tiny_engine() {
     return engine;
 }
 
+nlohmann::json result_of(queries::QueryEngine& engine, const nlohmann::json& request) {
+    auto r = engine.execute(request);
+    INFO(queries::to_text(r).substr(0, 2000));
+    REQUIRE(queries::response_ok(r));
+    return r["result"];
+}
+
 }  // namespace smorg::testing

@@ -14,6 +14,8 @@ namespace smorg::testing {
 const std::string& tiny_dir();
 // Imports the tiny files into `engine` and returns the answer.
 nlohmann::json import_tiny(queries::QueryEngine& engine);
+// The result of a request that must answer ok (the answer is shown when it does not).
+nlohmann::json result_of(queries::QueryEngine& engine, const nlohmann::json& request);
 // An in-memory database holding the tiny files (the import is required to succeed).
 queries::QueryEngine tiny_engine();
 

@@ -7,6 +7,7 @@
 #include "smorg/queries/sample.h"
 
 #include "support/fixtures.h"
+#include "tiny_support.h"
 
 using nlohmann::json;
 using smorg::queries::EngineOptions;
@@ -25,12 +26,7 @@ QueryEngine org_engine(const smorg::testing::TempDir& dir, const smorg::queries:
     return engine;
 }
 
-json ok(QueryEngine& engine, const json& request) {
-    auto r = engine.execute(request);
-    INFO(smorg::queries::to_text(r).substr(0, 2000));
-    REQUIRE(response_ok(r));
-    return r["result"];
-}
+json ok(QueryEngine& engine, const json& request) { return smorg::testing::result_of(engine, request); }
 
 bool has_pair(const json& list, const std::string& a, const std::string& b) {
     for (const auto& c : list) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <string>
 
 #include <tbb/blocked_range.h>
@@ -35,7 +37,76 @@ void validate(const CommunityParams& params, const graph::Snapshot& g) {
     if (!(params.randomness > 0) || !std::isfinite(params.randomness)) {
         throw ParamError("randomness", "randomness must be a positive number");
     }
+    if (!(params.min_jaccard > 0 && params.min_jaccard <= 1))
+        throw ParamError("previous/min_jaccard", "min_jaccard must be in (0, 1]");
+    for (std::size_t u = 0; u < params.previous.size() && u < g.node_count(); ++u) {
+        const double id = params.previous[u];
+        if (std::isnan(id)) continue;
+        if (!(id >= 0 && id < 9007199254740992.0) || id != std::floor(id)) {
+            throw ParamError("previous/attribute", "previous community ids must be integers in [0, 2^53); '" +
+                                                       std::string(g.id(static_cast<graph::NodeIndex>(u))) + "' has " +
+                                                       graph::format_number(id));
+        }
+    }
 }
+
+namespace {
+
+// Gives each community the previous id it overlaps best (one to one, Jaccard >= min_jaccard), else a
+// fresh id above every previous one, in community order.
+void keep_previous_ids(CommunityResult& r, const CommunityParams& params) {
+    const auto& previous = params.previous;
+    auto previous_of = [&](graph::NodeIndex u) { return u < previous.size() ? previous[u] : std::nan(""); };
+    std::map<std::uint64_t, std::uint64_t> previous_size;  // previous id -> its people in this view
+    std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> overlap;
+    std::uint64_t next_id = 0;
+    for (std::size_t u = 0; u < previous.size(); ++u) {
+        if (!std::isnan(previous[u])) next_id = std::max(next_id, static_cast<std::uint64_t>(previous[u]) + 1);
+    }
+    for (const auto u : r.nodes) {
+        const double p = previous_of(u);
+        if (std::isnan(p)) continue;
+        const auto id = static_cast<std::uint64_t>(p);
+        ++previous_size[id];
+        ++overlap[{r.membership[u], id}];
+    }
+    struct Candidate {
+        double jaccard;
+        std::uint64_t shared;
+        std::uint32_t community;
+        std::uint64_t id;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& [key, shared] : overlap) {
+        const auto [community, id] = key;
+        const double jaccard = static_cast<double>(shared) / static_cast<double>(r.sizes[community] + previous_size[id] - shared);
+        if (jaccard >= params.min_jaccard) candidates.push_back({jaccard, shared, community, id});
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
+        if (a.shared != b.shared) return a.shared > b.shared;
+        if (a.community != b.community) return a.community < b.community;
+        return a.id < b.id;
+    });
+    constexpr std::uint64_t kUnset = ~std::uint64_t{0};
+    r.ids.assign(r.sizes.size(), kUnset);
+    std::set<std::uint64_t> taken;
+    for (const auto& c : candidates) {
+        if (r.ids[c.community] != kUnset || taken.count(c.id)) continue;
+        r.ids[c.community] = c.id;
+        taken.insert(c.id);
+        ++r.kept_ids;
+    }
+    for (auto& id : r.ids) {
+        if (id == kUnset) {
+            id = next_id++;
+            ++r.new_ids;
+        }
+    }
+    r.previous_communities = previous_size.size();
+}
+
+}  // namespace
 
 double modularity(const graph::Subgraph& view, const std::vector<std::uint32_t>& membership, double resolution) {
     const auto& nodes = view.nodes();
@@ -116,7 +187,9 @@ CommunityResult communities(const graph::Snapshot& g, const CommunityParams& par
     detail::enter(run, estimate(g, params));
     const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
     const auto& view = *shared_view;
-    return detail::communities(view, params, run);
+    auto r = detail::communities(view, params, run);
+    if (!params.previous.empty()) keep_previous_ids(r, params);
+    return r;
 }
 
 CommunityResult detail::communities(const graph::Subgraph& view, const CommunityParams& params, RunContext& run) {

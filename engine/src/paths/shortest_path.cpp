@@ -20,7 +20,7 @@ void validate(const ShortestPathParams& params, const graph::Snapshot& g) {
     for (auto [node, field] : {std::pair{params.source, "source"}, std::pair{params.target, "target"}}) {
         if (node >= g.node_count()) throw ParamError(field, std::string(field) + " is not a node of this snapshot");
         if (!filter.node(node)) {
-            throw ParamError(field, "'" + std::string(g.id(node)) + "' is not in the chosen node kinds");
+            throw ParamError(field, "'" + std::string(g.id(node)) + "' is not in the chosen view (node_kinds and where)");
         }
     }
 }

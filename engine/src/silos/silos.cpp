@@ -82,12 +82,15 @@ Estimate estimate(const graph::Snapshot& g, const SilosParams& given) {
 namespace {
 
 // Group index per node from the attribute's values (strings as they are; numbers and booleans by
-// their text), in order of first appearance; kNoGroup without a value.
+// their text), in order of first appearance; kNoGroup without a value or outside the chosen people
+// (node kinds and where), so that no group is listed that has nobody in the view.
 std::vector<std::uint32_t> group_of(const graph::Snapshot& g, const graph::AttributeColumn& column,
-                                    std::vector<std::string>& names) {
+                                    const graph::SubgraphSpec& spec, std::vector<std::string>& names) {
     std::vector<std::uint32_t> group(g.node_count(), kNoGroup);
     std::map<std::string, std::uint32_t> ids;
+    const graph::EdgeFilter people(g, spec);
     for (NodeIndex u = 0; u < g.node_count(); ++u) {
+        if (!people.node(u)) continue;
         const auto value = column.value(u);
         if (std::holds_alternative<std::monostate>(value)) continue;
         const std::string key = std::holds_alternative<std::string>(value) ? std::get<std::string>(value)
@@ -146,7 +149,7 @@ SilosResult silos(const graph::Snapshot& g, const SilosParams& given, RunContext
     detail::enter(run, estimate(g, params));
     SilosResult r;
     std::vector<std::string> names;
-    auto group = group_of(g, *g.attributes().find(params.group_by), names);
+    auto group = group_of(g, *g.attributes().find(params.group_by), params.subgraph, names);
     const auto spec = map_spec(g, params, group);
     silo::Map m{g,
                 params,

@@ -74,6 +74,7 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     const auto& g = ctx.g();
     engine::AdvocatesParams p;
     p.candidate_kinds = reader.optional<std::vector<std::string>>("candidate_kinds", {});
+    p.where = read_where(reader);
     p.compare_within = reader.optional_enum<engine::PercentileScope>("compare_within", p.compare_within);
     if (reader.has("weights")) {
         auto w = reader.object("weights");
@@ -138,8 +139,9 @@ json advocates(OpContext& ctx, FieldReader& reader) {
     json warnings = json::array();
     if (r.nodes.empty()) {
         warnings.push_back(std::string("no candidates: ") +
-                           (p.candidate_kinds.empty() ? "the graph holds no customer, influencer or employee"
-                                                      : "no node of the chosen candidate_kinds") +
+                           (!p.where.empty()            ? "no candidate meets the where conditions"
+                            : p.candidate_kinds.empty() ? "the graph holds no customer, influencer or employee"
+                                                        : "no node of the chosen candidate_kinds") +
                            "; its node kinds: " + node_kinds_found(g) +
                            " (import nodes with a kind column, or choose candidate_kinds)");
     } else {

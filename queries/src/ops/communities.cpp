@@ -1,5 +1,7 @@
 #include "smorg/engine/community/communities.h"
 
+#include <cmath>
+
 #include "common.h"
 #include "ops/ops.h"
 
@@ -24,12 +26,33 @@ json communities(OpContext& ctx, FieldReader& reader) {
         p.iterations = reader.optional<int>("iterations", p.iterations);
     }
     if (p.algorithm == engine::CommunityAlgorithm::leiden) p.randomness = reader.optional<double>("randomness", p.randomness);
+    std::string previous_attribute;
+    if (reader.has("previous")) {
+        auto previous = reader.object("previous");
+        previous_attribute = previous.required<std::string>("attribute");
+        p.min_jaccard = previous.optional<double>("min_jaccard", p.min_jaccard);
+        previous.reject_unknown();
+        const auto at = previous.at("attribute");
+        const auto* column = g.attributes().find(previous_attribute);
+        if (!column) throw QueryError(ErrorCode::not_found, "no node has an attribute '" + previous_attribute + "'", at);
+        if (column->type() != graph::AttributeType::number) {
+            throw QueryError(ErrorCode::invalid_argument,
+                             "'" + previous_attribute + "' holds " + std::string(graph::to_string(column->type())) +
+                                 " values; previous community ids are numbers (a communities run's write)",
+                             at);
+        }
+        p.previous.resize(g.node_count());
+        for (graph::NodeIndex u = 0; u < g.node_count(); ++u) p.previous[u] = column->number(u).value_or(std::nan(""));
+    }
     const auto top = read_top(reader, 0);
     const auto rows_wanted = reader.optional<bool>("rows", true);
     reader.reject_unknown();
     if (ctx.estimate) return estimate_result(ctx.run, engine::estimate(g, p));
     const auto r = engine::communities(g, p, ctx.run);
-    offer_column(ctx, "community", r.nodes, r.membership);
+    // Each person's community by the id it carries: its index, or with `previous` the id it kept.
+    std::vector<std::uint64_t> carried(r.membership.size(), engine::kNoCommunity);
+    for (const auto u : r.nodes) carried[u] = r.ids.empty() ? r.membership[u] : r.ids[r.membership[u]];
+    offer_column(ctx, "community", r.nodes, carried);
     json result = {{"algorithm", graph::name_of(p.algorithm)},
                    {"resolution", p.resolution},
                    {"modularity", r.modularity},
@@ -42,7 +65,18 @@ json communities(OpContext& ctx, FieldReader& reader) {
     json sizes = json::array();
     for (std::size_t c = 0; c < r.sizes.size() && (top == 0 || c < top); ++c) sizes.push_back(r.sizes[c]);
     result["sizes"] = sizes;
-    if (rows_wanted) result["rows"] = membership_rows(g, r.nodes, r.membership, "community");
+    if (!r.ids.empty()) {
+        json ids = json::array();
+        for (std::size_t c = 0; c < r.ids.size() && (top == 0 || c < top); ++c) ids.push_back(r.ids[c]);
+        result["ids"] = ids;
+        result["previous"] = {{"attribute", previous_attribute},
+                              {"min_jaccard", p.min_jaccard},
+                              {"communities", r.previous_communities},
+                              {"kept", r.kept_ids},
+                              {"new", r.new_ids},
+                              {"ended", r.previous_communities - r.kept_ids}};
+    }
+    if (rows_wanted) result["rows"] = membership_rows(g, r.nodes, carried, "community");
     return result;
 }
 

@@ -21,6 +21,7 @@ json erase(OpContext& ctx, FieldReader& reader) {
     json result = {{"erased", report.erased},
                    {"not_found", report.not_found},
                    {"edges_removed", report.edges_removed},
+                   {"derived_removed", report.derived_removed},
                    {"scrubbed", report.scrubbed}};
     if (!report.scrubbed) {
         result["warning"] =

@@ -86,7 +86,7 @@ Attached prepare_attached(const OpContext& ctx, const json& request, const graph
     }
     a.entry = find_op(a.op);
     a.request = request;
-    for (const char* key : {"node_kinds", "edge_kinds", "since", "until", "keep_isolated"}) {
+    for (const char* key : {"node_kinds", "where", "edge_kinds", "since", "until", "keep_isolated"}) {
         if (a.request.contains(key)) {
             throw QueryError(ErrorCode::invalid_argument,
                              std::string("an attached analysis runs on the exported graph: give ") + key + " on the export",
@@ -105,6 +105,7 @@ Attached prepare_attached(const OpContext& ctx, const json& request, const graph
         a.injected.push_back(pointer_append(at, key));
     };
     if (!exported.node_kinds.empty()) inject("node_kinds", exported.node_kinds);
+    if (!exported.where.empty()) inject("where", where_json(exported.where));
     if (!exported.edge_kinds.empty()) inject("edge_kinds", exported.edge_kinds);
     if (exported.since) inject("since", *exported.since);
     if (exported.until) inject("until", *exported.until);

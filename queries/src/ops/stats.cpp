@@ -22,10 +22,17 @@ json stats(OpContext& ctx, FieldReader& reader) {
         if (const auto c = g.edge_count_of(static_cast<graph::KindId>(k))) edges_by_kind[g.edge_kinds().names()[k]] = c;
     }
     json attributes = json::array();
+    const auto derived = ctx.db.derived_attributes();
     for (const auto& column : g.attributes().columns()) {
         std::uint64_t set = 0;
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) set += column.has(u) ? 1u : 0u;
-        attributes.push_back({{"name", column.name()}, {"type", graph::to_string(column.type())}, {"nodes", set}});
+        json entry = {{"name", column.name()}, {"type", graph::to_string(column.type())}, {"nodes", set}};
+        for (const auto& d : derived) {
+            if (d.name == column.name()) {
+                entry["derived"] = {{"batch", d.batch}, {"op", d.op}, {"written_at", graph::format_timestamp(d.written_at)}};
+            }
+        }
+        attributes.push_back(std::move(entry));
     }
     json batches = json::array();
     for (const auto& b : ctx.db.batches()) {

@@ -8,6 +8,7 @@
 #include "smorg/engine/referral/spread.h"
 #include "smorg/engine/run_context.h"
 #include "smorg/graph/snapshot.h"
+#include "smorg/graph/where.h"
 
 namespace smorg::engine {
 
@@ -28,6 +29,7 @@ enum class PercentileScope : std::uint8_t {
 
 struct AdvocatesParams {
     std::vector<std::string> candidate_kinds;  // who is ranked; empty: customer, influencer, employee (those present)
+    std::vector<graph::NodeCondition> where;   // and only candidates that meet these conditions (graph/where.h)
     AdvocateWeights weights;
     PercentileScope compare_within = PercentileScope::kind;
     CrvParams crv;                         // how referral value is computed (its subgraph picks the referrals)

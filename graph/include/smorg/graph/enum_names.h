@@ -47,7 +47,7 @@ std::string allowed_names() {
 
 template <>
 struct EnumNames<Provenance> {
-    static constexpr std::array<std::string_view, 3> names{"owned", "copied", "borrowed"};
+    static constexpr std::array<std::string_view, 5> names{"owned", "copied", "borrowed", "displayed", "derived"};
 };
 
 }  // namespace smorg::graph

@@ -209,6 +209,10 @@ public:
     // A stable digest of the content (ids, kinds, edges, columns): equal for equal graphs.
     std::uint64_t fingerprint() const;
 
+    // The same graph with other attribute columns (each sized to node_count()): a copy of the
+    // arrays, O(V + E) memory traffic and no sorting (writing a derived attribute).
+    Snapshot with_attributes(AttributeTable attributes) const;
+
     // The views built from this snapshot and kept (Subgraph::shared); they go with it.
     const ViewCacheSlot& views() const noexcept { return views_; }
 

@@ -13,6 +13,7 @@
 #include "smorg/graph/run_context.h"
 #include "smorg/graph/snapshot.h"
 #include "smorg/graph/types.h"
+#include "smorg/graph/where.h"
 
 namespace smorg::graph {
 
@@ -23,6 +24,7 @@ enum class WeightAs : std::uint8_t { strength, length };
 // Which part of a snapshot an algorithm runs on. Member names are the JSON request's common filters.
 struct SubgraphSpec {
     std::vector<std::string> node_kinds;  // keep only nodes of these kinds; empty: all kinds
+    std::vector<NodeCondition> where;     // and only nodes that meet every condition (where.h)
     std::vector<std::string> edge_kinds;  // keep only edges of these kinds; empty: all kinds
     std::optional<Timestamp> since;       // keep edges with timestamp >= since (edges without a
     std::optional<Timestamp> until;       //   timestamp are dropped once a window is given); < until
@@ -33,18 +35,21 @@ struct SubgraphSpec {
     // mass); true keeps them, as networkx keeps every node of a graph.
     bool keep_isolated = false;
 
-    bool selects_everything() const noexcept { return node_kinds.empty() && edge_kinds.empty() && !since && !until; }
+    bool selects_everything() const noexcept { return !filters_nodes() && edge_kinds.empty() && !since && !until; }
+    // Node kinds or attribute conditions are chosen.
+    bool filters_nodes() const noexcept { return !node_kinds.empty() || !where.empty(); }
     // Edge kinds or a window are chosen.
     bool filters_edges() const noexcept { return !edge_kinds.empty() || since || until; }
 };
 
-// Which stored edges and nodes a (validated) spec keeps: nodes of the chosen kinds; edges of the
+// Which stored edges and nodes a (validated) spec keeps: nodes of the chosen kinds that meet the
+// `where` conditions; edges of the
 // chosen kinds between two kept nodes with, once a window is given, a timestamp in [since, until)
 // (edges without a timestamp are then left out). The one home of that rule.
 class EdgeFilter {
 public:
     EdgeFilter(const Snapshot& g, const SubgraphSpec& spec);
-    bool node(NodeIndex u) const noexcept { return node_kind_ok_[g_->node_kind(u)]; }
+    bool node(NodeIndex u) const noexcept { return node_kind_ok_[g_->node_kind(u)] && (node_ok_.empty() || node_ok_[u] != 0); }
     // Kind and window (not the endpoints).
     bool edge(EdgeIndex e) const noexcept {
         if (!edge_kind_ok_[g_->edge_kind(e)]) return false;
@@ -60,6 +65,7 @@ private:
     const Snapshot* g_;
     std::array<bool, 256> node_kind_ok_{};
     std::array<bool, 256> edge_kind_ok_{};
+    std::vector<std::uint8_t> node_ok_;  // by node, when `where` has conditions
     bool windowed_ = false;
     Timestamp since_ = kNoTimestamp;
     Timestamp until_ = 0;
@@ -72,7 +78,8 @@ inline SubgraphSpec undirected_spec() {
     return spec;
 }
 
-// Throws ParamError naming the field ("node_kinds/1", "until") for an unknown kind or an empty window.
+// Throws ParamError naming the field ("node_kinds/1", "until", "where/clv/>=") for an unknown kind,
+// a condition that does not fit its attribute or an empty window.
 void validate(const SubgraphSpec& spec, const Snapshot& g);
 
 // Those of `wanted` that `vocabulary` holds, in the order given: an algorithm's default kinds on a

@@ -23,6 +23,10 @@ std::string printable(std::string_view text);
 // boundary) with "..." when longer.
 std::string quoted(std::string_view text, std::size_t max = 60);
 
+// `pointer` with `key` appended as one JSON pointer token, '~' and '/' escaped (RFC 6901):
+// ("/where", "a/b") -> "/where/a~1b".
+std::string pointer_append(const std::string& pointer, std::string_view key);
+
 // The known word closest to `word` when it looks like a typo of it (at most a quarter of its letters
 // wrong, at least one): for "unknown X 'kidn'; did you mean 'kind'?". Empty when none is close.
 std::string closest_word(std::string_view word, const std::vector<std::string>& known);

@@ -27,13 +27,19 @@ inline constexpr double kMaxWeight = 1e100;
 
 // Where an imported record comes from (docs/importing.md, provenance).
 enum class Provenance : std::uint8_t {
-    owned,     // this store is the canonical source
-    copied,    // synced from another system
-    borrowed,  // pulled in for one analysis, not kept in the store
+    owned,      // this store is the canonical source
+    copied,     // synced from another system
+    borrowed,   // pulled in for one analysis, not kept in the store
+    displayed,  // shown to the organization but not held by it (a public profile page): not kept either
+    derived,    // computed by smorg from the stored graph (a query's `write`), kept
 };
 
+// Whether a batch of that provenance reaches the store's rows (owned, copied, derived) or lives in
+// memory for this session only (borrowed, displayed). The one home of that rule.
+constexpr bool kept_in_store(Provenance p) noexcept { return p != Provenance::borrowed && p != Provenance::displayed; }
+
 std::string_view to_string(Provenance p) noexcept;
-// Parses "owned", "copied" or "borrowed"; returns false on anything else.
+// Parses "owned", "copied", "borrowed", "displayed" or "derived"; returns false on anything else.
 bool parse_provenance(std::string_view text, Provenance& out) noexcept;
 
 // The known kinds (docs/importing.md). Vocabularies are open: any other kind is allowed.

@@ -91,9 +91,36 @@ struct EraseReport {
     std::vector<std::string> erased;
     std::vector<std::string> not_found;
     std::uint64_t edges_removed = 0;
+    // Derived attributes dropped whole: every value in them was computed over a graph that held the
+    // erased people (a referrer's CRV holds the value of the customers they brought).
+    std::vector<std::string> derived_removed;
     // True once no page of the database file or its WAL holds the erased values. False while
     // another process reads an older view of the file: the next write or open finishes the job.
     bool scrubbed = true;
+};
+
+// Values a query computed per person, kept as a derived attribute (a request's "write").
+struct DerivedWrite {
+    std::string attribute;
+    graph::SnapshotPtr computed_on;  // the snapshot the query read: it must still be the stored graph
+    std::vector<double> values;      // by node of computed_on; NaN: no value for that person
+    bool replace = false;            // the attribute may already hold derived values: they are replaced
+    std::string op;                  // what computed them ("centrality pagerank"); no personal data
+};
+
+struct DerivedReport {
+    std::uint32_t batch = 0;
+    std::uint64_t people = 0;   // people given a value
+    std::uint64_t cleared = 0;  // people whose earlier value of the attribute is gone (replace)
+    bool replaced = false;      // the attribute held derived values before
+};
+
+// A stored attribute written by a query rather than imported.
+struct DerivedAttribute {
+    std::string name;
+    std::uint32_t batch = 0;  // the batch that wrote its current values
+    std::string op;
+    graph::Timestamp written_at = 0;
 };
 
 struct StoreStats {
@@ -136,10 +163,17 @@ public:
         graph::RunContext run;
         return import(spec, run);
     }
-    // Forgets people: their nodes, every edge touching them and their attribute values, from
-    // memory and from the file (no readable copy left), with an entry in the erasure log that holds
-    // no personal data.
+    // Forgets people: their nodes, every edge touching them, their attribute values and every
+    // derived attribute (computed with their data), from memory and from the file (no readable copy
+    // left), with an entry in the erasure log that holds no personal data.
     virtual EraseReport erase(const std::vector<std::string>& ids) = 0;
+    // Keeps per-person values a query computed as the attribute `write.attribute`, in one
+    // transaction recorded as a batch of provenance `derived`. Throws graph::ParamError at
+    // "attribute" (a reserved, imported or malformed name, or derived values there without
+    // `replace`) and StoreError when `computed_on` is not the stored graph any more (another write
+    // landed since) or holds borrowed or displayed data, which must not reach the store.
+    virtual DerivedReport write_derived(const DerivedWrite& write) = 0;
+    virtual std::vector<DerivedAttribute> derived_attributes() const = 0;
     virtual std::vector<BatchInfo> batches() const = 0;
     virtual StoreStats stats() const = 0;
     virtual const std::string& path() const = 0;

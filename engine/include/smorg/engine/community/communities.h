@@ -29,6 +29,13 @@ struct CommunityParams {
     // igraph's n_iterations (default 2 there too). 0: until a run gains less than max(tolerance, 1e-5)
     // of modularity (at most kMaxIterations runs). Each run costs about as much as the first.
     int iterations = 2;
+    // Stable ids across runs: the previous run's community id of each person (by NodeIndex; NaN or
+    // past the end: none), e.g. an attribute an earlier run wrote. When given, a community whose
+    // people overlap a previous one with a Jaccard index of at least min_jaccard (over the people
+    // of this view) keeps that id, matched one to one, best overlap first; the others take fresh
+    // ids above every previous one. Ids must be integers in [0, 2^53).
+    std::vector<double> previous;
+    double min_jaccard = 0.5;  // in (0, 1]
     static constexpr int kMaxIterations = 100;
     static constexpr int kMaxLevels = 64;
     static constexpr int kMaxPasses = 10000;
@@ -43,6 +50,12 @@ struct CommunityResult {
     int levels = 0;                         // aggregation levels used (label propagation: 1)
     int passes = 0;                         // local-moving passes (label propagation: rounds), all levels
     int iterations = 0;                     // runs of the multilevel scheme (label propagation: 1)
+    // With `previous`: the id each community (by membership index, as `sizes`) carries, and how the
+    // previous communities with people in this view fared.
+    std::vector<std::uint64_t> ids;
+    std::uint64_t previous_communities = 0;  // distinct previous ids among the view's people
+    std::uint64_t kept_ids = 0;              // communities that kept a previous id
+    std::uint64_t new_ids = 0;               // communities given a fresh id
 };
 
 void validate(const CommunityParams& params, const graph::Snapshot& g);
