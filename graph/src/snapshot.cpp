@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -114,6 +115,200 @@ Snapshot Snapshot::with_attributes(AttributeTable attributes) const {
     s.has_parallel_arcs_ = has_parallel_arcs_;
     s.edges_by_kind_ = edges_by_kind_;
     s.nodes_by_kind_ = nodes_by_kind_;
+    return s;
+}
+
+Snapshot Snapshot::with_edges(const Vocabulary& edge_kinds, std::span<const EdgeRecord> added) const {
+    const NodeIndex n = node_count();
+    const std::size_t old_m = edge_count();
+    const std::size_t k = added.size();
+    const std::size_t m = old_m + k;
+    if (m >= std::numeric_limits<EdgeIndex>::max())
+        throw std::length_error("too many edges for one snapshot: " + std::to_string(m));
+    if (edge_kinds.size() < edge_vocab_.size()) throw std::invalid_argument("with_edges: the edge kinds lost some");
+    for (std::size_t i = 0; i < edge_vocab_.size(); ++i) {
+        if (edge_kinds.names()[i] != edge_vocab_.names()[i])
+            throw std::invalid_argument("with_edges: the edge kinds were renumbered");
+    }
+    for (const auto& e : added) {
+        if (e.source >= n || e.target >= n || e.kind >= edge_kinds.size())
+            throw std::invalid_argument("with_edges: an edge out of range");
+    }
+    // The new edges in snapshot order: (source, kind, target, timestamp, arrival), as build() sorts.
+    std::vector<std::uint32_t> order(k);
+    std::iota(order.begin(), order.end(), 0u);
+    auto key = [](const EdgeRecord& e) { return std::tuple(e.source, e.kind, e.target, e.timestamp); };
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key(added[a]) < key(added[b]); });
+    std::vector<std::uint64_t> new_out(std::size_t{n} + 1, 0), new_in(std::size_t{n} + 1, 0);
+    for (const auto& e : added) {
+        ++new_out[e.source + 1];
+        ++new_in[e.target + 1];
+    }
+    std::partial_sum(new_out.begin(), new_out.end(), new_out.begin());
+    std::partial_sum(new_in.begin(), new_in.end(), new_in.begin());
+
+    Snapshot s;
+    s.out_offsets_.resize(std::size_t{n} + 1);
+    s.in_offsets_.resize(std::size_t{n} + 1);
+    for (std::size_t u = 0; u <= n; ++u) {
+        s.out_offsets_[u] = out_offsets_[u] + new_out[u];
+        s.in_offsets_[u] = in_offsets_[u] + new_in[u];
+    }
+    s.targets_.resize(m);
+    s.edge_kinds_.resize(m);
+    // The weight and timestamp columns take the form WeightColumn/TimestampColumn::assign would
+    // give the whole list, decided first, then written in place (no list of m doubles in between).
+    bool new_all_one = true, new_fit_float = true;
+    Timestamp lo = std::numeric_limits<Timestamp>::max(), hi = std::numeric_limits<Timestamp>::min();
+    for (const auto& e : added) {
+        new_all_one = new_all_one && e.weight == 1.0;
+        new_fit_float = new_fit_float && static_cast<double>(static_cast<float>(e.weight)) == e.weight;
+        if (e.timestamp != kNoTimestamp) {
+            lo = std::min(lo, e.timestamp);
+            hi = std::max(hi, e.timestamp);
+        }
+    }
+    if (!timestamps_.empty()) {
+        using Range = std::pair<Timestamp, Timestamp>;
+        const auto [old_lo, old_hi] = tbb::parallel_reduce(
+            tbb::blocked_range<EdgeIndex>(0, static_cast<EdgeIndex>(old_m), 1 << 16),
+            Range{std::numeric_limits<Timestamp>::max(), std::numeric_limits<Timestamp>::min()},
+            [&](const auto& r, Range acc) {
+                for (EdgeIndex e = r.begin(); e != r.end(); ++e) {
+                    const Timestamp t = timestamps_[e];
+                    if (t == kNoTimestamp) continue;
+                    acc.first = std::min(acc.first, t);
+                    acc.second = std::max(acc.second, t);
+                }
+                return acc;
+            },
+            [](Range a, Range b) {
+                return Range{std::min(a.first, b.first), std::max(a.second, b.second)};
+            });
+        lo = std::min(lo, old_lo);
+        hi = std::max(hi, old_hi);
+    }
+    const bool old_all_one = weights_.all_one(), old_narrow = !weights_.narrow_.empty();
+    const bool weights_none = old_all_one && new_all_one;
+    const bool weights_narrow = !weights_none && (old_all_one || old_narrow) && new_fit_float;
+    if (weights_narrow) {
+        s.weights_.narrow_.resize(m);
+    } else if (!weights_none) {
+        s.weights_.wide_.resize(m);
+    }
+    const bool has_time = lo <= hi;
+    const bool time_narrow =
+        has_time && static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo) < TimestampColumn::kNarrowNone;
+    if (time_narrow) {
+        s.timestamps_.base_ = lo;
+        s.timestamps_.narrow_.resize(m);
+    } else if (has_time) {
+        s.timestamps_.wide_.resize(m);
+    }
+    auto put = [&](std::uint64_t at, NodeIndex target, KindId kind, double weight, Timestamp t) {
+        s.targets_[at] = target;
+        s.edge_kinds_[at] = kind;
+        if (weights_narrow) {
+            s.weights_.narrow_[at] = static_cast<float>(weight);
+        } else if (!weights_none) {
+            s.weights_.wide_[at] = weight;
+        }
+        if (time_narrow) {
+            s.timestamps_.narrow_[at] = t == kNoTimestamp ? TimestampColumn::kNarrowNone : static_cast<std::uint32_t>(t - lo);
+        } else if (has_time) {
+            s.timestamps_.wide_[at] = t;
+        }
+    };
+    std::vector<EdgeIndex> placed(k);  // where each new edge (by arrival) lands
+    // Each source's old edges (already in order) merged with its new ones; an old edge goes first
+    // on equal keys, since it arrived first.
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 1024), [&](const auto& range) {
+        for (NodeIndex u = range.begin(); u != range.end(); ++u) {
+            std::uint64_t a = out_offsets_[u];
+            const std::uint64_t a_end = out_offsets_[u + 1];
+            std::uint64_t b = new_out[u];
+            const std::uint64_t b_end = new_out[u + 1];
+            std::uint64_t at = s.out_offsets_[u];
+            while (a < a_end || b < b_end) {
+                const auto old_edge = static_cast<EdgeIndex>(a);
+                bool take_old = b == b_end;
+                if (!take_old && a < a_end) {
+                    const auto& e = added[order[b]];
+                    take_old = std::tuple(edge_kinds_[a], targets_[a], timestamps_[old_edge]) <=
+                               std::tuple(e.kind, e.target, e.timestamp);
+                }
+                if (take_old) {
+                    put(at, targets_[a], edge_kinds_[a], weights_[old_edge], timestamps_[old_edge]);
+                    ++a;
+                } else {
+                    const auto& e = added[order[b]];
+                    put(at, e.target, e.kind, e.weight, e.timestamp);
+                    placed[order[b]] = static_cast<EdgeIndex>(at);
+                    ++b;
+                }
+                ++at;
+            }
+        }
+    });
+    // Values: an old edge moves down by the new edges of its source placed before it (and every new
+    // edge of the sources before it).
+    std::vector<std::pair<EdgeIndex, double>> values;
+    for (std::size_t i = 0; i < values_.edges_.size(); ++i) {
+        const EdgeIndex e = values_.edges_[i];
+        const NodeIndex u = source(e);
+        const auto first = order.begin() + static_cast<std::ptrdiff_t>(new_out[u]);
+        const auto last = order.begin() + static_cast<std::ptrdiff_t>(new_out[u + 1]);
+        const auto old_key = std::tuple(edge_kinds_[e], targets_[e], timestamps_[e]);
+        const auto before = std::partition_point(first, last, [&](std::uint32_t j) {
+            const auto& x = added[j];
+            return std::tuple(x.kind, x.target, x.timestamp) < old_key;
+        });
+        values.emplace_back(static_cast<EdgeIndex>(e + new_out[u] + static_cast<std::uint64_t>(before - first)),
+                            values_.values_[i]);
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+        if (added[i].value) values.emplace_back(placed[i], *added[i].value);
+    }
+    std::sort(values.begin(), values.end());
+    for (const auto& [e, v] : values) {
+        s.values_.edges_.push_back(e);
+        s.values_.values_.push_back(v);
+    }
+    // In-lists: sorted sources, old and new merged.
+    s.in_sources_.resize(m);
+    std::vector<NodeIndex> new_sources(k);
+    {
+        std::vector<std::uint64_t> cursor(new_in.begin(), new_in.end() - 1);
+        for (const auto i : order) new_sources[cursor[added[i].target]++] = added[i].source;  // sources ascending
+    }
+    tbb::parallel_for(tbb::blocked_range<NodeIndex>(0, n, 1024), [&](const auto& range) {
+        for (NodeIndex v = range.begin(); v != range.end(); ++v) {
+            std::merge(in_sources_.begin() + static_cast<std::ptrdiff_t>(in_offsets_[v]),
+                       in_sources_.begin() + static_cast<std::ptrdiff_t>(in_offsets_[v + 1]),
+                       new_sources.begin() + static_cast<std::ptrdiff_t>(new_in[v]),
+                       new_sources.begin() + static_cast<std::ptrdiff_t>(new_in[v + 1]),
+                       s.in_sources_.begin() + static_cast<std::ptrdiff_t>(s.in_offsets_[v]));
+        }
+    });
+
+    s.ids_ = ids_;
+    s.node_vocab_ = node_vocab_;
+    s.edge_vocab_ = edge_kinds;
+    s.employee_kind_ = employee_kind_;
+    s.node_kinds_ = node_kinds_;
+    s.node_batch_ = node_batch_;
+    s.attributes_ = attributes_;
+    // Parallel arcs appear only where edges were added.
+    s.has_parallel_arcs_ = has_parallel_arcs_;
+    std::vector<NodeIndex> buffer;
+    for (NodeIndex u = 0; u < n && !s.has_parallel_arcs_; ++u) {
+        if (new_out[u] == new_out[u + 1]) continue;
+        const auto list = s.out_targets(u);
+        buffer.assign(list.begin(), list.end());
+        std::sort(buffer.begin(), buffer.end());
+        s.has_parallel_arcs_ = std::adjacent_find(buffer.begin(), buffer.end()) != buffer.end();
+    }
+    s.count_kinds();
     return s;
 }
 

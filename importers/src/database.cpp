@@ -82,7 +82,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
         }
         throw;
     }
-    if (!in_memory() && loaded_from_ != "cache") write_cache();
+    if (!in_memory() && loaded_from_.rfind("cache", 0) != 0) write_cache();
     live_ = stored_;
     if (!in_memory() && meta("scrub_pending") == "1") scrub();
 }
@@ -98,7 +98,7 @@ SqliteDatabase::~SqliteDatabase() {
     }
     db_.close();
     std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", ".snapshot"}) std::filesystem::remove(path_ + suffix, ec);
+    for (const char* suffix : {"", "-wal", "-shm", ".snapshot", ".snapshot-log"}) std::filesystem::remove(path_ + suffix, ec);
 }
 
 void SqliteDatabase::create_schema() {
@@ -184,7 +184,7 @@ StoreStats SqliteDatabase::stats() const {
         out.loaded_from = loaded_from_;
     }
     if (!in_memory()) {
-        for (const auto& suffix : {"", "-wal", ".snapshot"}) {
+        for (const auto& suffix : {"", "-wal", ".snapshot", ".snapshot-log"}) {
             std::error_code ec;
             const auto size = std::filesystem::file_size(path_ + suffix, ec);
             if (!ec) out.file_bytes += size;

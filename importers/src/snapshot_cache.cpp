@@ -1,6 +1,7 @@
 
 
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,10 +24,22 @@ namespace {
 
 constexpr char kCacheMagic[8] = {'S', 'M', 'O', 'R', 'G', 'C', 'A', 'C'};
 constexpr std::uint32_t kCacheVersion = 2;
+// The log of edges appended since the cache was written: the cache's state, the state they lead
+// to, the edge kinds then, and the edges as arrays, digested like the cache.
+constexpr char kLogMagic[8] = {'S', 'M', 'O', 'R', 'G', 'L', 'O', 'G'};
+constexpr std::uint32_t kLogVersion = 1;
+
+unsigned file_mode(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 0666) : 0600;
+}
 
 }  // namespace
 
 void SqliteDatabase::load(const StoredState& state) {
+    cache_state_ = {};
+    log_state_ = {};
+    log_edges_.clear();
     if (in_memory()) {
         load_rows();
         loaded_from_ = "rows";
@@ -54,20 +67,39 @@ bool SqliteDatabase::load_cache(const StoredState& state) {
             return false;
         }
         const auto id = r.string();
-        const auto generation = r.scalar<std::uint64_t>();
-        const auto token = r.string();
-        if (id != db_id_ || generation != state.generation || token != state.token) {
-            loaded_from_ = id != db_id_ ? "rows: the cache belongs to another database" : "rows: the cache is stale";
+        StoredState cached;
+        cached.generation = r.scalar<std::uint64_t>();
+        cached.token = r.string();
+        if (id != db_id_) {
+            loaded_from_ = "rows: the cache belongs to another database";
             return false;
+        }
+        // A cache of an earlier state is current with the edges its log appended since.
+        std::optional<std::vector<graph::EdgeRecord>> logged;
+        if (cached != state) {
+            logged = read_log(cached, state);
+            if (!logged) {
+                loaded_from_ = "rows: the cache is stale";
+                return false;
+            }
         }
         std::vector<std::int64_t> keys;
         r.array(keys);
         auto snapshot = std::make_shared<graph::Snapshot>(graph::Snapshot::read(r));
         r.verify();
         if (snapshot->node_count() != keys.size()) throw graph::CorruptData("the cache's keys do not match its nodes");
+        cache_state_ = cached;
+        log_edges_.clear();
+        log_state_ = cached;
+        loaded_from_ = "cache";
+        if (logged) {
+            snapshot = std::make_shared<graph::Snapshot>(snapshot->with_edges(log_kinds_, *logged));
+            loaded_from_ = "cache and its log of " + std::to_string(logged->size()) + " appended edges";
+            log_edges_ = std::move(*logged);
+            log_state_ = state;
+        }
         stored_ = std::move(snapshot);
         keys_ = std::move(keys);
-        loaded_from_ = "cache";
         return true;
     } catch (const std::exception& e) {
         loaded_from_ = std::string("rows: the cache is damaged (") + e.what() + ")";
@@ -75,11 +107,117 @@ bool SqliteDatabase::load_cache(const StoredState& state) {
     }
 }
 
+std::optional<std::vector<graph::EdgeRecord>> SqliteDatabase::read_log(const StoredState& base, const StoredState& state) {
+    try {
+        graph::InputFile file(log_path());
+        graph::BinaryReader r(file.stream(), file.size());
+        char magic[8];
+        r.bytes(magic, sizeof magic);
+        if (std::memcmp(magic, kLogMagic, 8) != 0 || r.scalar<std::uint32_t>() != kLogVersion) return std::nullopt;
+        if (r.string() != db_id_) return std::nullopt;
+        StoredState from, to;
+        from.generation = r.scalar<std::uint64_t>();
+        from.token = r.string();
+        to.generation = r.scalar<std::uint64_t>();
+        to.token = r.string();
+        if (from != base || to != state) return std::nullopt;
+        const auto kinds = r.strings();
+        std::vector<graph::NodeIndex> sources, targets;
+        std::vector<graph::KindId> edge_kinds;
+        std::vector<double> weights, values;
+        std::vector<graph::Timestamp> timestamps;
+        std::vector<std::uint8_t> has_value;
+        r.array(sources);
+        r.array(targets);
+        r.array(edge_kinds);
+        r.array(weights);
+        r.array(timestamps);
+        r.array(has_value);
+        r.array(values);
+        r.verify();
+        const auto k = sources.size();
+        if (targets.size() != k || edge_kinds.size() != k || weights.size() != k || timestamps.size() != k ||
+            has_value.size() != k || values.size() != k) {
+            return std::nullopt;
+        }
+        std::vector<graph::EdgeRecord> edges(k);
+        for (std::size_t i = 0; i < k; ++i) {
+            if (!(weights[i] >= graph::kMinWeight && weights[i] <= graph::kMaxWeight) || edge_kinds[i] >= kinds.size()) {
+                return std::nullopt;
+            }
+            edges[i] = {sources[i], targets[i],    edge_kinds[i],
+                        weights[i], timestamps[i], has_value[i] ? std::optional<double>(values[i]) : std::nullopt};
+        }
+        graph::Vocabulary vocab;
+        for (const auto& name : kinds) vocab.intern(name);
+        if (vocab.size() != kinds.size()) return std::nullopt;
+        log_kinds_ = std::move(vocab);
+        return edges;
+    } catch (const std::exception&) {
+        return std::nullopt;  // no log, or a damaged one: the rows are read
+    }
+}
+
+bool SqliteDatabase::log_edges(const StoredState& previous, std::vector<graph::EdgeRecord> edges) {
+    if (log_state_ != previous || cache_state_.token.empty()) return false;
+    if (log_edges_.size() + edges.size() > std::max<std::size_t>(stored_->edge_count() / 10, 1000)) return false;
+    std::vector<graph::EdgeRecord> all = log_edges_;
+    all.insert(all.end(), edges.begin(), edges.end());
+    const auto k = all.size();
+    std::vector<graph::NodeIndex> sources(k), targets(k);
+    std::vector<graph::KindId> edge_kinds(k);
+    std::vector<double> weights(k), values(k, 0.0);
+    std::vector<graph::Timestamp> timestamps(k);
+    std::vector<std::uint8_t> has_value(k, 0);
+    for (std::size_t i = 0; i < k; ++i) {
+        sources[i] = all[i].source;
+        targets[i] = all[i].target;
+        edge_kinds[i] = all[i].kind;
+        weights[i] = all[i].weight;
+        timestamps[i] = all[i].timestamp;
+        if (all[i].value) {
+            has_value[i] = 1;
+            values[i] = *all[i].value;
+        }
+    }
+    try {
+        graph::AtomicFile file(log_path(), file_mode(path_));
+        graph::BinaryWriter w(file.stream());
+        w.bytes(kLogMagic, sizeof kLogMagic);
+        w.scalar(kLogVersion);
+        w.string(db_id_);
+        w.scalar(cache_state_.generation);
+        w.string(cache_state_.token);
+        w.scalar(state_.generation);
+        w.string(state_.token);
+        w.strings(stored_->edge_kinds().names());
+        w.array(sources);
+        w.array(targets);
+        w.array(edge_kinds);
+        w.array(weights);
+        w.array(timestamps);
+        w.array(has_value);
+        w.array(values);
+        w.finish();
+        file.commit();
+    } catch (const std::exception&) {
+        return false;  // the whole cache is written instead
+    }
+    log_edges_ = std::move(all);
+    log_state_ = state_;
+    return true;
+}
+
 void SqliteDatabase::write_cache() {
     // The cache is an optimization: without it, opening reads the rows. Same permissions as the
     // database, whose personal data it holds.
-    struct stat st {};
-    const unsigned mode = ::stat(path_.c_str(), &st) == 0 ? (st.st_mode & 0666) : 0600;
+    const unsigned mode = file_mode(path_);
+    // A log extends the cache it was written for: it goes with it (and with it the edges it held).
+    log_edges_.clear();
+    log_state_ = {};
+    cache_state_ = {};
+    std::error_code ec;
+    std::filesystem::remove(log_path(), ec);
     try {
         graph::AtomicFile file(cache_path(), mode);
         graph::BinaryWriter w(file.stream());
@@ -92,6 +230,8 @@ void SqliteDatabase::write_cache() {
         stored_->write(w);
         w.finish();
         file.commit();
+        cache_state_ = state_;
+        log_state_ = state_;
     } catch (const std::exception&) {
         // Unwritable folder, full disk: the next open reads the rows.
     }

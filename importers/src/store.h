@@ -101,6 +101,12 @@ private:
     bool load_cache(const StoredState& state);
     void load_rows();
     void write_cache();
+    // Appends edges to the cache's log (the cache plus the log = the state now), when the log
+    // extends exactly `previous` and stays within a tenth of the graph's edges; false otherwise.
+    bool log_edges(const StoredState& previous, std::vector<graph::EdgeRecord> edges);
+    // The log read for a cache of state `base`, when it leads to exactly `state`: its edges.
+    std::optional<std::vector<graph::EdgeRecord>> read_log(const StoredState& base, const StoredState& state);
+    std::string log_path() const { return path_ + ".snapshot-log"; }
     void refresh();
     void begin_write(std::optional<Transaction>& transaction, const graph::RunContext* run);
     bool scrub();
@@ -129,6 +135,14 @@ private:
     graph::SnapshotPtr live_;         // stored_ + borrowed batches; what readers get
     std::vector<std::int64_t> keys_;  // store key of each stored_ node
     std::vector<BorrowedBatch> borrowed_;
+    StoredState cache_state_;                   // the state the cache file holds
+    std::vector<graph::EdgeRecord> log_edges_;  // the log's edges, in arrival order
+    StoredState log_state_;                     // the state cache + log make
+    graph::Vocabulary log_kinds_;               // the edge kinds the log was written with (read_log)
 };
+
+// The batch adds edges between known people and nothing else (the daily append).
+bool appends_edges_only(const detail::StagedBatch& batch);
+std::vector<graph::EdgeRecord> edge_records(const detail::StagedBatch& batch);
 
 }  // namespace smorg::importers::store

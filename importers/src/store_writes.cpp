@@ -42,8 +42,29 @@ json attributes_json(const graph::Snapshot& g, NodeIndex u) {
     return out;
 }
 
-// Applies a staged batch to its base snapshot.
+}  // namespace
+
+bool appends_edges_only(const detail::StagedBatch& batch) {
+    return batch.new_ids.size() == 0 && batch.values.empty() && batch.attributes.empty() &&
+           batch.node_vocab.size() == batch.base->node_kinds().size() &&
+           std::none_of(batch.touched_existing.begin(), batch.touched_existing.end(), [](std::uint8_t t) { return t != 0; });
+}
+
+std::vector<graph::EdgeRecord> edge_records(const detail::StagedBatch& batch) {
+    std::vector<graph::EdgeRecord> out(batch.sources.size());
+    for (std::size_t e = 0; e < out.size(); ++e) {
+        out[e] = {batch.sources[e], batch.targets[e], batch.kinds[e], batch.weights[e], batch.timestamps[e], std::nullopt};
+    }
+    for (const auto& [e, v] : batch.values_by_edge) out[e].value = v;
+    return out;
+}
+
+namespace {
+
+// Applies a staged batch to its base snapshot: edges alone are merged in, O(E + k log k); anything
+// else (new people, attribute values) rebuilds it.
 graph::Snapshot apply(const detail::StagedBatch& batch, std::uint32_t batch_id) {
+    if (appends_edges_only(batch)) return batch.base->with_edges(batch.edge_vocab, edge_records(batch));
     graph::SnapshotBuilder b(*batch.base);
     b.node_kinds() = batch.node_vocab;
     b.edge_kinds() = batch.edge_vocab;
@@ -343,13 +364,16 @@ ImportReport SqliteDatabase::import(const ImportSpec& spec, graph::RunContext& r
             throw;
         }
         keys_ = std::move(keys);
+        const StoredState previous = state_;
         state_ = next_state;
         report.phases.push_back(phase("store"));
         report.phases.emplace_back("snapshot", build_seconds);
         stored_ = std::make_shared<graph::Snapshot>(std::move(*next));
         if (!in_memory()) {
             run.report("cache", 0.0);
-            write_cache();
+            // Appended edges go to the cache's log while it stays small; anything else, or a log
+            // grown past a tenth of the graph, rewrites the cache whole.
+            if (!appends_edges_only(batch) || !log_edges(previous, edge_records(batch))) write_cache();
             run.report("cache", 1.0);
         }
         report.phases.push_back(phase("cache"));

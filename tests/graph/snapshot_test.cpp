@@ -1,5 +1,6 @@
 #include "smorg/graph/snapshot.h"
 
+#include <random>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -146,4 +147,57 @@ TEST_CASE("weights and timestamps take the narrowest exact column", "[graph][sna
     const auto wide = testing::graph_from_edges(2, {{0, 1, 1, "x", -9'000'000'000'000}, {1, 0, 1, "x", 9'000'000'000'000}});
     CHECK(wide.timestamp(0) == -9'000'000'000'000);
     CHECK(wide.timestamp(1) == 9'000'000'000'000);
+}
+
+TEST_CASE("edges merged into a snapshot equal a rebuild with them appended", "[graph][snapshot][append]") {
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u}) {
+        std::mt19937_64 rng(seed);
+        const graph::NodeIndex n = 60;
+        auto draw = [&](std::uint64_t bound) { return static_cast<std::uint32_t>(rng() % bound); };
+        std::vector<graph::EdgeRecord> edges;
+        for (int i = 0; i < 900; ++i) {
+            graph::EdgeRecord e{draw(n), draw(n), static_cast<graph::KindId>(draw(3)), 1.0, graph::kNoTimestamp, std::nullopt};
+            if (seed % 2 == 0) e.weight = 0.5 + draw(4);        // float-exact weights
+            if (seed == 5) e.weight = 1.0 / (1 + draw(7));      // weights only a double holds
+            if (seed == 6) e.weight = i < 600 ? 2.0 : 1.0 / 3;  // float weights, then double ones
+            if (draw(3) != 0) e.timestamp = 1'600'000'000 + draw(50) * (seed == 3 ? 100'000'000'000LL : 1);
+            if (draw(20) == 0) e.value = 10.0 * draw(9);
+            edges.push_back(e);
+        }
+        // Duplicates of earlier edges (same key), so that ties between old and new edges occur.
+        for (int i = 0; i < 60; ++i) edges.push_back(edges[draw(600)]);
+        const std::size_t split = seed == 1 ? 0 : 600;
+        // The base knows two kinds; the appended edges bring the third.
+        std::vector<graph::EdgeRecord> base_edges, added;
+        for (std::size_t i = 0; i < edges.size(); ++i) {
+            if (i < split && edges[i].kind < 2) base_edges.push_back(edges[i]);
+            if (i >= split) added.push_back(edges[i]);
+        }
+        graph::SnapshotBuilder b;
+        const auto customer = b.node_kinds().intern("customer");
+        for (graph::NodeIndex u = 0; u < n; ++u) b.add_node("n" + std::to_string(u), customer, 1);
+        for (int k = 0; k < 2; ++k) b.edge_kinds().intern("kind" + std::to_string(k));
+        b.set_attribute(3, "clv", 5.0);
+        for (const auto& e : base_edges) b.add_edge(e);
+        const auto base = std::move(b).build();
+        graph::SnapshotBuilder whole(base);
+        whole.edge_kinds().intern("kind2");
+        for (const auto& e : added) whole.add_edge(e);
+        const auto expected = std::move(whole).build();
+        auto vocab = base.edge_kinds();
+        vocab.intern("kind2");
+        const auto merged = base.with_edges(vocab, added);
+        INFO("seed " << seed);
+        CHECK(merged.fingerprint() == expected.fingerprint());
+        std::ostringstream a, c;
+        merged.write(a);
+        expected.write(c);
+        CHECK(a.str() == c.str());
+        CHECK(merged.has_parallel_arcs() == expected.has_parallel_arcs());
+        for (graph::KindId k = 0; k < 3; ++k) CHECK(merged.edge_count_of(k) == expected.edge_count_of(k));
+    }
+    const auto g = testing::graph_from_edges(3, {{0, 1}});
+    CHECK_THROWS_AS(
+        g.with_edges(g.edge_kinds(), std::vector<graph::EdgeRecord>{{0, 7, 0, 1.0, graph::kNoTimestamp, std::nullopt}}),
+        std::invalid_argument);
 }

@@ -213,6 +213,13 @@ public:
     // arrays, O(V + E) memory traffic and no sorting (writing a derived attribute).
     Snapshot with_attributes(AttributeTable attributes) const;
 
+    // The same graph with `added` edges between its nodes merged in: equal (fingerprint and every
+    // array) to rebuilding it with the edges appended, in O(V + E + k log k) for k new edges,
+    // parallel, without sorting the old ones (an import that appends edges). `edge_kinds` is this
+    // snapshot's edge vocabulary, possibly with new kinds after its own. Throws
+    // std::invalid_argument for an endpoint or kind out of range.
+    Snapshot with_edges(const Vocabulary& edge_kinds, std::span<const EdgeRecord> added) const;
+
     // The views built from this snapshot and kept (Subgraph::shared); they go with it.
     const ViewCacheSlot& views() const noexcept { return views_; }
 
