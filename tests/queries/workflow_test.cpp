@@ -302,7 +302,8 @@ TEST_CASE("write keeps a result as a derived attribute, in one batch, visible ev
         CHECK(removed ==
               std::set<std::string>{"pagerank_q3", "crv_kept", "advocates_kept", "components_kept", "communities_kept"});
         CHECK(ok(engine, {{"op", "node"}, {"id", "e00001"}})["attributes"].count("pagerank_q3") == 0);
-        for (const auto& a : ok(engine, {{"op", "stats"}})["attributes"]) CHECK(a.count("derived") == 0);
+        const auto attributes = ok(engine, {{"op", "stats"}})["attributes"];
+        for (const auto& a : attributes) CHECK(a.count("derived") == 0);
         // The name is free again, for values computed without the erased person.
         ok(engine, {{"op", "centrality"}, {"algorithm", "degree"}, {"write", {{"attribute", "pagerank_q3"}}}});
     }
