@@ -94,14 +94,18 @@ std::size_t Snapshot::memory_bytes() const noexcept {
     return bytes;
 }
 
+void Snapshot::copy_nodes_of(const Snapshot& from) {
+    ids_ = from.ids_;
+    node_vocab_ = from.node_vocab_;
+    employee_kind_ = from.employee_kind_;
+    node_kinds_ = from.node_kinds_;
+    node_batch_ = from.node_batch_;
+}
+
 Snapshot Snapshot::with_attributes(AttributeTable attributes) const {
     Snapshot s;
-    s.ids_ = ids_;
-    s.node_vocab_ = node_vocab_;
+    s.copy_nodes_of(*this);
     s.edge_vocab_ = edge_vocab_;
-    s.employee_kind_ = employee_kind_;
-    s.node_kinds_ = node_kinds_;
-    s.node_batch_ = node_batch_;
     s.attributes_ = std::move(attributes);
     for (auto& column : s.attributes_.columns()) column.resize(node_count());
     s.out_offsets_ = out_offsets_;
@@ -291,13 +295,9 @@ Snapshot Snapshot::with_edges(const Vocabulary& edge_kinds, std::span<const Edge
         }
     });
 
-    s.ids_ = ids_;
-    s.node_vocab_ = node_vocab_;
-    s.edge_vocab_ = edge_kinds;
-    s.employee_kind_ = employee_kind_;
-    s.node_kinds_ = node_kinds_;
-    s.node_batch_ = node_batch_;
+    s.copy_nodes_of(*this);
     s.attributes_ = attributes_;
+    s.edge_vocab_ = edge_kinds;
     // Parallel arcs appear only where edges were added.
     s.has_parallel_arcs_ = has_parallel_arcs_;
     std::vector<NodeIndex> buffer;

@@ -184,7 +184,8 @@ ViewSize view_size(const Snapshot& g, const SubgraphSpec& spec) {
         }
     }
     v.arcs = spec.directed ? edges : 2 * edges;
-    v.zero_copy = points_into(g, spec, EdgeFilter(g, spec));
+    // A view with conditions is never the snapshot's own arrays: no need to evaluate them here.
+    v.zero_copy = spec.where.empty() && points_into(g, spec, EdgeFilter(g, spec));
     const double n = static_cast<double>(g.node_count());
     if (!v.zero_copy && (v.cached = cached(g, spec))) return v;
     if (v.zero_copy) {

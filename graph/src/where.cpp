@@ -119,22 +119,23 @@ Test compile(const NodeCondition& c, const Snapshot& g) {
 
 }  // namespace
 
+const AttributeColumn& require_attribute(const Snapshot& g, const std::string& name, const std::string& field) {
+    if (const auto* column = g.attributes().find(name)) return *column;
+    std::vector<std::string> names;
+    for (const auto& col : g.attributes().columns()) names.push_back(col.name());
+    const auto closest = closest_word(name, names);
+    throw NotFound(field, "no node has an attribute '" + name + "'" +
+                              (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
+                              "; this database has: " + attribute_names(g));
+}
+
 void validate(const std::vector<NodeCondition>& where, const Snapshot& g) {
     if (where.size() > kMaxConditions) {
         throw ParamError("where",
                          "at most " + std::to_string(kMaxConditions) + " conditions, got " + std::to_string(where.size()));
     }
     for (const auto& c : where) {
-        const auto* column = g.attributes().find(c.attribute);
-        if (!column) {
-            std::vector<std::string> names;
-            for (const auto& col : g.attributes().columns()) names.push_back(col.name());
-            const auto closest = closest_word(c.attribute, names);
-            throw NotFound(pointer_append("where", c.attribute),
-                           "no node has an attribute '" + c.attribute + "'" +
-                               (closest.empty() ? "" : " (did you mean '" + closest + "'?)") +
-                               "; this database has: " + attribute_names(g));
-        }
+        const auto* column = &require_attribute(g, c.attribute, pointer_append("where", c.attribute));
         const std::string field = field_of(c);
         const std::string op(name_of(c.compare));
         if (c.compare == Compare::exists) {

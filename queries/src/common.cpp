@@ -56,12 +56,6 @@ std::vector<graph::NodeCondition> read_where(FieldReader& reader) {
                     throw QueryError(ErrorCode::invalid_argument,
                                      "expected an array of values, got " + std::string(type_phrase(value)), op_at);
                 }
-                if (value.size() > graph::kMaxConditionValues) {
-                    throw QueryError(
-                        ErrorCode::invalid_argument,
-                        "at most " + std::to_string(graph::kMaxConditionValues) + " values, got " + std::to_string(value.size()),
-                        op_at);
-                }
                 for (std::size_t i = 0; i < value.size(); ++i)
                     c.values.push_back(condition_value(value[i], pointer_append(op_at, std::to_string(i))));
             } else if (*compare == graph::Compare::exists) {

@@ -103,11 +103,11 @@ TEST_CASE("where keeps exactly the people whose attributes meet every condition"
         }
         return ids;
     };
-    const auto rich_sales_or_none = select([](const Person& p) { return p.clv && *p.clv >= 500; });
-    REQUIRE(rich_sales_or_none.size() > 50);
+    const auto clv_500_or_more = select([](const Person& p) { return p.clv && *p.clv >= 500; });
+    REQUIRE(clv_500_or_more.size() > 50);
     auto r = ok(engine, {{"op", "centrality"}, {"algorithm", "degree"}, {"top", 0}, {"where", {{"clv", {{">=", 500}}}}}});
-    CHECK(r["nodes"] == rich_sales_or_none.size());
-    CHECK(row_ids(r["rows"]) == rich_sales_or_none);
+    CHECK(r["nodes"] == clv_500_or_more.size());
+    CHECK(row_ids(r["rows"]) == clv_500_or_more);
 
     // Several conditions, and several operators on one attribute, all hold.
     const auto band = select([](const Person& p) { return p.clv && *p.clv >= 200 && *p.clv < 800 && p.kind == "customer"; });

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "smorg/graph/where.h"
+
 #include "common.h"
 #include "ops/ops.h"
 
@@ -33,8 +35,7 @@ json communities(OpContext& ctx, FieldReader& reader) {
         p.min_jaccard = previous.optional<double>("min_jaccard", p.min_jaccard);
         previous.reject_unknown();
         const auto at = previous.at("attribute");
-        const auto* column = g.attributes().find(previous_attribute);
-        if (!column) throw QueryError(ErrorCode::not_found, "no node has an attribute '" + previous_attribute + "'", at);
+        const auto* column = &graph::require_attribute(g, previous_attribute, "previous/attribute");
         if (column->type() != graph::AttributeType::number) {
             throw QueryError(ErrorCode::invalid_argument,
                              "'" + previous_attribute + "' holds " + std::string(graph::to_string(column->type())) +

@@ -247,6 +247,8 @@ private:
     ViewCacheSlot views_;
 
     void count_kinds();
+    // Ids, node kinds and batches of `from` (the node side of a derived snapshot; not attributes).
+    void copy_nodes_of(const Snapshot& from);
     bool find_parallel_arcs() const;
     void verify() const;
 };

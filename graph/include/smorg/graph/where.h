@@ -31,6 +31,10 @@ struct NodeCondition {
 inline constexpr std::size_t kMaxConditions = 64;
 inline constexpr std::size_t kMaxConditionValues = 10000;
 
+// The attribute column `name`, or NotFound at `field` naming the attributes there are (and the
+// closest one to a typo): the one lookup behind where, previous and any field naming an attribute.
+const AttributeColumn& require_attribute(const Snapshot& g, const std::string& name, const std::string& field);
+
 // Throws ParamError at "where/<attribute>/<operator>" (or its element, or "where/<attribute>" for
 // an attribute the snapshot lacks) when a condition cannot be applied: an unknown attribute, a
 // value of another type than the attribute's column, an ordering of strings or booleans, an empty
