@@ -3,6 +3,7 @@
 #                (and make the Python module importable: scripts/python_path.sh)
 #   make test    the same set-up, then every test (CTest)
 #   make bench   the same set-up, then the benchmarks (long: minutes)
+#   make package the same set-up and build, then the Debian package (CPack): build/release/smorg_0.1.0_amd64.deb
 #   make asan    every test but the [slow] ones under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    the concurrency tests under ThreadSanitizer
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS each (clang 15, ASan + UBSan)
@@ -17,7 +18,7 @@ BUILD  := build/$(PRESET)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup configure build demo test bench asan tsan fuzz format format-check lint ci install-check clean
+.PHONY: all setup configure build demo test bench package asan tsan fuzz format format-check lint ci install-check clean
 
 all: build
 
@@ -40,6 +41,10 @@ test: build
 
 bench: build
 	@bench/run_all.sh $(BUILD)
+
+package: build
+	@cd $(BUILD) && cpack -G DEB >cpack.log 2>&1 || { cat cpack.log >&2; exit 1; }
+	@sed -n 's|^CPack: - package: \(.*\) generated\.$$|\1|p' $(BUILD)/cpack.log
 
 asan: setup
 	@cmake --preset asan-ubsan >/dev/null

@@ -1,9 +1,24 @@
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "smorg/queries/query_engine.h"
 
 #include "cli.h"
+
+namespace {
+// The installed documents: beside the running program (<prefix>/bin/smorg and
+// <prefix>/share/doc/smorg), else where the build was configured to install them.
+std::string doc_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto beside = exe.parent_path().parent_path() / SMORG_DOC_DIR_RELATIVE;
+        if (std::filesystem::is_directory(beside, ec)) return beside.lexically_normal().string();
+    }
+    return SMORG_DOC_DIR;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace smorg::cli;
@@ -32,7 +47,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "smorg 0.1.0");
     app.footer(std::string("Every op, field, result and error: docs/reference.md; the protocol: docs/queries.md.\n"
                            "Installed under ") +
-               SMORG_DOC_DIR + " (README.md, docs/); `smorg SUBCOMMAND --help` for each command.");
+               doc_dir() + " (README.md, docs/); `smorg SUBCOMMAND --help` for each command.");
 
     Command command;
     add_import(app, globals, command);

@@ -13,7 +13,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
 printf '%-10s %12s %10s %8s %s\n' harness executions "exec/s" corpus result
-for harness in csv_nodes csv_edges jsonl edge_list labels snapshot query; do
+for harness in csv_nodes csv_edges jsonl edge_list labels graphml gexf gml pajek snapshot query; do
     program="$build/tests/fuzz/smorg_fuzz_$harness"
     work="$build/work/$harness"
     mkdir -p "$work"

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake ninja-build pkg-config
-    libboost-graph-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev catch2 libcli11-dev zlib1g-dev libcpp-httplib-dev
+    build-essential cmake ninja-build pkg-config dpkg-dev file
+    libboost-graph-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev catch2 libcli11-dev zlib1g-dev libcpp-httplib-dev libpugixml-dev
     graphviz librsvg2-bin chromium chromium-driver python3-selenium python3-pil
     clang-15 libfuzzer-15-dev llvm clang-format clang-tidy
     python3 python3-networkx python3-igraph python3-graph-tool python3-scipy python3-numpy

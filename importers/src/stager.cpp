@@ -9,6 +9,7 @@
 
 #include "smorg/graph/errors.h"
 
+#include "formats/graph_file.h"
 #include "text.h"
 
 namespace smorg::importers::detail {
@@ -318,7 +319,7 @@ void Stager::absorb(const std::string& file, std::vector<EdgeChunk>& chunks, boo
     });
 }
 
-Format Stager::format_of(const std::string& path) const {
+std::optional<Format> Stager::format_of(const std::string& path, std::string_view text) {
     if (spec_.format) return *spec_.format;
     const auto name = logical_name(path);
     auto ends = [&](std::string_view suffix) {
@@ -326,6 +327,23 @@ Format Stager::format_of(const std::string& path) const {
     };
     if (ends(".csv")) return Format::csv;
     if (ends(".jsonl") || ends(".ndjson")) return Format::jsonl;
+    if (ends(".graphml")) return Format::graphml;
+    if (ends(".gexf")) return Format::gexf;
+    if (ends(".gml")) return Format::gml;
+    if (ends(".net") || ends(".paj") || ends(".pajek")) return Format::pajek;
+    std::string problem;
+    if (const auto sniffed = sniff_format(text, problem)) return *sniffed;
+    if (problem.empty() && (ends(".dot") || ends(".gv"))) {
+        problem = "a Graphviz DOT file: smorg writes DOT but does not read it (save the graph as GraphML or GML)";
+    }
+    if (problem.empty() && (ends(".xlsx") || ends(".xls") || ends(".ods"))) {
+        problem = "a spreadsheet: save the sheet as CSV";
+    }
+    if (!problem.empty()) {
+        error(path, 1, 1, "",
+              "this is " + problem + ". smorg reads CSV, JSON Lines, edge lists, GraphML, GEXF, GML and Pajek (see --format)");
+        return std::nullopt;
+    }
     return Format::edgelist;
 }
 
@@ -382,6 +400,30 @@ void validate(const ImportSpec& spec) {
         throw graph::ParamError("source", "source must be UTF-8 text without control characters, at most " +
                                               std::to_string(ImportSpec::kMaxSourceBytes) + " bytes");
     }
+    for (const auto& [field, name] :
+         {std::pair{"node_kind_from", &spec.node_kind_from}, std::pair{"edge_kind_from", &spec.edge_kind_from}}) {
+        if (!*name) continue;
+        if (name_problem(**name, "a name") || invalid_utf8_at(**name) != std::string_view::npos) {
+            throw graph::ParamError(field, std::string(field) + " must be a non-empty UTF-8 attribute name");
+        }
+        // Only graph files have attributes on edges, and kinds in a named attribute.
+        bool graph_files = false;
+        for (const auto* files : {&spec.nodes, &spec.edges}) {
+            for (const auto& f : *files) {
+                const auto n = detail::logical_name(f);
+                for (std::string_view ext : {".graphml", ".gexf", ".gml", ".net", ".paj", ".pajek", ".xml"}) {
+                    graph_files =
+                        graph_files || (n.size() >= ext.size() && n.compare(n.size() - ext.size(), ext.size(), ext) == 0);
+                }
+            }
+        }
+        if (spec.format) graph_files = is_graph_file(*spec.format);
+        if (!graph_files) {
+            throw graph::ParamError(field, std::string(field) +
+                                               " applies to graph files (GraphML, GEXF, GML, Pajek), and the batch has none "
+                                               "(name them by extension or give format)");
+        }
+    }
     int sources = 0, targets = 0;
     for (std::size_t i = 0; i < spec.columns.size(); ++i) {
         const auto c = edge_column(spec.columns[i]);
@@ -414,9 +456,9 @@ StagedBatch Stager::run() {
         const RowTable* table = nullptr;  // rows held in memory instead of a file
     };
     std::vector<Input> inputs;
-    for (const auto& f : spec_.nodes) inputs.push_back({f, format_of(f), true});
+    for (const auto& f : spec_.nodes) inputs.push_back({f, Format::csv, true});
     for (const auto& t : spec_.node_rows) inputs.push_back({t.name, Format::jsonl, true, &t});
-    for (const auto& f : spec_.edges) inputs.push_back({f, format_of(f), false});
+    for (const auto& f : spec_.edges) inputs.push_back({f, Format::csv, false});
     for (const auto& t : spec_.edge_rows) inputs.push_back({t.name, Format::jsonl, false, &t});
     if (!spec_.labels.empty()) inputs.push_back({spec_.labels, Format::edgelist, false});
     std::vector<std::string> tables;
@@ -465,6 +507,12 @@ StagedBatch Stager::run() {
             }
         }
         batch_.report.bytes += texts[i]->size();
+        // The format: a file's from the spec, its name or its first bytes (a labels file is read as
+        // an edge list is); a table's is JSON Lines.
+        const bool labels_input = !spec_.labels.empty() && i + 1 == inputs.size();
+        if (!inputs[i].table && !labels_input) {
+            if (const auto f = format_of(inputs[i].path, *texts[i])) inputs[i].format = *f;
+        }
     }
     errors_.throw_if_any();
     const bool with_labels = !spec_.labels.empty();
@@ -475,7 +523,9 @@ StagedBatch Stager::run() {
         progress("parse");
     };
 
-    // Phase 1: nodes (node files, node tables, and the node objects of every JSON Lines file).
+    // Phase 1: nodes (node files, node tables, the node objects of every JSON Lines file and the
+    // nodes of every graph file, which is read whole here).
+    std::vector<GraphFile> graph_files(files);
     for (std::size_t i = 0; i < files; ++i) {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
@@ -486,16 +536,20 @@ StagedBatch Stager::run() {
             }
         } else if (in.format == Format::jsonl) {
             jsonl(in.path, *texts[i], true, std::nullopt);
+        } else if (is_graph_file(in.format)) {
+            graph_files[i] = read_graph_file(in.path, *texts[i], in.format);
+            graph_nodes(in.path, graph_files[i]);
         } else if (in.nodes) {
             if (in.format != Format::csv) {
-                error(in.path, 0, 0, "", "a nodes file must be CSV or JSON Lines");
+                error(in.path, 0, 0, "",
+                      "a nodes file must be CSV, JSON Lines or a graph file (GraphML, GEXF, GML, Pajek), not an edge list");
                 continue;
             }
             csv_nodes(in.path, *texts[i]);
             done(i);
         }
     }
-    // Phase 2: edges (edge files, edge tables, and the edge objects of every JSON Lines file).
+    // Phase 2: edges (edge files, edge tables, and the edges of every JSON Lines and graph file).
     for (std::size_t i = 0; i < files; ++i) {
         run_.throw_if_cancelled();
         const auto& in = inputs[i];
@@ -504,6 +558,9 @@ StagedBatch Stager::run() {
             jsonl(in.path, *texts[i], false, false);
         } else if (in.format == Format::jsonl) {
             jsonl(in.path, *texts[i], false, std::nullopt);
+        } else if (is_graph_file(in.format)) {
+            graph_edges(in.path, graph_files[i]);
+            graph_files[i] = GraphFile{};
         } else if (!in.nodes) {
             if (in.format == Format::csv) {
                 csv_edges(in.path, *texts[i]);

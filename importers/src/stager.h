@@ -73,6 +73,11 @@ struct EdgeDraft {
     bool skip = false;  // an edge-list line with weight 0
 };
 
+// The attribute a graph file's kinds come from unless node_kind_from / edge_kind_from say otherwise.
+inline constexpr std::string_view kDefaultKindAttribute = "kind";
+
+struct GraphFile;  // formats/graph_file.h
+
 // What is wrong with an id or a kind, or nullopt: empty, only blanks, control characters.
 std::optional<std::string> name_problem(std::string_view text, std::string_view what);
 // What is wrong with a weight, or nullopt. `zero_skips`: 0 is allowed (the line is skipped).
@@ -137,7 +142,9 @@ private:
     static void drop_row(EdgeChunk& out);
 
     // ---- formats (formats/*.cpp) ----
-    Format format_of(const std::string& path) const;
+    // The input's format: the spec's, else by extension, else from its first bytes; nullopt after an
+    // error naming what the file is when it is of a kind smorg does not read.
+    std::optional<Format> format_of(const std::string& path, std::string_view text);
     void csv_nodes(const std::string& file, const std::string& text);
     void csv_edges(const std::string& file, const std::string& text);
     void edge_list(const std::string& file, const std::string& text);
@@ -145,6 +152,11 @@ private:
     // their keys; unset for a file, where the keys (or "type") tell.
     void jsonl(const std::string& file, const std::string& text, bool nodes_phase, std::optional<bool> rows_are_nodes);
     void labels(const std::string& file, const std::string& text);
+    // Graph files (formats/graph_file.cpp): read whole in the node phase, their nodes declared then,
+    // their edges added in the edge phase.
+    GraphFile read_graph_file(const std::string& file, const std::string& text, Format format);
+    void graph_nodes(const std::string& file, GraphFile& g);
+    void graph_edges(const std::string& file, GraphFile& g);
 
     const ImportSpec& spec_;
     StagedBatch batch_;

@@ -252,12 +252,23 @@ json estimate_result(const RunContext& run, const graph::Estimate& e) {
     return {{"estimate", out}};
 }
 
+std::string xml_chars(std::string_view raw) {
+    std::string out = graph::printable(raw);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const auto u = static_cast<unsigned char>(out[i]);
+        if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') {
+            out.replace(i, 1, "\xEF\xBF\xBD");
+            i += 2;
+        }
+    }
+    return out;
+}
+
 std::string xml(std::string_view raw) {
-    const std::string text = graph::printable(raw);
+    const std::string text = xml_chars(raw);
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
         switch (c) {
             case '&':
                 out += "&amp;";
@@ -275,11 +286,7 @@ std::string xml(std::string_view raw) {
                 out += "&apos;";
                 break;
             default:
-                if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                    out += "\xEF\xBF\xBD";
-                } else {
-                    out += c;
-                }
+                out += c;
         }
     }
     return out;

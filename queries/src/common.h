@@ -105,10 +105,12 @@ std::string edge_kinds_found(const graph::Snapshot& g);
 // are measured against and whether they fit it. Nothing runs.
 json estimate_result(const RunContext& run, const graph::Estimate& estimate);
 
-// Text as XML character data or a double-quoted attribute value: the five special characters
-// escaped, bytes that are not UTF-8 shown as \xNN, and the control characters XML 1.0 cannot hold
-// written as U+FFFD, so the document stays well-formed whatever a name holds. The one escaping of the
-// GraphML and GEXF exports and of the pictures.
+// Text XML 1.0 can hold: bytes that are not UTF-8 shown as \xNN and the control characters it cannot
+// hold (not even as character references) written as U+FFFD. What the GraphML and GEXF exports give
+// pugixml, which escapes the special characters.
+std::string xml_chars(std::string_view raw);
+// xml_chars with the five special characters escaped: character data or a double-quoted attribute
+// value of the hand-written SVG pictures.
 std::string xml(std::string_view raw);
 
 }  // namespace smorg::queries

@@ -1,5 +1,6 @@
 // The importers' parsers on any bytes: a CSV nodes file, a CSV edges file, JSON Lines, an edge list
-// (its columns chosen by the first byte) and a labels file, each imported against a small stored
+// (its columns chosen by the first byte), a labels file, and the graph files (GraphML, GEXF, GML,
+// Pajek), each imported against a small stored
 // graph. Any outcome but success or ImportFailed (a crash, a hang, another exception) is a bug.
 #include <string>
 
@@ -8,7 +9,8 @@
 #include "fuzz_support.h"
 
 #ifndef SMORG_FUZZ_FORMAT
-#error "build with -DSMORG_FUZZ_FORMAT=<0 csv nodes | 1 csv edges | 2 jsonl | 3 edge list | 4 labels>"
+#error \
+    "build with -DSMORG_FUZZ_FORMAT=<0 csv nodes | 1 csv edges | 2 jsonl | 3 edge list | 4 labels | 5 graphml | 6 gexf | 7 gml | 8 pajek>"
 #endif
 
 using namespace smorg;
@@ -42,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         spec.columns = kColumns[static_cast<unsigned char>(body[0]) % kColumns.size()];
         body.remove_prefix(1);
     }
-    static const char* kNames[] = {"nodes.csv", "edges.csv", "batch.jsonl", "edges.txt", "labels.txt"};
+    static const char* kNames[] = {"nodes.csv",     "edges.csv",  "batch.jsonl", "edges.txt", "labels.txt",
+                                   "graph.graphml", "graph.gexf", "graph.gml",   "graph.net"};
     const auto file = fuzz::scratch_file(body, kNames[kFormat]);
     switch (kFormat) {
         case 0:
@@ -62,6 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 4:
             spec.labels = file;
             spec.label_attribute = "department";
+            break;
+        default:  // a graph file: nodes and edges together
+            spec.edges = {file};
+            spec.create_missing = size % 2 == 0;
             break;
     }
     // A store is reused while imports fail (they leave it as it was) and replaced after one lands,

@@ -129,18 +129,7 @@ TEST_CASE("a truncated file is refused", "[importers][errors]") {
     SECTION("a gzip stream cut short") {
         std::string text;
         for (int i = 0; i < 20000; ++i) text += std::to_string(i) + " " + std::to_string(i + 1) + "\n";
-        uLongf size = compressBound(static_cast<uLong>(text.size())) + 64;
-        std::string packed(size, '\0');
-        // A gzip member via deflateInit2 with window bits 16 + 15.
-        z_stream z{};
-        REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-        z.next_in = reinterpret_cast<Bytef*>(text.data());
-        z.avail_in = static_cast<uInt>(text.size());
-        z.next_out = reinterpret_cast<Bytef*>(packed.data());
-        z.avail_out = static_cast<uInt>(packed.size());
-        REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-        packed.resize(z.total_out);
-        deflateEnd(&z);
+        const auto packed = testing::gzipped(text);
         const auto whole = f.dir.write("whole.txt.gz", packed);
         CHECK(f.db->import(testing::edges_spec(whole)).edges_added == 20000);
         const auto cut = f.dir.write("cut.txt.gz", packed.substr(0, packed.size() / 2));

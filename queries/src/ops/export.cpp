@@ -14,6 +14,7 @@
 #include "files.h"
 #include "graphviz.h"
 #include "ops/ops.h"
+#include <pugixml.hpp>
 
 namespace smorg::queries::ops {
 
@@ -53,6 +54,35 @@ struct Column {
         if (std::isnan(x)) return nullptr;
         return integer ? json(static_cast<std::int64_t>(x)) : json(x);
     }
+};
+
+// Writes XML one element at a time, each built and escaped by pugixml: a whole graph is never held
+// as a document.
+class XmlElements {
+public:
+    explicit XmlElements(std::ostream& out) : out_(out) {}
+    pugi::xml_node element(const char* name) { return scratch_.append_child(name); }
+    // Writes `node` indented by `indent` spaces, its children on lines of their own when `nested`.
+    void write(pugi::xml_node node, int indent, bool nested = false) {
+        const std::string pad(static_cast<std::size_t>(indent), ' ');
+        if (nested) {
+            std::ostringstream text;
+            node.print(text, "  ", pugi::format_indent, pugi::encoding_utf8);
+            std::istringstream lines(text.str());
+            for (std::string line; std::getline(lines, line);) out_ << pad << line << '\n';
+        } else {
+            out_ << pad;
+            node.print(out_, "", pugi::format_raw, pugi::encoding_utf8);
+            out_ << '\n';
+        }
+        scratch_.remove_child(node);
+        if (++written_ % 4096 == 0) scratch_.reset();  // give the scratch document's pages back
+    }
+
+private:
+    std::ostream& out_;
+    pugi::xml_document scratch_;
+    std::uint64_t written_ = 0;
 };
 
 std::string text(const json& v) {
@@ -295,39 +325,54 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         return "string";
     };
     const bool directed = spec.directed;
+    XmlElements xml(file);
     if (format == ExportFormat::graphml) {
         file << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             << "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
-             << "  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n";
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            file << "  <key id=\"a" << c << "\" for=\"node\" attr.name=\"" << xml(columns[c].name) << "\" attr.type=\""
-                 << type_name(columns[c], false) << "\"/>\n";
-        }
-        file << "  <key id=\"edge_kind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
-             << "  <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
-             << "  <key id=\"timestamp\" for=\"edge\" attr.name=\"timestamp\" attr.type=\"string\"/>\n"
-             << "  <key id=\"value\" for=\"edge\" attr.name=\"value\" attr.type=\"double\"/>\n"
-             << "  <graph id=\"smorg\" edgedefault=\"" << (directed ? "directed" : "undirected") << "\">\n";
+             << "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
+        auto key = [&](const std::string& id, const char* domain, const std::string& name, const std::string& type) {
+            auto k = xml.element("key");
+            k.append_attribute("id") = id.c_str();
+            k.append_attribute("for") = domain;
+            k.append_attribute("attr.name") = xml_chars(name).c_str();
+            k.append_attribute("attr.type") = type.c_str();
+            xml.write(k, 2);
+        };
+        key("kind", "node", "kind", "string");
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            key("a" + std::to_string(c), "node", columns[c].name, type_name(columns[c], false));
+        key("edge_kind", "edge", "kind", "string");
+        key("weight", "edge", "weight", "double");
+        key("timestamp", "edge", "timestamp", "string");
+        key("value", "edge", "value", "double");
+        file << "  <graph id=\"smorg\" edgedefault=\"" << (directed ? "directed" : "undirected") << "\">\n";
+        auto data = [](pugi::xml_node parent, const std::string& key_id, const std::string& value) {
+            auto d = parent.append_child("data");
+            d.append_attribute("key") = key_id.c_str();
+            d.text() = xml_chars(value).c_str();
+        };
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             if (!keep_node(u)) continue;
             ++nodes;
-            file << "    <node id=\"" << xml(g.id(u)) << "\"><data key=\"kind\">" << xml(g.node_kind_name(u)) << "</data>";
+            auto n = xml.element("node");
+            n.append_attribute("id") = xml_chars(g.id(u)).c_str();
+            data(n, "kind", std::string(g.node_kind_name(u)));
             for (std::size_t c = 0; c < columns.size(); ++c) {
                 const auto v = columns[c].value(u);
-                if (!v.is_null()) file << "<data key=\"a" << c << "\">" << xml(text(v)) << "</data>";
+                if (!v.is_null()) data(n, "a" + std::to_string(c), text(v));
             }
-            file << "</node>\n";
+            xml.write(n, 4);
         }
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
                 if (!keep_edge(e, u)) continue;
-                file << "    <edge source=\"" << xml(g.id(u)) << "\" target=\"" << xml(g.id(g.target(e)))
-                     << "\"><data key=\"edge_kind\">" << xml(g.edge_kind_name(e)) << "</data><data key=\"weight\">"
-                     << graph::format_number(g.weight(e)) << "</data>";
-                if (g.timestamp(e) != graph::kNoTimestamp)
-                    file << "<data key=\"timestamp\">" << graph::format_timestamp(g.timestamp(e)) << "</data>";
-                if (auto v = g.value(e)) file << "<data key=\"value\">" << graph::format_number(*v) << "</data>";
-                file << "</edge>\n";
+                auto edge = xml.element("edge");
+                edge.append_attribute("source") = xml_chars(g.id(u)).c_str();
+                edge.append_attribute("target") = xml_chars(g.id(g.target(e))).c_str();
+                data(edge, "edge_kind", std::string(g.edge_kind_name(e)));
+                data(edge, "weight", graph::format_number(g.weight(e)));
+                if (g.timestamp(e) != graph::kNoTimestamp) data(edge, "timestamp", graph::format_timestamp(g.timestamp(e)));
+                if (auto v = g.value(e)) data(edge, "value", graph::format_number(*v));
+                xml.write(edge, 4);
                 ++edges;
             }
         }
@@ -336,41 +381,62 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         file << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
              << "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">\n"
              << "  <meta><creator>smorg</creator></meta>\n"
-             << "  <graph defaultedgetype=\"" << (directed ? "directed" : "undirected") << "\" mode=\"static\">\n"
-             << "    <attributes class=\"node\">\n      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n";
+             << "  <graph defaultedgetype=\"" << (directed ? "directed" : "undirected") << "\" mode=\"static\">\n";
+        auto declarations = xml.element("attributes");
+        declarations.append_attribute("class") = "node";
+        auto declare = [](pugi::xml_node parent, const std::string& id, const std::string& title, const std::string& type) {
+            auto a = parent.append_child("attribute");
+            a.append_attribute("id") = id.c_str();
+            a.append_attribute("title") = xml_chars(title).c_str();
+            a.append_attribute("type") = type.c_str();
+        };
+        declare(declarations, "kind", "kind", "string");
         for (std::size_t c = 0; c < columns.size(); ++c) {
-            file << "      <attribute id=\"a" << c << "\" title=\"" << xml(columns[c].name) << "\" type=\""
-                 << type_name(columns[c], true) << "\"/>\n";
+            declare(declarations, "a" + std::to_string(c), columns[c].name, type_name(columns[c], true));
         }
-        file << "    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"kind\" title=\"kind\" "
-                "type=\"string\"/>\n"
-             << "      <attribute id=\"timestamp\" title=\"timestamp\" type=\"string\"/>\n"
-             << "      <attribute id=\"value\" title=\"value\" type=\"double\"/>\n    </attributes>\n    <nodes>\n";
+        xml.write(declarations, 4, true);
+        auto edge_declarations = xml.element("attributes");
+        edge_declarations.append_attribute("class") = "edge";
+        declare(edge_declarations, "kind", "kind", "string");
+        declare(edge_declarations, "timestamp", "timestamp", "string");
+        declare(edge_declarations, "value", "value", "double");
+        xml.write(edge_declarations, 4, true);
+        file << "    <nodes>\n";
+        auto attvalue = [](pugi::xml_node values, const std::string& id, const std::string& value) {
+            auto a = values.append_child("attvalue");
+            a.append_attribute("for") = id.c_str();
+            a.append_attribute("value") = xml_chars(value).c_str();
+        };
         const auto* names = g.attributes().find(graph::attributes::name);
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             if (!keep_node(u)) continue;
             ++nodes;
             const std::string label = names && names->has(u) ? std::string(names->string(u)) : std::string(g.id(u));
-            file << "      <node id=\"" << xml(g.id(u)) << "\" label=\"" << xml(label)
-                 << "\"><attvalues><attvalue for=\"kind\" value=\"" << xml(g.node_kind_name(u)) << "\"/>";
+            auto n = xml.element("node");
+            n.append_attribute("id") = xml_chars(g.id(u)).c_str();
+            n.append_attribute("label") = xml_chars(label).c_str();
+            auto values = n.append_child("attvalues");
+            attvalue(values, "kind", std::string(g.node_kind_name(u)));
             for (std::size_t c = 0; c < columns.size(); ++c) {
                 const auto v = columns[c].value(u);
-                if (!v.is_null()) file << "<attvalue for=\"a" << c << "\" value=\"" << xml(text(v)) << "\"/>";
+                if (!v.is_null()) attvalue(values, "a" + std::to_string(c), text(v));
             }
-            file << "</attvalues></node>\n";
+            xml.write(n, 6);
         }
         file << "    </nodes>\n    <edges>\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
                 if (!keep_edge(e, u)) continue;
-                file << "      <edge id=\"" << edges << "\" source=\"" << xml(g.id(u)) << "\" target=\"" << xml(g.id(g.target(e)))
-                     << "\" weight=\"" << graph::format_number(g.weight(e)) << "\"><attvalues><attvalue for=\"kind\" value=\""
-                     << xml(g.edge_kind_name(e)) << "\"/>";
-                if (g.timestamp(e) != graph::kNoTimestamp) {
-                    file << "<attvalue for=\"timestamp\" value=\"" << graph::format_timestamp(g.timestamp(e)) << "\"/>";
-                }
-                if (auto v = g.value(e)) file << "<attvalue for=\"value\" value=\"" << graph::format_number(*v) << "\"/>";
-                file << "</attvalues></edge>\n";
+                auto edge = xml.element("edge");
+                edge.append_attribute("id") = std::to_string(edges).c_str();
+                edge.append_attribute("source") = xml_chars(g.id(u)).c_str();
+                edge.append_attribute("target") = xml_chars(g.id(g.target(e))).c_str();
+                edge.append_attribute("weight") = graph::format_number(g.weight(e)).c_str();
+                auto values = edge.append_child("attvalues");
+                attvalue(values, "kind", std::string(g.edge_kind_name(e)));
+                if (g.timestamp(e) != graph::kNoTimestamp) attvalue(values, "timestamp", graph::format_timestamp(g.timestamp(e)));
+                if (auto v = g.value(e)) attvalue(values, "value", graph::format_number(*v));
+                xml.write(edge, 6);
                 ++edges;
             }
         }

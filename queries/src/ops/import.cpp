@@ -54,6 +54,8 @@ json import(OpContext& ctx, FieldReader& reader) {
     spec.columns = reader.optional<std::vector<std::string>>("columns", spec.columns);
     spec.edge_kind = reader.optional<std::string>("edge_kind", spec.edge_kind);
     spec.node_kind = reader.optional<std::string>("node_kind", spec.node_kind);
+    if (const auto from = reader.maybe<std::string>("node_kind_from")) spec.node_kind_from = *from;
+    if (const auto from = reader.maybe<std::string>("edge_kind_from")) spec.edge_kind_from = *from;
     if (const auto labels = reader.maybe<std::string>("labels")) spec.labels = input_path(ctx, *labels, reader.at("labels"));
     spec.label_attribute = reader.optional<std::string>("label_attribute", spec.label_attribute);
     spec.provenance = reader.optional_enum<graph::Provenance>("provenance", spec.provenance);
@@ -96,6 +98,15 @@ json import(OpContext& ctx, FieldReader& reader) {
             {"missing_nodes_created", report.missing_nodes_created},
             {"edges_added", report.edges_added},
             {"edges_skipped_zero_weight", report.edges_skipped_zero_weight},
+            {"undirected_edges", report.undirected_edges},
+            {"dropped",
+             [&] {
+                 json dropped = json::array();
+                 for (const auto& d : report.dropped) {
+                     dropped.push_back({{"file", d.file}, {"element", d.element}, {"name", d.name}, {"count", d.count}});
+                 }
+                 return dropped;
+             }()},
             {"lines", report.lines},
             {"bytes", report.bytes},
             {"seconds", report.seconds},

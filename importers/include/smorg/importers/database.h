@@ -17,7 +17,12 @@
 
 namespace smorg::importers {
 
-enum class Format : std::uint8_t { csv, jsonl, edgelist };
+enum class Format : std::uint8_t { csv, jsonl, edgelist, graphml, gexf, gml, pajek };
+
+// GraphML, GEXF, GML and Pajek files hold nodes and edges together.
+constexpr bool is_graph_file(Format f) noexcept {
+    return f == Format::graphml || f == Format::gexf || f == Format::gml || f == Format::pajek;
+}
 
 // Rows held in memory (a data frame, a list of records): JSON Lines text, one object per line, read
 // as a JSON Lines file is, except that each object is a node (in node_rows) or an edge (in
@@ -31,16 +36,22 @@ struct RowTable {
 // One import batch: files or rows in, as docs/importing.md describes. Member names are the JSON
 // `import` op's fields.
 struct ImportSpec {
-    std::vector<std::string> nodes;  // node files: CSV (header id,kind,...) or JSON Lines
-    std::vector<std::string> edges;  // edge files: CSV (source,target,kind,...), JSON Lines or edge lists
-    std::optional<Format> format;    // default: by extension (.csv, .jsonl/.ndjson; anything else is
-                                     //   an edge list), after stripping .gz
+    std::vector<std::string> nodes;  // node files: CSV (header id,kind,...), JSON Lines or graph files
+    std::vector<std::string> edges;  // edge files: CSV (source,target,kind,...), JSON Lines, edge lists
+                                     //   or graph files (a graph file may be in either list)
+    std::optional<Format> format;    // default: by extension after stripping .gz (.csv, .jsonl/.ndjson,
+                                     //   .graphml, .gexf, .gml, .net/.paj), else by content, else an
+                                     //   edge list
     // Edge lists: what each column is. Names: source, target, weight, timestamp, value, kind, skip.
     std::vector<std::string> columns{"source", "target"};
     std::string edge_kind = "interaction";  // kind of edges from an edge list
     std::string node_kind = "unknown";      // kind of nodes an edge list or labels file names first
     std::vector<RowTable> node_rows;        // read before the files' edges, like node files
     std::vector<RowTable> edge_rows;
+    // Graph files: the node or edge attribute that gives the kind (default "kind"; without one,
+    // node_kind / edge_kind). Refused when the batch has no graph file or no element of one has it.
+    std::optional<std::string> node_kind_from;
+    std::optional<std::string> edge_kind_from;
     std::string labels;                     // optional labels file: "node value" per line
     std::string label_attribute = "label";  // the attribute the labels file sets
     graph::Provenance provenance = graph::Provenance::owned;
@@ -61,6 +72,15 @@ struct ImportSpec {
 // out of range; the files are not looked at.
 void validate(const ImportSpec& spec);
 
+// Something a graph file holds that smorg's graph has no place for (an edge's color, a node's
+// drawing, graph-level data), counted per file.
+struct DroppedField {
+    std::string file;
+    std::string element;  // "node", "edge" or "graph"
+    std::string name;
+    std::uint64_t count = 0;
+};
+
 struct ImportReport {
     std::uint32_t batch = 0;
     graph::Provenance provenance = graph::Provenance::owned;
@@ -69,6 +89,9 @@ struct ImportReport {
     std::uint64_t missing_nodes_created = 0;  // by create_missing or implicit edge-list endpoints
     std::uint64_t edges_added = 0;
     std::uint64_t edges_skipped_zero_weight = 0;  // edge-list lines with weight 0
+    // Edges a graph file declares undirected, stored once each as listed (query with directed: false).
+    std::uint64_t undirected_edges = 0;
+    std::vector<DroppedField> dropped;
     std::uint64_t lines = 0;
     std::uint64_t bytes = 0;
     double seconds = 0;
@@ -183,5 +206,5 @@ public:
 
 template <>
 struct smorg::graph::EnumNames<smorg::importers::Format> {
-    static constexpr std::array<std::string_view, 3> names{"csv", "jsonl", "edgelist"};
+    static constexpr std::array<std::string_view, 7> names{"csv", "jsonl", "edgelist", "graphml", "gexf", "gml", "pajek"};
 };
