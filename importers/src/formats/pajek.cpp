@@ -135,9 +135,9 @@ GraphFile read_pajek(const std::string& file, const std::string& text, LocalErro
                     break;
                 }
                 const auto n = words.size() >= 2 ? whole(words[1].text) : std::nullopt;
-                // A vertex costs a few bytes of the file at least; a count far beyond the file's size is
-                // a typo or hostile, and would allocate for nothing.
-                const auto bound = std::max<std::int64_t>(1024, 64 * static_cast<std::int64_t>(text.size()));
+                // Vertices without a line of their own are allowed (igraph writes none), but a count
+                // beyond one vertex per byte of the file is a typo or hostile: each costs memory.
+                const auto bound = std::max<std::int64_t>(65536, static_cast<std::int64_t>(text.size()));
                 if (!n || *n < 0 || *n > bound) {
                     err(words.size() >= 2 ? words[1].column : 1, "",
                         "*Vertices needs a vertex count in [0, " + std::to_string(bound) + "]" +

@@ -32,6 +32,7 @@ struct Declared {
     ValueType type = ValueType::string;
     std::optional<std::string> fallback;  // the declared default
     Place at;
+    mutable std::optional<std::uint32_t> id;  // `name` in GraphFile::names, once looked up
 };
 
 class XmlReader {
@@ -68,7 +69,8 @@ public:
     // A value of `type` from `text`, or an error at `node`.
     std::optional<FileValue> value(GraphFile& g, const Declared& d, std::string_view text, const pugi::xml_node& node) {
         FileValue v;
-        v.name = g.name(d.name);
+        if (!d.id) d.id = g.name(d.name);
+        v.name = *d.id;
         v.text = std::string(text);
         v.at = place(node);
         if (trim(text).empty() && d.type != ValueType::string) return v;  // declared, not set
@@ -115,8 +117,8 @@ public:
                   const pugi::xml_node& node) {
         for (const auto* d : declared) {
             if (!d->fallback) continue;
-            const auto name = g.name(d->name);
-            if (std::any_of(values.begin(), values.end(), [&](const FileValue& v) { return v.name == name; })) continue;
+            if (!d->id) d->id = g.name(d->name);
+            if (std::any_of(values.begin(), values.end(), [&](const FileValue& v) { return v.name == *d->id; })) continue;
             if (auto v = value(g, *d, *d->fallback, node)) values.push_back(std::move(*v));
         }
     }
@@ -164,6 +166,16 @@ private:
     std::unordered_map<std::string, std::size_t> seen_;  // node ids, with the line of their declaration
     std::size_t elements_ = 0;
 };
+
+// Room for the <node> children of `nodes` and the <edge> children of `edges`: growing the vectors
+// element by element would copy them over and over (most of a large file's import time).
+void reserve(GraphFile& g, const pugi::xml_node& nodes, const pugi::xml_node& edges) {
+    std::size_t n = 0, m = 0;
+    for (const auto& child : nodes.children()) n += local_name(child) == "node" ? 1u : 0u;
+    for (const auto& child : edges.children()) m += local_name(child) == "edge" ? 1u : 0u;
+    g.nodes.reserve(n);
+    g.edges.reserve(m);
+}
 
 // Declarations in file order, so defaults apply in one order whatever a hash map's.
 void sort_by_place(std::vector<const Declared*>& declared) {
@@ -277,6 +289,7 @@ GraphFile read_graphml(const std::string& file, const std::string& text, LocalEr
             xml.error(graph_node, "edgedefault", "edgedefault must be directed or undirected, got " + shown(edgedefault));
         }
         const bool directed = edgedefault != "undirected";
+        reserve(g, graph_node, graph_node);
         for (const auto& element : graph_node.children()) {
             if (xml.full()) return g;
             xml.tick();
@@ -414,9 +427,10 @@ GraphFile read_gexf(const std::string& file, const std::string& text, LocalError
             }
         }
     };
-    const Declared weight_decl{"weight", ValueType::number, std::nullopt, {}};
-    const Declared kind_decl{"kind", ValueType::string, std::nullopt, {}};
-    const Declared name_decl{std::string(graph::attributes::name), ValueType::string, std::nullopt, {}};
+    const Declared weight_decl{"weight", ValueType::number, std::nullopt, {}, std::nullopt};
+    const Declared kind_decl{"kind", ValueType::string, std::nullopt, {}, std::nullopt};
+    const Declared name_decl{std::string(graph::attributes::name), ValueType::string, std::nullopt, {}, std::nullopt};
+    reserve(g, graph_node.child("nodes"), graph_node.child("edges"));
     for (const auto& section : graph_node.children()) {
         const auto section_name = local_name(section);
         if (section_name != "nodes" && section_name != "edges") continue;
