@@ -191,6 +191,12 @@ TEST_CASE("GraphML: malformed files are refused whole, each problem at its line 
         check_error(failed.errors()[0], 2, 14, "nested <graph>");
         check_error(failed.errors()[1], 3, 1, "<hyperedge>");
     }
+    SECTION("an attribute name that is not UTF-8") {
+        const auto e = only(f.refused("g.graphml",
+                                      "<graphml><key id=\"d\" for=\"node\" attr.name=\"f\xA5g\"/><graph>\n"
+                                      "<node id=\"a\"><data key=\"d\">x</data></node></graph></graphml>"));
+        check_error(e, 2, 15, "invalid UTF-8");
+    }
     SECTION("a weight smorg cannot keep") {
         const auto e =
             only(f.refused("g.graphml", R"(<graphml><key id="w" for="edge" attr.name="weight" attr.type="double"/><graph>
@@ -312,6 +318,10 @@ TEST_CASE("GML: malformed files are refused at their token", "[importers][gml][e
     SECTION("a label missing where others have one") {
         check_error(only(f.refused("g.gml", "graph [\n node [ id 0 label \"a\" ]\n node [ id 1 ]\n]")), 3, 2,
                     "has no label while others do");
+    }
+    SECTION("any blank separates tokens (a vertical tab once made the reader stand still)") {
+        Fixture g;
+        CHECK(g.load("g.gml", "graph [\v node [ id 0 ]\f]\n").nodes_added == 1);
     }
     SECTION("lists nested too deep") {
         std::string deep = "graph [ node [ id 0 x ";

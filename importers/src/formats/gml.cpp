@@ -2,6 +2,8 @@
 // target 1 ... ] ]`. Nodes are named by their labels when they have them, as networkx reads GML, else
 // by their ids; edges name nodes by id. Numbers and strings become typed values; nested lists (a
 // node's `graphics`) are dropped and counted. Parallel edges need `multigraph 1`.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <unordered_map>
@@ -29,7 +31,7 @@ public:
     Token next() {
         while (at_ < text_.size()) {
             const char c = text_[at_];
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (std::isspace(static_cast<unsigned char>(c))) {  // the same blanks that end a token
                 ++at_;
             } else if (c == '#') {  // a comment runs to the end of the line
                 while (at_ < text_.size() && text_[at_] != '\n') ++at_;
@@ -64,6 +66,12 @@ public:
         while (at_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[at_])) && text_[at_] != '[' &&
                text_[at_] != ']' && text_[at_] != '"')
             ++at_;
+        if (at_ == start) {  // no character of a token here: never stand still
+            ++at_;
+            t.type = Token::bad;
+            t.text = "an unexpected character";
+            return t;
+        }
         t.text = text_.substr(start, at_ - start);
         const auto first = static_cast<unsigned char>(t.text[0]);
         if (std::isalpha(first) || first == '_') {

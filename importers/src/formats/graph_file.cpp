@@ -209,9 +209,10 @@ void Stager::graph_nodes(const std::string& file, GraphFile& g) {
                 continue;
             }
             if (auto problem = name_problem(name, "an attribute name")) {
-                error(file, v.at.line, v.at.column, name, *problem);
+                error(file, v.at.line, v.at.column, graph::printable(name), *problem);
                 continue;
             }
+            if (!check_text(file, v.at.line, v.at.column, name, "")) continue;  // a name that is not UTF-8
             set_value(*node, name, std::move(v.value), file, v.at.line, v.at.column);
         }
     }

@@ -15,6 +15,7 @@
 
 #include "smorg/graph/attributes.h"
 #include "smorg/graph/run_context.h"
+#include "smorg/graph/text.h"
 
 #include "../stager.h"
 
@@ -66,7 +67,8 @@ struct GraphFile {
     std::map<std::pair<std::string, std::string>, std::uint64_t> dropped;
 
     std::uint32_t name(std::string_view text);
-    void drop(std::string_view element, std::string_view name) { ++dropped[{std::string(element), std::string(name)}]; }
+    // Counts what is not kept; a name that is not UTF-8 is counted as shown (bytes as \xNN).
+    void drop(std::string_view element, std::string_view name) { ++dropped[{std::string(element), graph::printable(name)}]; }
 
 private:
     std::unordered_map<std::string, std::uint32_t> ids_;
@@ -85,7 +87,6 @@ GraphFile read_pajek(const std::string& file, const std::string& text, LocalErro
 std::optional<Format> sniff_format(std::string_view text, std::string& problem);
 
 // Text helpers the readers share.
-std::string_view ascii_trim(std::string_view text) noexcept;
 bool iequals(std::string_view a, std::string_view b) noexcept;
 // "true"/"false" in any case, and "1"/"0", as GraphML and GEXF booleans are written.
 std::optional<bool> xml_boolean(std::string_view text) noexcept;

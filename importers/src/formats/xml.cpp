@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "smorg/graph/text.h"
 
@@ -75,7 +74,8 @@ public:
         v.at = place(node);
         if (trim(text).empty() && d.type != ValueType::string) return v;  // declared, not set
         if (invalid_utf8_at(text) != std::string_view::npos || text.find('\0') != std::string_view::npos) {
-            error(node, d.name, "attribute '" + d.name + "' holds invalid UTF-8 or a NUL byte");
+            error(node, graph::printable(d.name),
+                  "attribute '" + graph::printable(d.name) + "' holds invalid UTF-8 or a NUL byte");
             return std::nullopt;
         }
         switch (d.type) {
@@ -86,7 +86,8 @@ public:
                 if (const auto n = parse_number(text)) {
                     v.value = *n;
                 } else {
-                    error(node, d.name, "attribute '" + d.name + "' is declared a number, got " + shown(text));
+                    error(node, graph::printable(d.name),
+                          "attribute '" + graph::printable(d.name) + "' is declared a number, got " + shown(text));
                     return std::nullopt;
                 }
                 break;
@@ -94,7 +95,9 @@ public:
                 if (const auto b = xml_boolean(trim(text))) {
                     v.value = *b;
                 } else {
-                    error(node, d.name, "attribute '" + d.name + "' is declared a boolean (true or false), got " + shown(text));
+                    error(
+                        node, graph::printable(d.name),
+                        "attribute '" + graph::printable(d.name) + "' is declared a boolean (true or false), got " + shown(text));
                     return std::nullopt;
                 }
                 break;
@@ -106,7 +109,8 @@ public:
     void add(std::vector<FileValue>& values, FileValue v, const GraphFile& g, const pugi::xml_node& node) {
         for (const auto& other : values) {
             if (other.name == v.name) {
-                error(node, g.names[v.name], "attribute '" + g.names[v.name] + "' is given twice");
+                error(node, graph::printable(g.names[v.name]),
+                      "attribute '" + graph::printable(g.names[v.name]) + "' is given twice");
                 return;
             }
         }
@@ -218,7 +222,8 @@ GraphFile read_graphml(const std::string& file, const std::string& text, LocalEr
         if (!declared) continue;
         auto& [id, d] = *declared;
         const std::string domain = key.attribute("for") ? key.attribute("for").value() : "all";
-        if (!keys.emplace(id, std::pair{std::move(d), domain}).second) xml.error(key, "id", "key '" + id + "' is declared twice");
+        if (!keys.emplace(id, std::pair{std::move(d), domain}).second)
+            xml.error(key, "id", "key '" + graph::printable(id) + "' is declared twice");
     }
     for (const auto& [id, entry] : keys) {
         if (entry.second == "node" || entry.second == "all") node_keys.push_back(&entry.first);
@@ -251,7 +256,8 @@ GraphFile read_graphml(const std::string& file, const std::string& text, LocalEr
             }
             const auto& [d, for_] = it->second;
             if (for_ != domain && for_ != "all") {
-                xml.error(child, "key", "key '" + key + "' is declared for " + for_ + "s, not " + std::string(domain) + "s");
+                xml.error(child, "key",
+                          "key '" + graph::printable(key) + "' is declared for " + for_ + "s, not " + std::string(domain) + "s");
                 continue;
             }
             if (child.first_child().type() == pugi::node_element) {
@@ -382,7 +388,7 @@ GraphFile read_gexf(const std::string& file, const std::string& text, LocalError
             if (!entry) continue;
             auto& [id, d] = *entry;
             if (declared.count(id) != 0) {
-                xml.error(a, "id", "attribute '" + id + "' is declared twice for " + klass + "s");
+                xml.error(a, "id", "attribute '" + graph::printable(id) + "' is declared twice for " + klass + "s");
                 continue;
             }
             declared.emplace(id, std::move(d));
