@@ -134,18 +134,19 @@ GraphFile read_pajek(const std::string& file, const std::string& text, LocalErro
                     err(1, "", "a second *Vertices section");
                     break;
                 }
-                const auto n = words.size() >= 2 ? whole(words[1].text) : std::nullopt;
+                std::int64_t n = -1;  // -1: no count, or not a whole number
+                if (words.size() >= 2) n = whole(words[1].text).value_or(-1);
                 // Vertices without a line of their own are allowed (igraph writes none), but a count
                 // beyond one vertex per byte of the file is a typo or hostile: each costs memory.
                 const auto bound = std::max<std::int64_t>(65536, static_cast<std::int64_t>(text.size()));
-                if (!n || *n < 0 || *n > bound) {
+                if (n < 0 || n > bound) {
                     err(words.size() >= 2 ? words[1].column : 1, "",
                         "*Vertices needs a vertex count in [0, " + std::to_string(bound) + "]" +
                             (words.size() >= 2 ? ", got " + shown(words[1].text) : std::string()));
                     break;
                 }
                 if (words.size() >= 3) g.drop("graph", "two-mode partition");
-                declared = *n;
+                declared = n;
                 labels.assign(static_cast<std::size_t>(declared), std::nullopt);
                 vertex_at.assign(static_cast<std::size_t>(declared), Place{});
                 vertex_values.assign(static_cast<std::size_t>(declared), {});
