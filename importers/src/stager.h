@@ -78,6 +78,12 @@ inline constexpr std::string_view kDefaultKindAttribute = "kind";
 
 struct GraphFile;  // formats/graph_file.h
 
+// The format a file's name gives (after a .gz suffix), or nullopt.
+std::optional<Format> format_by_name(const std::string& path);
+// Whether `path` is, or may be, a graph file: by the spec's format, else its name (.xml may be
+// GraphML or GEXF, told by content).
+bool may_be_graph_file(const ImportSpec& spec, const std::string& path);
+
 // What is wrong with an id or a kind, or nullopt: empty, only blanks, control characters.
 std::optional<std::string> name_problem(std::string_view text, std::string_view what);
 // What is wrong with a weight, or nullopt. `zero_skips`: 0 is allowed (the line is skipped).

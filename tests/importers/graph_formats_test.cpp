@@ -387,3 +387,14 @@ TEST_CASE("formats are told by extension, then by content; files of other kinds 
         CHECK(f.db->import(testing::edges_spec(f.dir.write("g.gml.gz", testing::gzipped(text)))).edges_added == 1);
     }
 }
+
+TEST_CASE("an import's memory estimate holds a graph file's document as well as its text", "[importers][formats]") {
+    Fixture f;
+    const std::string xml = "<graphml><graph><node id=\"a\"/></graph></graphml>";
+    ImportSpec spec;
+    spec.edges = {f.dir.write("g.graphml", xml).string(), f.dir.write("e.csv", "source,target\n").string()};
+    const auto e = importers::estimate(spec);
+    CHECK(e.work == static_cast<double>(xml.size() + 14));
+    CHECK(e.memory_bytes == 10.0 * static_cast<double>(xml.size()) + 3.0 * 14);
+    CHECK(e.field == "edges");
+}

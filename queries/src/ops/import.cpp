@@ -1,4 +1,3 @@
-#include <filesystem>
 
 #include "common.h"
 #include "files.h"
@@ -70,24 +69,7 @@ json import(OpContext& ctx, FieldReader& reader) {
     }
     if (ctx.estimate) {
         importers::validate(spec);  // what the import would refuse, the estimate refuses too
-        double bytes = 0;
-        for (const auto* files : {&spec.nodes, &spec.edges}) {
-            for (const auto& f : *files) {
-                std::error_code ec;
-                const auto size = std::filesystem::file_size(f, ec);
-                if (!ec) bytes += static_cast<double>(size);
-            }
-        }
-        for (const auto* tables : {&spec.node_rows, &spec.edge_rows}) {
-            for (const auto& t : *tables) bytes += static_cast<double>(t.text.size());
-        }
-        graph::Estimate e;
-        e.work = bytes;
-        e.memory_bytes = 3 * bytes;
-        e.field = !spec.edges.empty()       ? "edges"
-                  : !spec.edge_rows.empty() ? "edge_rows"
-                  : !spec.nodes.empty()     ? "nodes"
-                                            : "node_rows";
+        const auto e = importers::estimate(spec);
         return estimate_result(ctx.run, e);
     }
     const auto report = ctx.db.import(spec, ctx.run);

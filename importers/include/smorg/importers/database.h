@@ -72,6 +72,10 @@ struct ImportSpec {
 // out of range; the files are not looked at.
 void validate(const ImportSpec& spec);
 
+// What importing `spec` costs, for admission and for an estimate request: the bytes of its files and
+// rows as work, and the memory they are held in while checked. Files that do not exist count nothing.
+graph::Estimate estimate(const ImportSpec& spec);
+
 // Something a graph file holds that smorg's graph has no place for (an edge's color, a node's
 // drawing, graph-level data), counted per file.
 struct DroppedField {
