@@ -230,6 +230,10 @@ def check_own_exports(smorg, scratch):
         out = os.path.join(scratch, f"own.{fmt}")
         run(smorg, "--output-dir", scratch, "query", "--db", db,
             json.dumps({"op": "export", "format": fmt, "out": f"own.{fmt}"}))
+        # An independent reader takes the file too: well-formed, every person and edge there.
+        theirs = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(out)
+        assert theirs.number_of_nodes() == len(original[0]), (fmt, theirs.number_of_nodes())
+        assert theirs.number_of_edges() == sum(original[1].values()), (fmt, theirs.number_of_edges())
         again = os.path.join(scratch, f"own_{fmt}.db")
         report = import_file(smorg, again, out)
         assert report["dropped"] == [], report["dropped"]

@@ -79,11 +79,8 @@ public:
             for (const char k : t.text) {
                 if (!std::isalnum(static_cast<unsigned char>(k)) && k != '_') t.type = Token::bad;
             }
-            if (t.type == Token::key) {
-                // INF and NAN are reals in networkx's GML; smorg keeps finite numbers only.
-                return t;
-            }
-            t.text = "a malformed key";
+            // (INF and NAN, reals in networkx's GML, read as keys: smorg keeps finite numbers only.)
+            if (t.type == Token::bad) t.text = "a malformed key";
             return t;
         }
         std::int64_t i = 0;

@@ -437,6 +437,7 @@ GraphFile read_gexf(const std::string& file, const std::string& text, LocalError
     const Declared kind_decl{"kind", ValueType::string, std::nullopt, {}, std::nullopt};
     const Declared name_decl{std::string(graph::attributes::name), ValueType::string, std::nullopt, {}, std::nullopt};
     reserve(g, graph_node.child("nodes"), graph_node.child("edges"));
+    const auto name_id = g.name(graph::attributes::name);
     for (const auto& section : graph_node.children()) {
         const auto section_name = local_name(section);
         if (section_name != "nodes" && section_name != "edges") continue;
@@ -453,7 +454,6 @@ GraphFile read_gexf(const std::string& file, const std::string& text, LocalError
                 // The label is the node's display name: its `name`, unless an attribute gives one or
                 // the label only repeats the id (as Gephi and smorg's export write it then).
                 const auto label = element.attribute("label");
-                const auto name_id = g.name(graph::attributes::name);
                 const bool named =
                     std::any_of(n.values.begin(), n.values.end(), [&](const FileValue& v) { return v.name == name_id; });
                 if (label && !named && std::string_view(label.value()) != n.id && *label.value() != '\0') {

@@ -62,16 +62,13 @@ class XmlElements {
 public:
     explicit XmlElements(std::ostream& out) : out_(out) {}
     pugi::xml_node element(const char* name) { return scratch_.append_child(name); }
-    // Writes `node` indented by `indent` spaces, its children on lines of their own when `nested`.
-    void write(pugi::xml_node node, int indent, bool nested = false) {
-        const std::string pad(static_cast<std::size_t>(indent), ' ');
+    // Writes `node` at `depth` levels of two spaces: on one line, or with its children on lines of
+    // their own when `nested`.
+    void write(pugi::xml_node node, unsigned depth, bool nested = false) {
         if (nested) {
-            std::ostringstream text;
-            node.print(text, "  ", pugi::format_indent, pugi::encoding_utf8);
-            std::istringstream lines(text.str());
-            for (std::string line; std::getline(lines, line);) out_ << pad << line << '\n';
+            node.print(out_, "  ", pugi::format_indent, pugi::encoding_utf8, depth);
         } else {
-            out_ << pad;
+            out_ << std::string(2 * depth, ' ');
             node.print(out_, "", pugi::format_raw, pugi::encoding_utf8);
             out_ << '\n';
         }
@@ -335,7 +332,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
             k.append_attribute("for") = domain;
             k.append_attribute("attr.name") = xml_chars(name).c_str();
             k.append_attribute("attr.type") = type.c_str();
-            xml.write(k, 2);
+            xml.write(k, 1);
         };
         key("kind", "node", "kind", "string");
         for (std::size_t c = 0; c < columns.size(); ++c)
@@ -360,7 +357,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
                 const auto v = columns[c].value(u);
                 if (!v.is_null()) data(n, "a" + std::to_string(c), text(v));
             }
-            xml.write(n, 4);
+            xml.write(n, 2);
         }
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
             for (auto e = g.out_begin(u); e < g.out_end(u); ++e) {
@@ -372,7 +369,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
                 data(edge, "weight", graph::format_number(g.weight(e)));
                 if (g.timestamp(e) != graph::kNoTimestamp) data(edge, "timestamp", graph::format_timestamp(g.timestamp(e)));
                 if (auto v = g.value(e)) data(edge, "value", graph::format_number(*v));
-                xml.write(edge, 4);
+                xml.write(edge, 2);
                 ++edges;
             }
         }
@@ -394,13 +391,13 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
         for (std::size_t c = 0; c < columns.size(); ++c) {
             declare(declarations, "a" + std::to_string(c), columns[c].name, type_name(columns[c], true));
         }
-        xml.write(declarations, 4, true);
+        xml.write(declarations, 2, true);
         auto edge_declarations = xml.element("attributes");
         edge_declarations.append_attribute("class") = "edge";
         declare(edge_declarations, "kind", "kind", "string");
         declare(edge_declarations, "timestamp", "timestamp", "string");
         declare(edge_declarations, "value", "value", "double");
-        xml.write(edge_declarations, 4, true);
+        xml.write(edge_declarations, 2, true);
         file << "    <nodes>\n";
         auto attvalue = [](pugi::xml_node values, const std::string& id, const std::string& value) {
             auto a = values.append_child("attvalue");
@@ -421,7 +418,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
                 const auto v = columns[c].value(u);
                 if (!v.is_null()) attvalue(values, "a" + std::to_string(c), text(v));
             }
-            xml.write(n, 6);
+            xml.write(n, 3);
         }
         file << "    </nodes>\n    <edges>\n";
         for (graph::NodeIndex u = 0; u < g.node_count(); ++u) {
@@ -436,7 +433,7 @@ json export_graph(OpContext& ctx, FieldReader& reader) {
                 attvalue(values, "kind", std::string(g.edge_kind_name(e)));
                 if (g.timestamp(e) != graph::kNoTimestamp) attvalue(values, "timestamp", graph::format_timestamp(g.timestamp(e)));
                 if (auto v = g.value(e)) attvalue(values, "value", graph::format_number(*v));
-                xml.write(edge, 6);
+                xml.write(edge, 3);
                 ++edges;
             }
         }
