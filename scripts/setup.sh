@@ -10,6 +10,7 @@ packages=(
     clang-15 libfuzzer-15-dev llvm clang-format clang-tidy
     python3 python3-networkx python3-igraph python3-graph-tool python3-scipy python3-numpy
     python3-dev pybind11-dev python3-pandas python3-pytest
+    openmpi-bin libopenmpi-dev
 )
 
 missing=()

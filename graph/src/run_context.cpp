@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "smorg/graph/errors.h"
+#include "smorg/graph/ranks.h"
 #include "smorg/graph/text.h"
 
 #include <unistd.h>
@@ -65,6 +66,23 @@ void RunContext::admit(const Estimate& e) const {
                                              ", more than max_work (" + scientific(limits_.max_work) + "); ask for less" +
                                              (e.field.empty() ? "" : " (" + e.field + ")") + " or raise max_work");
     }
+}
+
+Ranks& RunContext::ranks() const noexcept { return ranks_ ? *ranks_ : single_rank(); }
+
+void RunContext::throw_if_any_cancelled() const {
+    if (!ranks_ || ranks_->size() == 1) return throw_if_cancelled();
+    // Which of the two stopped it travels too: a deadline anywhere reads as a deadline.
+    const bool deadline = deadline_ && Clock::now() >= *deadline_;
+    std::uint64_t flags[2] = {cancelled_.load(std::memory_order_relaxed) ? 1u : 0u, deadline ? 1u : 0u};
+    ranks_->sum(flags);
+    if (flags[1] != 0) throw Cancelled(true);
+    if (flags[0] != 0) throw Cancelled(false);
+}
+
+Ranks& single_rank() noexcept {
+    static SingleRank one;
+    return one;
 }
 
 }  // namespace smorg::graph

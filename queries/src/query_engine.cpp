@@ -13,6 +13,7 @@
 
 #include "field_reader.h"
 #include "op_context.h"
+#include "over_ranks.h"
 #include "write.h"
 
 namespace smorg::queries {
@@ -134,8 +135,8 @@ graph::Limits request_limits(FieldReader& reader, const EngineOptions& options, 
 }
 
 // `column`, when given, receives the op's per-person values (and `used` the snapshot they index).
-json execute_one(importers::Database& db, const EngineOptions& options, const json& request, const std::string& at,
-                 RunContext& run, NodeColumn* column = nullptr, graph::SnapshotPtr* used = nullptr) {
+json answer_one(importers::Database& db, const EngineOptions& options, const json& request, const std::string& at,
+                RunContext& run, NodeColumn* column = nullptr, graph::SnapshotPtr* used = nullptr) {
     const auto started = std::chrono::steady_clock::now();
     std::string op_name;
     const auto caller_limits = run.limits();
@@ -194,6 +195,34 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
         std::cerr << "smorg: internal error in op '" << graph::printable(op_name) << "': " << graph::printable(e.what()) << '\n';
         return error_response(ErrorCode::internal, "internal error; the details were logged", at);
     }
+}
+
+// answer_one on this engine's ranks: only the forms that have a distributed one run, and the answer
+// says how many ranks took part and what they exchanged (totals over every rank, gathered by one
+// more collective that every rank makes, whatever its answer).
+json execute_one(importers::Database& db, const EngineOptions& options, const json& request, const std::string& at,
+                 RunContext& run, NodeColumn* column = nullptr, graph::SnapshotPtr* used = nullptr) {
+    if (!options.ranks) return answer_one(db, options, request, at, run, column, used);
+    auto& ranks = *options.ranks;
+    run.set_ranks(&ranks);
+    ranks.traffic = {};
+    json answer;
+    try {
+        check_over_ranks(request, at);
+        answer = answer_one(db, options, request, at, run, column, used);
+    } catch (const QueryError& e) {
+        answer = error_response(e.code(), e.what(), e.at());
+    }
+    const auto& t = ranks.traffic;
+    std::uint64_t totals[3] = {t.exchange_bytes, t.ghosts, t.setup_bytes};
+    ranks.sum(totals);
+    if (!response_ok(answer)) return answer;
+    const auto supersteps = t.exchanges;  // every rank takes part in each
+    answer["ranks"] = ranks.size();
+    answer["took"] = {{"ms", answer["took_ms"]},      {"supersteps", supersteps},
+                      {"ghosts", totals[1]},          {"ghost_table_bytes", totals[2]},
+                      {"exchanged_bytes", totals[0]}, {"bytes_per_superstep", supersteps > 0 ? totals[0] / supersteps : 0}};
+    return answer;
 }
 
 // The parser's reason without its library prefix: "[json.exception.parse_error.101] parse error at

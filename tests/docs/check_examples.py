@@ -5,8 +5,9 @@ The documents are read in order (README.md, docs/importing.md, then the other do
 their examples run in one scratch folder that holds links to the real data files (flat, by file
 name), with `smorg` on the PATH and TMPDIR pointing into the folder:
 
-- a ```sh block: every `smorg ...` command in it must exit 0 (other commands, such as `make`, are
-  the reader's to run and are skipped);
+- a ```sh block: every `smorg ...` command in it must exit 0, and every `mpirun ... smorg-mpi ...`
+  one too when --smorg-mpi is given (other commands, such as `make`, are the reader's to run and are
+  skipped); mpirun may start more ranks than cores, and as root;
 - a plain ``` or ```console block with `$ smorg ...` lines: each command runs and what it prints
   (stdout, then stderr) must match the lines shown under it. A line `...` stands for any number of
   lines; times (`took_ms`, `(5.3 ms)`, `in 0.01 s`) and the scratch folder's path are masked;
@@ -59,7 +60,7 @@ DOC_PORT = 7474      # the port `smorg serve` listens on when no --listen is giv
 
 
 class Runner:
-    def __init__(self, smorg, work, data_missing, python_path=None, c_include=None, lib_dir=None):
+    def __init__(self, smorg, work, data_missing, python_path=None, c_include=None, lib_dir=None, smorg_mpi=None):
         self.work = work
         self.python_path = python_path
         self.c_include = c_include
@@ -70,7 +71,11 @@ class Runner:
         bin_dir = work / ".bin"
         bin_dir.mkdir()
         (bin_dir / "smorg").symlink_to(smorg)
-        self.env = dict(os.environ)
+        self.mpi = smorg_mpi is not None
+        if self.mpi:
+            (bin_dir / "smorg-mpi").symlink_to(smorg_mpi)
+        self.env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                        OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_hwloc_base_binding_policy="none")
         self.env["PATH"] = f"{bin_dir}:{self.env.get('PATH', '')}"
         self.env["TMPDIR"] = str(work / "tmp")
         (work / "tmp").mkdir()
@@ -337,6 +342,7 @@ def normalize(lines, work):
     for line in lines:
         line = line.replace(str(work / "tmp"), "/tmp").replace(str(work) + "/", "")
         line = re.sub(r'("took_ms":\s*)[0-9.e+-]+', r"\1T", line)
+        line = re.sub(r'("ms":\s*)[0-9.e+-]+', r"\1T", line)
         line = re.sub(r"\([0-9.e+-]+ ms\)", "(T ms)", line)
         line = re.sub(r"\bin [0-9.]+ s\b", "in T s", line)
         out.append(line.rstrip())
@@ -393,6 +399,17 @@ def transcripts(lines):
     return out
 
 
+def runs(runner, command):
+    """Whether a block's command is one the check runs: smorg's, and smorg-mpi's under mpirun."""
+    if command.startswith("smorg "):
+        return True
+    if command.startswith("mpirun ") and " smorg-mpi " in command:
+        if not runner.mpi:
+            print(f"skipped (no --smorg-mpi): {command}")
+        return runner.mpi
+    return False
+
+
 def is_request(value):
     if isinstance(value, dict):
         return "op" in value and "ok" not in value
@@ -413,7 +430,7 @@ def check_document(runner, path, source):
         language = block.language
         if language == "sh":
             for offset, command in shell_commands(block.lines):
-                if command.startswith("smorg "):
+                if runs(runner, command):
                     runner.command(f"{name}:{block.line + 1 + offset}", command)
         elif language in ("", "console", "text"):
             if "example" in block.directives:
@@ -424,7 +441,7 @@ def check_document(runner, path, source):
                 runner.session(where, items)
                 continue
             for command, expected in items:
-                if command.startswith("smorg "):
+                if runs(runner, command):
                     runner.transcript(where, command, expected)
         elif language == "python":
             runner.python(where, block.lines, block.directives.get("server"))
@@ -447,6 +464,7 @@ def main():
     parser.add_argument("--python-path", type=Path, help="where the smorg Python package is (python blocks)")
     parser.add_argument("--c-include", type=Path, help="the C ABI's include folder (c blocks)")
     parser.add_argument("--lib-dir", type=Path, help="the folder of libsmorg.so (c blocks)")
+    parser.add_argument("--smorg-mpi", type=Path, help="smorg-mpi (mpirun commands)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
@@ -469,7 +487,8 @@ def main():
             print(f"data sets missing under CI: {', '.join(missing)}", file=sys.stderr)
             return 1
         runner = Runner(args.smorg.resolve(), work, missing, args.python_path and args.python_path.resolve(),
-                        args.c_include and args.c_include.resolve(), args.lib_dir and args.lib_dir.resolve())
+                        args.c_include and args.c_include.resolve(), args.lib_dir and args.lib_dir.resolve(),
+                        args.smorg_mpi and args.smorg_mpi.resolve())
         documents = [args.source / "README.md", args.source / "docs" / "importing.md"]
         documents += sorted(p for p in (args.source / "docs").glob("*.md") if p not in documents)
         for doc in documents:

@@ -58,6 +58,7 @@ depends="$(sed -n 's/^ Depends: //p' "$scratch/info.txt")"
 [ -n "$depends" ] || { show "$scratch/info.txt"; fail "dpkg-deb --info shows no Depends line"; }
 expected=(libtbb libsqlite3 libstdc++)
 [ ! -d "$build/python/smorg" ] || expected+=(python3)
+[ ! -x "$build/mpi/smorg-mpi" ] || expected+=(libopenmpi3)
 for dependency in "${expected[@]}"; do
     case ", $depends" in
     *", $dependency"*) ;;

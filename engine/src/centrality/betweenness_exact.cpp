@@ -3,6 +3,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "smorg/graph/random.h"
+#include "smorg/graph/ranks.h"
 
 #include "brandes.h"
 #include "parallel.h"
@@ -130,21 +131,28 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
     constexpr int kBatches = 32;
     // Leaves of a fixed size: the reduction tree depends on the number of sources only.
     const NodeIndex grain = std::max<NodeIndex>(1, count / (kBatches * 16));
-    const auto raw = std::move(detail::batched_vector_sums<1>(
-        count, n, kBatches, grain, run, "betweenness", [&](NodeIndex i, detail::VectorSums<1>& acc) {
-            auto& ws = workspaces.local();
-            const NodeIndex s = nodes[i];
-            const auto targets = run_source(view, s, mode, p.groups, ws);
-            if (p.endpoints && targets > 0) {
-                acc.add(0, s, static_cast<double>(targets));
-            }
-            for (auto w : ws.sp.order) {
-                if (w == s) continue;
-                const bool counted = p.groups.empty() || p.groups[w] != p.groups[s];
-                const double x = ws.delta[w] + (p.endpoints && counted ? 1.0 : 0.0);
-                if (x != 0) acc.add(0, w, x);
-            }
-        })[0]);
+    // Over ranks (docs/scale.md) each runs its share of the sources and the sums are added in rank
+    // order.
+    auto& ranks = run.ranks();
+    const auto [first, last] = graph::my_share(ranks, count);
+    auto raw =
+        std::move(detail::batched_vector_sums<1>(static_cast<NodeIndex>(last - first), n, kBatches, grain, run, "betweenness",
+                                                 [&](NodeIndex i, detail::VectorSums<1>& acc) {
+                                                     auto& ws = workspaces.local();
+                                                     const NodeIndex s = nodes[first + i];
+                                                     const auto targets = run_source(view, s, mode, p.groups, ws);
+                                                     if (p.endpoints && targets > 0) {
+                                                         acc.add(0, s, static_cast<double>(targets));
+                                                     }
+                                                     for (auto w : ws.sp.order) {
+                                                         if (w == s) continue;
+                                                         const bool counted = p.groups.empty() || p.groups[w] != p.groups[s];
+                                                         const double x = ws.delta[w] + (p.endpoints && counted ? 1.0 : 0.0);
+                                                         if (x != 0) acc.add(0, w, x);
+                                                     }
+                                                 })[0]);
+    run.throw_if_any_cancelled();
+    graph::ordered_sum(ranks, raw);
     BetweennessResult result;
     result.nodes = all;
     result.isolated = view.isolated();

@@ -1,7 +1,12 @@
 #include "smorg/engine/centrality/degree.h"
 
+#include <algorithm>
+
+#include "smorg/graph/ranks.h"
+
 #include "budget.h"
 #include "parallel.h"
+#include "partition.h"
 
 namespace smorg::engine {
 
@@ -25,10 +30,16 @@ DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunCon
     const bool want_in = undirected || params.direction != Direction::out;
     const bool want_out = !undirected && params.direction != Direction::in;
     const double scale = params.normalized && nodes.size() > 1 ? 1.0 / static_cast<double>(nodes.size() - 1) : 1.0;
+    // Over ranks (docs/scale.md) each counts the nodes it owns, which need nothing from the others.
+    const detail::Partition part(
+        run.ranks(), view.node_count(), [&](std::uint64_t u) { return view.out_degree(static_cast<graph::NodeIndex>(u)); },
+        [](std::uint64_t, auto&&) {});
+    const auto owned_first = static_cast<std::size_t>(std::lower_bound(nodes.begin(), nodes.end(), part.first()) - nodes.begin());
+    const auto owned_last = static_cast<std::size_t>(std::lower_bound(nodes.begin(), nodes.end(), part.last()) - nodes.begin());
     detail::for_batches<std::size_t>(
-        nodes.size(), 16, run, "degree",
+        owned_last - owned_first, 16, run, "degree",
         [&](std::size_t first, std::size_t last) {
-            for (std::size_t i = first; i < last; ++i) {
+            for (std::size_t i = owned_first + first; i < owned_first + last; ++i) {
                 const graph::NodeIndex u = nodes[i];
                 double d = 0;
                 if (want_in) {
@@ -46,6 +57,7 @@ DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunCon
             }
         },
         std::size_t{1024});
+    part.gather(result.score);
     result.nodes = nodes;
     result.isolated = view.isolated();
     return result;

@@ -5,8 +5,11 @@
 #include <cmath>
 #include <string>
 
+#include "smorg/graph/ranks.h"
+
 #include "budget.h"
 #include "parallel.h"
+#include "partition.h"
 #include "power_iteration.h"
 
 namespace smorg::engine {
@@ -126,6 +129,19 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         }
     });
 
+    // Spread over ranks (docs/scale.md), each sweeps the nodes it owns, pulling over their in-arcs,
+    // and the shares of the in-neighbours other ranks own (its ghosts) arrive once per sweep. On one
+    // rank the partition is everything and nothing travels.
+    const detail::Partition part(
+        run.ranks(), n, [&](std::uint64_t v) { return view.in_degree(static_cast<NodeIndex>(v)); },
+        [&](std::uint64_t v, auto&& add) {
+            for (auto u : view.in_neighbors(static_cast<NodeIndex>(v))) add(u);
+        });
+    const auto owned_first = static_cast<NodeIndex>(std::lower_bound(nodes.begin(), nodes.end(), part.first()) - nodes.begin());
+    const auto owned_count =
+        static_cast<NodeIndex>(std::lower_bound(nodes.begin(), nodes.end(), part.last()) - nodes.begin()) - owned_first;
+    const NodeIndex* owned = nodes.data() + owned_first;
+
     // x: the scores; share[u] = x[u] / strength[u], what u sends along each unit of arc weight.
     std::vector<double> x(n, 0.0), next(n, 0.0);
     std::vector<double> share(n, 0.0), next_share(n, 0.0);
@@ -133,8 +149,10 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         x[u] = 1.0 / count;
         share[u] = x[u] * inverse_strength[u];
     }
-    double dangling = detail::deterministic_sum<NodeIndex>(
-        count, [&](NodeIndex i) { return inverse_strength[nodes[i]] == 0 ? x[nodes[i]] : 0.0; });
+    // Sums over the owned nodes, then over the ranks in rank order: the same bits at any thread count.
+    std::array<double, 1> dangling{detail::deterministic_sum<NodeIndex>(
+        owned_count, [&](NodeIndex i) { return inverse_strength[owned[i]] == 0 ? x[owned[i]] : 0.0; })};
+    graph::ordered_sum(part.ranks(), dangling);
     const double d = params.damping;
     const bool weighted = view.weighted();
     const bool uniform = params.sources.empty();
@@ -143,10 +161,10 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
     detail::power_iterate(result, params.max_iterations, count * params.tolerance, "pagerank", run, [&] {
         // One pass, in fixed order: each node pulls over its in-arcs, and the same pass measures the
         // change and prepares what the node sends and the dangling mass for the next sweep.
-        const double base = to_dangling.empty() ? d * dangling + (1 - d) : 1 - d;
-        const double dangling_share = to_dangling.empty() ? 0.0 : d * dangling;
-        const auto [change, next_dangling] = detail::deterministic_sums<2, NodeIndex>(count, [&](NodeIndex i) {
-            const NodeIndex v = nodes[i];
+        const double base = to_dangling.empty() ? d * dangling[0] + (1 - d) : 1 - d;
+        const double dangling_share = to_dangling.empty() ? 0.0 : d * dangling[0];
+        auto sums = detail::deterministic_sums<2, NodeIndex>(owned_count, [&](NodeIndex i) {
+            const NodeIndex v = owned[i];
             const auto sources = view.in_neighbors(v);
             double sum = 0;
             if (weighted) {
@@ -161,11 +179,14 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
             next_share[v] = value * inverse_strength[v];
             return std::array<double, 2>{std::abs(value - x[v]), inverse_strength[v] == 0 ? value : 0.0};
         });
+        graph::ordered_sum(part.ranks(), sums);
         x.swap(next);
         share.swap(next_share);
-        dangling = next_dangling;
-        return change;
+        part.refresh(share);
+        dangling[0] = sums[1];
+        return sums[0];
     });
+    part.gather(x);
     result.score = std::move(x);
     if (params.explain > 0) {
         std::vector<NodeIndex> top(nodes);

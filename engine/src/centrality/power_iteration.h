@@ -16,7 +16,7 @@ namespace smorg::engine::detail {
 template <class Result, class Sweep>
 void power_iterate(Result& result, int max_iterations, double threshold, std::string_view phase, RunContext& run, Sweep&& sweep) {
     for (int it = 1; it <= max_iterations; ++it) {
-        run.throw_if_cancelled();
+        run.throw_if_any_cancelled();  // agreed by every rank: a sweep is a superstep
         const double change = sweep();
         result.iterations = it;
         result.last_change = change;

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <numeric>
 
+#include "smorg/graph/ranks.h"
+
 #include "budget.h"
 #include "numbering.h"
+#include "partition.h"
 #include "tarjan.h"
 
 namespace smorg::engine {
@@ -51,6 +54,47 @@ std::uint32_t weak(const graph::Subgraph& view, ComponentsResult& r, RunContext&
     return count;
 }
 
+// Weak components over ranks (docs/scale.md): every node starts with its own index as its label
+// and takes the smallest label among itself and its neighbours (both arc directions), superstep
+// after superstep, until no label changes anywhere; each rank updates the nodes it owns and hears
+// its ghosts' labels once per superstep. A component ends labelled by its smallest member, the same
+// grouping the search finds on one rank; number_by_size then gives the same ids. O(D (V + E)) for
+// diameter D.
+void weak_over_ranks(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
+    const NodeIndex n = view.node_count();
+    const detail::Partition part(
+        run.ranks(), n,
+        [&](std::uint64_t v) { return view.in_degree(static_cast<NodeIndex>(v)) + view.out_degree(static_cast<NodeIndex>(v)); },
+        [&](std::uint64_t v, auto&& add) {
+            for (auto side : {view.out_neighbors(static_cast<NodeIndex>(v)), view.in_neighbors(static_cast<NodeIndex>(v))}) {
+                for (auto u : side) add(u);
+            }
+        });
+    auto& label = r.membership;
+    for (auto v : view.nodes()) label[v] = v;
+    const auto first = std::lower_bound(r.nodes.begin(), r.nodes.end(), part.first());
+    const auto last = std::lower_bound(r.nodes.begin(), r.nodes.end(), part.last());
+    std::vector<std::uint32_t> next(label);
+    for (;;) {
+        run.throw_if_any_cancelled();
+        std::uint64_t changed = 0;
+        for (auto at = first; at != last; ++at) {
+            const auto v = *at;
+            auto smallest = label[v];
+            for (auto side : {view.out_neighbors(v), view.in_neighbors(v)}) {
+                for (auto u : side) smallest = std::min(smallest, label[u]);
+            }
+            if (smallest != label[v]) ++changed;
+            next[v] = smallest;
+        }
+        for (auto at = first; at != last; ++at) label[*at] = next[*at];
+        part.ranks().sum(std::span(&changed, 1));
+        if (changed == 0) break;
+        part.refresh(label);
+    }
+    part.gather(label);
+}
+
 std::uint32_t strong(const graph::Subgraph& view, ComponentsResult& r, RunContext& run) {
     std::uint32_t id = 0;
     return detail::strong_components(
@@ -67,13 +111,19 @@ std::uint32_t strong(const graph::Subgraph& view, ComponentsResult& r, RunContex
 
 ComponentsResult components(const graph::Snapshot& g, const ComponentsParams& params, RunContext& run) {
     detail::enter(run, estimate(g, params));
+    if (params.connectivity == Connectivity::strong && run.ranks().size() > 1) {
+        throw ParamError("connectivity",
+                         "strong components have no distributed form (Tarjan's search is sequential); weak ones do");
+    }
     const auto shared_view = graph::Subgraph::shared(g, params.subgraph);
     const auto& view = *shared_view;
     ComponentsResult r;
     r.nodes = view.nodes();
     r.isolated = view.isolated();
     r.membership.assign(view.node_count(), kNoComponent);
-    if (params.connectivity == Connectivity::weak) {
+    if (params.connectivity == Connectivity::weak && run.ranks().size() > 1) {
+        weak_over_ranks(view, r, run);
+    } else if (params.connectivity == Connectivity::weak) {
         weak(view, r, run);
     } else {
         strong(view, r, run);

@@ -6,10 +6,12 @@
 #include <tbb/parallel_for.h>
 
 #include "smorg/graph/random.h"
+#include "smorg/graph/ranks.h"
 
 #include "clustering.h"
 #include "numbering.h"
 #include "parallel.h"
+#include "partition.h"
 
 namespace smorg::engine::clustering {
 
@@ -26,13 +28,39 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
     std::vector<std::uint32_t> label(l.n);
     std::iota(label.begin(), label.end(), 0u);
     const auto classes = colour_classes(l, p.seed);
+    // Over ranks (docs/scale.md), each updates the members of a colour class it owns and hears the
+    // new labels of that class's ghosts before the next class: the same updates in the same order
+    // as on one rank, so the same labels.
+    const detail::Partition part(
+        run.ranks(), l.n,
+        [&](std::uint64_t u) { return l.directed ? l.in_offsets[u + 1] - l.in_offsets[u] : l.offsets[u + 1] - l.offsets[u]; },
+        [&](std::uint64_t u, auto&& add) {
+            if (l.directed) {
+                for (auto a = l.in_offsets[u]; a < l.in_offsets[u + 1]; ++a) add(l.in_sources[a]);
+            } else {
+                for (auto a = l.offsets[u]; a < l.offsets[u + 1]; ++a) add(l.targets[a]);
+            }
+        });
+    std::vector<detail::GhostLists> class_ghosts;
+    if (run.ranks().size() > 1) {
+        std::vector<std::uint32_t> colour(l.n);
+        for (std::uint32_t c = 0; c < classes.size(); ++c) {
+            for (auto u : classes[c]) colour[u] = c;
+        }
+        for (std::uint32_t c = 0; c < classes.size(); ++c)
+            class_ghosts.push_back(part.ghosts().subset([&](std::uint32_t u) { return colour[u] == c; }));
+    }
     tbb::enumerable_thread_specific<NeighbourWeights> scratch([&] { return NeighbourWeights(l.n); });
     std::vector<std::uint32_t> next(l.n);
     for (int round = 0; round < p.max_passes; ++round) {
-        run.throw_if_cancelled();
+        run.throw_if_any_cancelled();
         ++r.passes;
         std::uint64_t changed = 0;
-        for (const auto& cls : classes) {
+        for (std::size_t k = 0; k < classes.size(); ++k) {
+            // The class's members this rank owns (classes list their members ascending).
+            const auto& all = classes[k];
+            const auto owned_begin = std::lower_bound(all.begin(), all.end(), part.first());
+            const std::span<const std::uint32_t> cls(owned_begin, std::lower_bound(owned_begin, all.end(), part.last()));
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cls.size(), 256), [&](const auto& range) {
                 auto& nw = scratch.local();
                 for (auto i = range.begin(); i != range.end(); ++i) {
@@ -72,10 +100,13 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
                     ++changed;
                 }
             }
+            if (!class_ghosts.empty()) part.refresh(label, class_ghosts[k]);
         }
+        part.ranks().sum(std::span(&changed, 1));
         run.report("label_propagation", static_cast<double>(round + 1) / p.max_passes);
         if (changed == 0) break;
     }
+    part.gather(label);
     renumber(label);
     r.membership.assign(view.node_count(), kNoCommunity);
     for (std::uint32_t i = 0; i < r.nodes.size(); ++i) r.membership[r.nodes[i]] = label[i];

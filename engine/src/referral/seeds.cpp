@@ -11,6 +11,7 @@
 
 #include "smorg/graph/errors.h"
 #include "smorg/graph/random.h"
+#include "smorg/graph/ranks.h"
 
 #include "budget.h"
 #include "influence.h"
@@ -29,9 +30,12 @@ struct Greedy {
     std::uint64_t covered = 0;
 };
 
-// Max coverage by lazy greedy: coverage counts per node, an inverted index node -> RR sets, and the
-// lowest node index among equal counts so the choice never depends on scheduling.
-Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, const std::vector<std::uint8_t>& candidate) {
+// Max coverage by greedy: coverage counts per node, an inverted index node -> RR sets, and the
+// lowest node index among equal counts so the choice never depends on scheduling. Over ranks
+// (docs/scale.md) each holds its own share of the sets and the counts are summed exactly every
+// round: every rank picks the same seed the sets of all ranks together give.
+Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, const std::vector<std::uint8_t>& candidate,
+                    graph::Ranks& ranks) {
     std::vector<std::uint64_t> start(std::size_t{n} + 1, 0);
     for (auto v : rr.nodes) ++start[v + 1];
     for (NodeIndex v = 0; v < n; ++v) start[v + 1] += start[v];
@@ -48,17 +52,25 @@ Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, cons
     std::vector<std::uint8_t> done(rr.size(), 0);
     std::vector<std::uint8_t> chosen(n, 0);
     Greedy g;
+    std::vector<std::uint64_t> summed;
     for (std::uint32_t round = 0; round < k; ++round) {
+        const std::vector<std::uint64_t>* counts = &coverage;
+        if (ranks.size() > 1) {
+            summed = coverage;
+            ranks.sum(summed);
+            counts = &summed;
+        }
+        const auto& total = *counts;
         NodeIndex best = graph::kNoNode;
         for (NodeIndex v = 0; v < n; ++v) {
             if (!candidate[v] || chosen[v]) continue;
-            if (best == graph::kNoNode || coverage[v] > coverage[best]) best = v;
+            if (best == graph::kNoNode || total[v] > total[best]) best = v;
         }
         if (best == graph::kNoNode) break;
         chosen[best] = 1;
         g.seeds.push_back(best);
-        g.gains.push_back(coverage[best]);
-        g.covered += coverage[best];
+        g.gains.push_back(total[best]);
+        g.covered += total[best];
         for (auto a = start[best]; a < start[best + 1]; ++a) {
             const auto set = sets_of[a];
             if (done[set]) continue;
@@ -201,33 +213,42 @@ SeedsResult seeds(const graph::Snapshot& g, const SeedsParams& given, RunContext
                                "epsilon", "at the least, from a pilot of " + std::to_string(kPilotSets) + " RR sets"));
     }
 
+    // Over ranks (docs/scale.md) each draws its share of every run of sets, by index (set i depends
+    // on its stream alone), and keeps them: a rank holds about 1 / ranks of them.
+    auto& ranks = run.ranks();
+    const auto draw = [&](detail::RrSets& sets, std::uint64_t base, std::uint64_t from, std::uint64_t to) {
+        const auto [first, last] = graph::my_share(ranks, to - from);
+        generate(view, p, params.model, params.seed, base, from + first, from + last, sets, run, cascades);
+        run.throw_if_any_cancelled();
+    };
     // Sampling phase: a lower bound on OPT by doubling guesses x = n / 2^i.
     detail::RrSets sampling;
+    std::uint64_t drawn = 0;  // sets of the sampling phase, over all ranks
     double lower_bound = params.k;
     for (int i = 1; i <= imm.rounds; ++i) {
         const double x = n / std::pow(2.0, i);
         const auto theta = admit_sets(imm.round(i), cost, params, run, "sampling phase");
-        if (theta > sampling.size())
-            generate(view, p, params.model, params.seed, 0, sampling.size(), theta, sampling, run, cascades);
-        const auto greedy = max_coverage(sampling, N, params.k, candidate);
-        const double covered = n * static_cast<double>(greedy.covered) / static_cast<double>(sampling.size());
+        if (theta > drawn) draw(sampling, 0, drawn, theta);
+        drawn = std::max(drawn, theta);
+        const auto greedy = max_coverage(sampling, N, params.k, candidate, ranks);
+        const double covered = n * static_cast<double>(greedy.covered) / static_cast<double>(drawn);
         run.report("seeds", 0.5 * i / imm.rounds);
         if (covered >= (1 + imm.eps_prime) * x) {
             lower_bound = std::max(lower_bound, covered / (1 + imm.eps_prime));
             break;
         }
     }
-    result.rr_sets_sampling = sampling.size();
+    result.rr_sets_sampling = drawn;
     result.opt_lower_bound = lower_bound;
     sampling = detail::RrSets{};
 
     // Node selection on fresh RR sets.
     const auto theta = admit_sets(imm.selection(lower_bound), cost, params, run, "node selection");
     detail::RrSets selection;
-    generate(view, p, params.model, params.seed, std::uint64_t{1} << 62, 0, theta, selection, run, cascades);
+    draw(selection, std::uint64_t{1} << 62, 0, theta);
     run.report("seeds", 0.85);
-    const auto greedy = max_coverage(selection, N, params.k, candidate);
-    result.rr_sets = selection.size();
+    const auto greedy = max_coverage(selection, N, params.k, candidate, ranks);
+    result.rr_sets = theta;
     result.seeds = greedy.seeds;
     for (auto gain : greedy.gains) result.marginal_gain.push_back(n * static_cast<double>(gain) / static_cast<double>(theta));
     result.estimated_spread = n * static_cast<double>(greedy.covered) / static_cast<double>(theta);

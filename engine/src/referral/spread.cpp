@@ -10,6 +10,7 @@
 
 #include "smorg/graph/errors.h"
 #include "smorg/graph/random.h"
+#include "smorg/graph/ranks.h"
 
 #include "budget.h"
 #include "cascade.h"
@@ -285,7 +286,10 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
     tbb::enumerable_thread_specific<std::vector<std::uint32_t>> hits(
         [&] { return std::vector<std::uint32_t>(params.explain > 0 ? n : 0, 0); });
     constexpr std::uint64_t kBatch = 1024;  // fixed: the early stop is checked at the same points always
-    std::vector<std::uint32_t> reached(kBatch, 0);
+    std::vector<std::uint64_t> reached(kBatch, 0);
+    // Over ranks (docs/scale.md) each runs its share of every batch, by simulation index (a
+    // simulation's stream depends on its index alone), and the counts are summed exactly.
+    auto& ranks = run.ranks();
     SpreadResult result;
     // Seeds without a tie in the view still take part (each reaches itself): they count among the
     // nodes, not among those left out.
@@ -293,9 +297,11 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
     result.isolated = view.isolated() - isolated_seeds;
     double sum = 0, sum_squares = 0;
     for (std::uint64_t first = 0; first < params.simulations; first += kBatch) {
-        run.throw_if_cancelled();
+        run.throw_if_any_cancelled();
         const std::uint64_t last = std::min(params.simulations, first + kBatch);
-        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first, last, 16), [&](const auto& r) {
+        const auto [mine_first, mine_last] = graph::my_share(ranks, last - first);
+        std::fill(reached.begin(), reached.end(), 0);
+        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(first + mine_first, first + mine_last, 16), [&](const auto& r) {
             auto& cascade = cascades.local();
             for (auto i = r.begin(); i != r.end(); ++i) {
                 auto rng = graph::Rng::stream(params.seed, i);
@@ -307,9 +313,10 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
                 }
             }
         });
+        ranks.sum(std::span(reached.data(), last - first));
         // Summed in simulation order: the same bits at any thread count.
         for (auto i = first; i < last; ++i) {
-            const double x = reached[i - first];
+            const auto x = static_cast<double>(reached[i - first]);
             sum += x;
             sum_squares += x * x;
         }
@@ -332,6 +339,7 @@ SpreadResult detail::spread(const graph::Subgraph& view, const ArcProbabilities&
         for (const auto& counts : hits) {
             for (NodeIndex v = 0; v < counts.size(); ++v) total[v] += counts[v];
         }
+        ranks.sum(total);
         for (auto s : params.seeds) total[s] = 0;
         std::vector<NodeIndex> order;
         for (NodeIndex v = 0; v < n; ++v) {

@@ -15,6 +15,8 @@
 
 namespace smorg::graph {
 
+class Ranks;  // ranks.h
+
 // Thrown by RunContext::throw_if_cancelled. Work never returns a partial result.
 class Cancelled : public std::runtime_error {
 public:
@@ -102,11 +104,20 @@ public:
     // Throws ResourceExhausted (at estimate.field) when the estimate does not fit the limits.
     void admit(const Estimate& estimate) const;
 
+    // The processes this run is spread over (ranks.h): one, unless a distributed front end set them.
+    Ranks& ranks() const noexcept;
+    void set_ranks(Ranks* ranks) noexcept { ranks_ = ranks; }
+    // throw_if_cancelled agreed by every rank: a collective (every rank calls it at the same point of
+    // the run), so one rank's cancel or deadline stops all of them there instead of leaving the others
+    // waiting for it. On one rank, throw_if_cancelled.
+    void throw_if_any_cancelled() const;
+
 private:
     ProgressFn on_progress_;
     std::atomic<bool> cancelled_{false};
     std::optional<Clock::time_point> deadline_;
     Limits limits_;
+    Ranks* ranks_ = nullptr;
 };
 
 // "12.3 GiB", "850 MiB": for messages about memory.

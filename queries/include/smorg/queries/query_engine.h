@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "smorg/graph/ranks.h"
 #include "smorg/graph/run_context.h"
 #include "smorg/queries/query_error.h"
 
@@ -37,6 +38,12 @@ struct EngineOptions {
     double max_work_ceiling = std::numeric_limits<double>::infinity();
     // How long a write waits for another process's write.
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(5)};
+    // The processes a distributed front end runs this engine on (docs/scale.md), every one with its
+    // own engine over the same database, all executing the same requests in the same order. Unset:
+    // this process alone, every op. Set (one rank or more): only the ops with a distributed form run
+    // (others are refused at their field), nothing is written, and each answer adds "ranks" and a
+    // "took" block of what the ranks exchanged.
+    graph::Ranks* ranks = nullptr;
 };
 
 // The JSON query protocol (docs/queries.md, docs/reference.md) over one database. A request is an object with "op" and
