@@ -81,7 +81,14 @@ Greedy max_coverage(const detail::RrSets& rr, NodeIndex n, std::uint32_t k, cons
     return g;
 }
 
-double log_binomial(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+// ln Gamma(x) by glibc's reentrant form: std::lgamma writes the global signgam, a data race between
+// two requests that size IMM at once (the server's, or ranks that are threads).
+double log_gamma(double x) {
+    int sign = 0;
+    return ::lgamma_r(x, &sign);
+}
+
+double log_binomial(double n, double k) { return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1); }
 
 }  // namespace
 
