@@ -68,7 +68,7 @@ public:
                 bounds_[static_cast<std::size_t>(next++)] = i;
             prefix += cost(i) + 1;
         }
-        const auto [first, last] = std::pair{this->first(), this->last()};
+        const std::uint64_t first = this->first(), last = this->last();
         auto& recv = lists_.recv;
         for (std::uint64_t i = first; i < last; ++i) {
             neighbors(i, [&](std::uint64_t j) {

@@ -134,7 +134,8 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
     // Over ranks (docs/scale.md) each runs its share of the sources and the sums are added in rank
     // order.
     auto& ranks = run.ranks();
-    const auto [first, last] = graph::my_share(ranks, count);
+    const auto share = graph::my_share(ranks, count);  // not a structured binding: the lambda below captures it
+    const auto first = static_cast<NodeIndex>(share.first), last = static_cast<NodeIndex>(share.second);
     auto raw =
         std::move(detail::batched_vector_sums<1>(static_cast<NodeIndex>(last - first), n, kBatches, grain, run, "betweenness",
                                                  [&](NodeIndex i, detail::VectorSums<1>& acc) {
