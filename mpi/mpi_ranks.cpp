@@ -22,7 +22,7 @@ void check(int code, const char* call) {
 }
 
 // Counts and displacements of a v-collective, each bounded.
-void layout(const std::vector<std::uint64_t>& bytes, std::vector<int>& counts, std::vector<int>& displs, const char* what) {
+void layout(std::span<const std::uint64_t> bytes, std::vector<int>& counts, std::vector<int>& displs, const char* what) {
     counts.resize(bytes.size());
     displs.resize(bytes.size());
     std::uint64_t at = 0;
@@ -45,7 +45,6 @@ MpiRanks::MpiRanks(MPI_Comm comm) {
 MpiRanks::~MpiRanks() { MPI_Comm_free(&comm_); }
 
 void MpiRanks::sum(std::span<std::uint64_t> values) {
-    ++traffic.collectives;
     constexpr std::size_t kChunk = std::size_t{1} << 26;  // elements per call: counts stay ints
     for (std::size_t at = 0; at < values.size(); at += kChunk) {
         const auto count = static_cast<int>(std::min(kChunk, values.size() - at));
@@ -54,7 +53,6 @@ void MpiRanks::sum(std::span<std::uint64_t> values) {
 }
 
 std::vector<std::byte> MpiRanks::all_gather(std::span<const std::byte> mine, std::vector<std::uint64_t>& counts) {
-    ++traffic.collectives;
     std::uint64_t size = mine.size();
     counts.assign(static_cast<std::size_t>(size_), 0);
     check(MPI_Allgather(&size, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
@@ -70,14 +68,13 @@ std::vector<std::byte> MpiRanks::all_gather(std::span<const std::byte> mine, std
 std::vector<std::byte> MpiRanks::exchange(std::span<const std::byte> send, std::span<const std::uint64_t> send_counts,
                                           std::vector<std::uint64_t>& recv_counts) {
     ++traffic.exchanges;
-    const std::vector<std::uint64_t> out(send_counts.begin(), send_counts.end());
     for (int r = 0; r < size_; ++r) {
-        if (r != rank_) traffic.exchange_bytes += out[static_cast<std::size_t>(r)];
+        if (r != rank_) traffic.exchange_bytes += send_counts[static_cast<std::size_t>(r)];
     }
     recv_counts.assign(static_cast<std::size_t>(size_), 0);
-    check(MPI_Alltoall(out.data(), 1, MPI_UINT64_T, recv_counts.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall");
+    check(MPI_Alltoall(send_counts.data(), 1, MPI_UINT64_T, recv_counts.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall");
     std::vector<int> send_sizes, send_displs, recv_sizes, recv_displs;
-    layout(out, send_sizes, send_displs, "an exchange");
+    layout(send_counts, send_sizes, send_displs, "an exchange");
     layout(recv_counts, recv_sizes, recv_displs, "an exchange");
     std::vector<std::byte> in(std::accumulate(recv_counts.begin(), recv_counts.end(), std::uint64_t{0}));
     check(MPI_Alltoallv(send.data(), send_sizes.data(), send_displs.data(), MPI_BYTE, in.data(), recv_sizes.data(),
@@ -87,7 +84,6 @@ std::vector<std::byte> MpiRanks::exchange(std::span<const std::byte> send, std::
 }
 
 void MpiRanks::broadcast(std::string& text, int root) {
-    ++traffic.collectives;
     std::uint64_t size = text.size();
     check(MPI_Bcast(&size, 1, MPI_UINT64_T, root, comm_), "MPI_Bcast");
     text.resize(size);

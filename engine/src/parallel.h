@@ -14,6 +14,7 @@
 #include <tbb/parallel_reduce.h>
 
 #include "smorg/engine/run_context.h"
+#include "smorg/graph/ranks.h"
 #include "smorg/graph/types.h"
 
 namespace smorg::engine::detail {
@@ -57,13 +58,21 @@ std::pair<Index, Index> batch_range(Index total, int b, int batches) {
 }
 
 // Runs body(first, last) over [0, total) in `batches` sequential batches, each a parallel loop,
-// checking cancellation before and reporting progress after each batch.
+// checking cancellation before and reporting progress after each batch. Cancellation is agreed by
+// every rank of the run (every rank makes the same batches). `split_over_ranks`: each rank runs only
+// its share of every batch, by index (work items whose result depends on their index alone).
 template <class Index, class Body>
-void for_batches(Index total, int batches, const RunContext& run, std::string_view phase, Body&& body, Index grain = 1) {
+void for_batches(Index total, int batches, const RunContext& run, std::string_view phase, Body&& body, Index grain = 1,
+                 bool split_over_ranks = false) {
     batches = std::max(1, batches);
     for (int b = 0; b < batches; ++b) {
-        run.throw_if_cancelled();
-        const auto [first, last] = batch_range(total, b, batches);
+        run.throw_if_any_cancelled();
+        auto [first, last] = batch_range(total, b, batches);
+        if (split_over_ranks) {
+            const auto share = graph::my_share(run.ranks(), static_cast<std::uint64_t>(last - first));
+            last = static_cast<Index>(first + share.second);
+            first = static_cast<Index>(first + share.first);
+        }
         if (first < last) {
             tbb::parallel_for(tbb::blocked_range<Index>(first, last, grain), [&](const tbb::blocked_range<Index>& r) {
                 if (run.cancelled()) return;
@@ -72,7 +81,7 @@ void for_batches(Index total, int batches, const RunContext& run, std::string_vi
         }
         run.report(phase, static_cast<double>(b + 1) / batches);
     }
-    run.throw_if_cancelled();
+    run.throw_if_any_cancelled();
 }
 
 // W vectors of n sums each, the accumulator of a deterministic reduce over searches: a leaf
@@ -122,9 +131,13 @@ std::array<std::vector<double>, W> batched_vector_sums(Index count, graph::NodeI
     VectorSums<W> total(n);
     batches = std::max(1, batches);
     for (int b = 0; b < batches; ++b) {
-        run.throw_if_cancelled();
+        // Agreed by every rank, before and after every batch, empty or not (ranks' counts differ).
+        run.throw_if_any_cancelled();
         const auto [first, last] = batch_range(count, b, batches);
-        if (first == last) continue;
+        if (first == last) {
+            run.throw_if_any_cancelled();
+            continue;
+        }
         auto batch = tbb::parallel_deterministic_reduce(
             tbb::blocked_range<Index>(first, last, grain), VectorSums<W>(n),
             [&](const tbb::blocked_range<Index>& r, VectorSums<W> acc) {
@@ -136,7 +149,7 @@ std::array<std::vector<double>, W> batched_vector_sums(Index count, graph::NodeI
                 a.join(std::move(c));
                 return a;
             });
-        run.throw_if_cancelled();
+        run.throw_if_any_cancelled();
         total.join(std::move(batch));
         run.report(phase, static_cast<double>(b + 1) / batches);
     }

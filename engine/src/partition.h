@@ -23,26 +23,27 @@ struct GhostLists {
     std::vector<std::uint32_t> send, recv;
     std::vector<std::uint64_t> send_counts, recv_counts;
 
-    // The lists restricted to the indexes `keep(i)` accepts; `keep` must give every rank the same
-    // answer for an index (a colour class, say), so both sides agree on the counts.
-    template <class Keep>
-    GhostLists subset(Keep&& keep) const {
-        GhostLists out;
-        const auto filter = [&](const std::vector<std::uint32_t>& from, const std::vector<std::uint64_t>& counts,
-                                std::vector<std::uint32_t>& to, std::vector<std::uint64_t>& to_counts) {
-            to_counts.assign(counts.size(), 0);
+    // The lists split by group, in one pass: part g holds the indexes i with group[i] == g (< groups).
+    // `group` must be the same on every rank (a colour class, say), so both sides agree on the counts.
+    std::vector<GhostLists> split(const std::vector<std::uint32_t>& group, std::size_t groups) const {
+        std::vector<GhostLists> out(groups);
+        const auto ranks = send_counts.size();
+        for (auto& part : out) {
+            part.send_counts.assign(ranks, 0);
+            part.recv_counts.assign(ranks, 0);
+        }
+        const auto deal = [&](const std::vector<std::uint32_t>& from, const std::vector<std::uint64_t>& counts, auto member) {
             std::size_t at = 0;
             for (std::size_t r = 0; r < counts.size(); ++r) {
                 for (std::uint64_t k = 0; k < counts[r]; ++k, ++at) {
-                    if (keep(from[at])) {
-                        to.push_back(from[at]);
-                        ++to_counts[r];
-                    }
+                    auto& part = out[group[from[at]]];
+                    (part.*member.first).push_back(from[at]);
+                    ++(part.*member.second)[r];
                 }
             }
         };
-        filter(send, send_counts, out.send, out.send_counts);
-        filter(recv, recv_counts, out.recv, out.recv_counts);
+        deal(send, send_counts, std::pair{&GhostLists::send, &GhostLists::send_counts});
+        deal(recv, recv_counts, std::pair{&GhostLists::recv, &GhostLists::recv_counts});
         return out;
     }
 };
@@ -93,6 +94,12 @@ public:
     std::uint64_t last() const noexcept { return bounds_[static_cast<std::size_t>(ranks_->rank()) + 1]; }
     int owner(std::uint64_t i) const noexcept {
         return static_cast<int>(std::upper_bound(bounds_.begin(), bounds_.end(), i) - bounds_.begin()) - 1;
+    }
+    // The part of `sorted` (ascending indexes, e.g. a view's nodes) this rank owns.
+    template <class T>
+    std::span<const T> owned(const std::vector<T>& sorted) const {
+        const auto begin = std::lower_bound(sorted.begin(), sorted.end(), first());
+        return {begin, std::lower_bound(begin, sorted.end(), last())};
     }
     const GhostLists& ghosts() const noexcept { return lists_; }
     graph::Ranks& ranks() const noexcept { return *ranks_; }

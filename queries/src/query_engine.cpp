@@ -219,9 +219,11 @@ json execute_one(importers::Database& db, const EngineOptions& options, const js
     if (!response_ok(answer)) return answer;
     const auto supersteps = t.exchanges;  // every rank takes part in each
     answer["ranks"] = ranks.size();
-    answer["took"] = {{"ms", answer["took_ms"]},      {"supersteps", supersteps},
-                      {"ghosts", totals[1]},          {"ghost_table_bytes", totals[2]},
-                      {"exchanged_bytes", totals[0]}, {"bytes_per_superstep", supersteps > 0 ? totals[0] / supersteps : 0}};
+    answer["took"] = {{"supersteps", supersteps},
+                      {"ghosts", totals[1]},
+                      {"ghost_table_bytes", totals[2]},
+                      {"exchanged_bytes", totals[0]},
+                      {"bytes_per_superstep", supersteps > 0 ? totals[0] / supersteps : 0}};
     return answer;
 }
 

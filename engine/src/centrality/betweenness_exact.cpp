@@ -152,7 +152,6 @@ BetweennessResult exact(const graph::Subgraph& view, const BetweennessParams& p,
                                                          if (x != 0) acc.add(0, w, x);
                                                      }
                                                  })[0]);
-    run.throw_if_any_cancelled();
     graph::ordered_sum(ranks, raw);
     BetweennessResult result;
     result.nodes = all;

@@ -253,27 +253,18 @@ BetweennessResult sampled(const graph::Subgraph& view, const BetweennessParams& 
     tbb::enumerable_thread_specific<PairSearch> searches([n] { return PairSearch(n); });
     // Over ranks (docs/scale.md) each draws its share of every batch of samples, by index (a
     // sample's stream depends on its index alone), and the hit counts are summed exactly.
-    auto& ranks = run.ranks();
-    constexpr int kBatches = 64;
-    for (int b = 0; b < kBatches; ++b) {
-        run.throw_if_any_cancelled();
-        const auto [batch_first, batch_last] = detail::batch_range<std::uint64_t>(samples, b, kBatches);
-        const auto [mine_first, mine_last] = graph::my_share(ranks, batch_last - batch_first);
-        tbb::parallel_for(tbb::blocked_range<std::uint64_t>(batch_first + mine_first, batch_first + mine_last),
-                          [&](const tbb::blocked_range<std::uint64_t>& r) {
-                              if (run.cancelled()) return;
-                              auto& ps = searches.local();
-                              for (std::uint64_t i = r.begin(); i < r.end(); ++i) {
-                                  sample_one(view, p, mode, i, ps, [&](NodeIndex v) {
-                                      std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed);
-                                  });
-                              }
-                          });
-        run.report("betweenness", static_cast<double>(b + 1) / kBatches);
-    }
-    run.throw_if_any_cancelled();
+    detail::for_batches<std::uint64_t>(
+        samples, 64, run, "betweenness",
+        [&](std::uint64_t first, std::uint64_t last) {
+            auto& ps = searches.local();
+            for (std::uint64_t i = first; i < last; ++i) {
+                sample_one(view, p, mode, i, ps,
+                           [&](NodeIndex v) { std::atomic_ref<std::uint32_t>(hits[v]).fetch_add(1, std::memory_order_relaxed); });
+            }
+        },
+        std::uint64_t{1}, true);
     std::vector<std::uint64_t> total(hits.begin(), hits.end());
-    ranks.sum(total);
+    run.ranks().sum(total);
     // hits / samples estimates betweenness normalized by the n(n-1) ordered pairs; convert.
     const double nd = count;
     const double pairs = nd * (nd - 1);

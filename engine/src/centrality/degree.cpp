@@ -34,13 +34,12 @@ DegreeResult degree(const graph::Snapshot& g, const DegreeParams& params, RunCon
     const detail::Partition part(
         run.ranks(), view.node_count(), [&](std::uint64_t u) { return view.out_degree(static_cast<graph::NodeIndex>(u)); },
         [](std::uint64_t, auto&&) {});
-    const auto owned_first = static_cast<std::size_t>(std::lower_bound(nodes.begin(), nodes.end(), part.first()) - nodes.begin());
-    const auto owned_last = static_cast<std::size_t>(std::lower_bound(nodes.begin(), nodes.end(), part.last()) - nodes.begin());
+    const auto owned = part.owned(nodes);
     detail::for_batches<std::size_t>(
-        owned_last - owned_first, 16, run, "degree",
+        owned.size(), 16, run, "degree",
         [&](std::size_t first, std::size_t last) {
-            for (std::size_t i = owned_first + first; i < owned_first + last; ++i) {
-                const graph::NodeIndex u = nodes[i];
+            for (std::size_t i = first; i < last; ++i) {
+                const graph::NodeIndex u = owned[i];
                 double d = 0;
                 if (want_in) {
                     const auto sources = view.in_neighbors(u);

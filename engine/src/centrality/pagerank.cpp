@@ -137,10 +137,8 @@ PageRankResult pagerank(const graph::Snapshot& g, const PageRankParams& params, 
         [&](std::uint64_t v, auto&& add) {
             for (auto u : view.in_neighbors(static_cast<NodeIndex>(v))) add(u);
         });
-    const auto owned_first = static_cast<NodeIndex>(std::lower_bound(nodes.begin(), nodes.end(), part.first()) - nodes.begin());
-    const auto owned_count =
-        static_cast<NodeIndex>(std::lower_bound(nodes.begin(), nodes.end(), part.last()) - nodes.begin()) - owned_first;
-    const NodeIndex* owned = nodes.data() + owned_first;
+    const auto owned = part.owned(nodes);
+    const auto owned_count = static_cast<NodeIndex>(owned.size());
 
     // x: the scores; share[u] = x[u] / strength[u], what u sends along each unit of arc weight.
     std::vector<double> x(n, 0.0), next(n, 0.0);

@@ -72,14 +72,12 @@ void weak_over_ranks(const graph::Subgraph& view, ComponentsResult& r, RunContex
         });
     auto& label = r.membership;
     for (auto v : view.nodes()) label[v] = v;
-    const auto first = std::lower_bound(r.nodes.begin(), r.nodes.end(), part.first());
-    const auto last = std::lower_bound(r.nodes.begin(), r.nodes.end(), part.last());
+    const auto owned = part.owned(r.nodes);
     std::vector<std::uint32_t> next(label);
     for (;;) {
         run.throw_if_any_cancelled();
         std::uint64_t changed = 0;
-        for (auto at = first; at != last; ++at) {
-            const auto v = *at;
+        for (const auto v : owned) {
             auto smallest = label[v];
             for (auto side : {view.out_neighbors(v), view.in_neighbors(v)}) {
                 for (auto u : side) smallest = std::min(smallest, label[u]);
@@ -87,7 +85,7 @@ void weak_over_ranks(const graph::Subgraph& view, ComponentsResult& r, RunContex
             if (smallest != label[v]) ++changed;
             next[v] = smallest;
         }
-        for (auto at = first; at != last; ++at) label[*at] = next[*at];
+        for (const auto v : owned) label[v] = next[v];
         part.ranks().sum(std::span(&changed, 1));
         if (changed == 0) break;
         part.refresh(label);

@@ -47,8 +47,7 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
         for (std::uint32_t c = 0; c < classes.size(); ++c) {
             for (auto u : classes[c]) colour[u] = c;
         }
-        for (std::uint32_t c = 0; c < classes.size(); ++c)
-            class_ghosts.push_back(part.ghosts().subset([&](std::uint32_t u) { return colour[u] == c; }));
+        class_ghosts = part.ghosts().split(colour, classes.size());
     }
     tbb::enumerable_thread_specific<NeighbourWeights> scratch([&] { return NeighbourWeights(l.n); });
     std::vector<std::uint32_t> next(l.n);
@@ -58,9 +57,7 @@ CommunityResult label_propagation(const graph::Subgraph& view, const CommunityPa
         std::uint64_t changed = 0;
         for (std::size_t k = 0; k < classes.size(); ++k) {
             // The class's members this rank owns (classes list their members ascending).
-            const auto& all = classes[k];
-            const auto owned_begin = std::lower_bound(all.begin(), all.end(), part.first());
-            const std::span<const std::uint32_t> cls(owned_begin, std::lower_bound(owned_begin, all.end(), part.last()));
+            const auto cls = part.owned(classes[k]);
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cls.size(), 256), [&](const auto& range) {
                 auto& nw = scratch.local();
                 for (auto i = range.begin(); i != range.end(); ++i) {

@@ -19,13 +19,11 @@
 
 namespace smorg::graph {
 
-// What the collectives of a run moved, counted on this rank: bytes it sent to other ranks in
-// exchanges (the ghost values of a superstep) and how many exchanges and other collectives it took
-// part in. Reset by the caller between runs.
+// What the exchanges of a run moved, counted on this rank: bytes it sent to other ranks (the ghost
+// values of a superstep) and how many exchanges it took part in. Reset by the caller between runs.
 struct RankTraffic {
     std::uint64_t exchanges = 0;       // exchange() calls (one per superstep of a partitioned op)
     std::uint64_t exchange_bytes = 0;  // bytes this rank sent to other ranks in them
-    std::uint64_t collectives = 0;     // sums, gathers and broadcasts
     std::uint64_t ghosts = 0;          // ghost nodes of the partitions built (values this rank receives per superstep)
     std::uint64_t setup_bytes = 0;     // bytes of ghost ids sent once to build them (not a superstep)
 };
